@@ -1,0 +1,531 @@
+#!/usr/bin/env bash
+# Offline checks of the Helm chart, as CI runs them:
+#
+#   1. helm lint --strict, with each helm/telltale/ci/*-values.yaml;
+#   2. helm template --kube-version $KUBE_VERSION | kubeconform -strict against the Kubernetes
+#      JSON schemas shipped in the PyPI package kubernetes-validate (no network at validation time);
+#   3. chart policy on the rendered objects (non-root, read-only root FS, dropped capabilities,
+#      /tmp emptyDir, probes on /health/*, hook Jobs, Ingress/HPA/PDB/NetworkPolicy wiring,
+#      Secret keys that exist, the Strimzi topic catalog);
+#   4. values.schema.json (and the chart's cross-field check) rejects every file in
+#      helm/fixtures/invalid-values/ with the message its `# expect:` lines name;
+#   5. config contract: the environment each Deployment and migration Job gets (ConfigMap, Secret,
+#      inline env) passes that service's own start-up validation (services/<name>/dist/src/
+#      <name>.config.js, built here with `tsc -b`), so the chart and the code cannot drift apart.
+#
+# Tools are installed into <repo>/.tools when missing: helm and kubeconform with `go install`,
+# kubernetes-validate with pip. Usage: bash deploy/helm-check.sh
+set -Eeuo pipefail
+
+readonly HELM_VERSION=v3.22.0
+readonly KUBECONFORM_VERSION=v0.7.0
+readonly KUBERNETES_VALIDATE_VERSION=1.37.0
+# A plain `go install` build of helm assumes Kubernetes 1.20 unless told otherwise.
+readonly KUBE_VERSION=1.30.0
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly repo_root
+readonly chart="$repo_root/helm/telltale"
+readonly invalid_values_dir="$repo_root/helm/fixtures/invalid-values"
+readonly tools="$repo_root/.tools"
+readonly bin="$tools/bin"
+readonly kv_dir="$tools/python/kubernetes-validate-$KUBERNETES_VALIDATE_VERSION"
+readonly schema_root="$tools/kubeconform-schemas/kubernetes-validate-$KUBERNETES_VALIDATE_VERSION"
+
+# Keep helm's own config and cache out of the user's home.
+export HELM_CONFIG_HOME="$tools/helm/config"
+export HELM_CACHE_HOME="$tools/helm/cache"
+export HELM_DATA_HOME="$tools/helm/data"
+
+started_at=$SECONDS
+phase_started_at=$SECONDS
+work_dir="$(mktemp -d)"
+trap 'rm -rf "$work_dir"' EXIT
+trap 'echo "[helm-check] FAILED (line $LINENO: $BASH_COMMAND)" >&2' ERR
+
+log() { printf '[helm-check +%4ss] %s\n' "$((SECONDS - started_at))" "$*"; }
+die() {
+  printf '[helm-check] FAILED: %s\n' "$*" >&2
+  exit 1
+}
+phase() {
+  log "$1"
+  phase_started_at=$SECONDS
+}
+phase_done() { log "  done in $((SECONDS - phase_started_at))s"; }
+
+# --- tools --------------------------------------------------------------------------------------
+
+# go install <module>@<version> into .tools/bin unless that exact version is already there (a
+# stamp file records it: `go install` builds do not report a full version).
+install_go_tool() {
+  local name=$1 module=$2 version=$3
+  local stamp="$bin/.$name-$version.installed"
+  if [[ -x "$bin/$name" && -f "$stamp" ]]; then
+    return
+  fi
+  command -v go > /dev/null || die "go is needed to install $name ($module@$version)"
+  phase "installing $name $version: go install $module@$version"
+  mkdir -p "$bin"
+  rm -f "$bin/.$name-"*.installed
+  GOBIN="$bin" go install "$module@$version" || die "go install $module@$version failed"
+  touch "$stamp"
+  phase_done
+}
+
+install_kubernetes_validate() {
+  if [[ -f "$kv_dir/.installed" ]]; then
+    return
+  fi
+  command -v python3 > /dev/null || die "python3 is needed to install kubernetes-validate"
+  phase "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION (pip, into ${kv_dir#"$repo_root"/})"
+  rm -rf "$kv_dir"
+  python3 -m pip install --quiet --disable-pip-version-check --no-input \
+    --target "$kv_dir" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" \
+    || die "pip install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION failed"
+  touch "$kv_dir/.installed"
+  phase_done
+}
+
+# kubernetes-validate keeps one folder per Kubernetes version under
+# kubernetes_validate/kubernetes-json-schema/v<version>-local[-strict]/, one file per kind
+# (<kind>-<group>-<version>.json) in kubeconform's own naming. Those files carry an https $id and
+# reference "/api/_definitions.json", which kubeconform would try to download (and, failing,
+# report as a missing schema). Rewrite them once: no $id, and the references point at the
+# _definitions.json file beside them.
+prepare_schemas() {
+  local version_dir="v$KUBE_VERSION-local-strict"
+  local source="$kv_dir/kubernetes_validate/kubernetes-json-schema/$version_dir"
+  local target="$schema_root/$version_dir"
+  if [[ -f "$target/.prepared" ]]; then
+    return
+  fi
+  [[ -d "$source" ]] || die "kubernetes-validate $KUBERNETES_VALIDATE_VERSION has no $version_dir schemas (looked in $source)"
+  phase "preparing kubeconform schemas for Kubernetes $KUBE_VERSION from kubernetes-validate"
+  rm -rf "$target"
+  mkdir -p "$target"
+  python3 - "$source" "$target" << 'PY'
+import json
+import pathlib
+import sys
+
+source, target = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+count = 0
+for path in sorted(source.glob("*.json")):
+    schema = json.loads(path.read_text())
+    if isinstance(schema, dict):
+        schema.pop("$id", None)
+    text = json.dumps(schema).replace('"/api/_definitions.json#', '"_definitions.json#')
+    (target / path.name).write_text(text)
+    count += 1
+if count == 0 or not (target / "_definitions.json").exists():
+    sys.exit(f"no schemas found in {source}")
+print(f"  {count} schema files")
+PY
+  touch "$target/.prepared"
+  phase_done
+}
+
+install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
+install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+install_kubernetes_validate
+prepare_schemas
+
+readonly helm="$bin/helm"
+readonly kubeconform="$bin/kubeconform"
+log "tools ready ($("$helm" version --short 2> /dev/null || echo helm), kubeconform $("$kubeconform" -v))"
+
+kubeconform_args=(
+  # One worker: parallel workers each compile the same 1.2 MB definitions file on a cache miss,
+  # which here is 6x slower than compiling it once.
+  -n 1
+  -strict
+  -summary
+  -kubernetes-version "$KUBE_VERSION"
+  -schema-location "$schema_root/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+  # Strimzi's CRD schema is not in kubernetes-validate; the policy check below covers KafkaTopic.
+  -skip KafkaTopic
+)
+
+# --- 0. the validator itself rejects a bad manifest ---------------------------------------------
+# Guards against a schema location that silently matches nothing.
+phase "kubeconform canary: an unknown Deployment field must be rejected"
+cat > "$work_dir/canary.yaml" << 'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: canary
+spec:
+  selector:
+    matchLabels: {app: canary}
+  template:
+    metadata:
+      labels: {app: canary}
+    spec:
+      containers:
+        - name: canary
+          image: canary
+          notAField: true
+EOF
+if "$kubeconform" "${kubeconform_args[@]}" "$work_dir/canary.yaml" > "$work_dir/canary.out" 2>&1; then
+  cat "$work_dir/canary.out"
+  die "kubeconform accepted a Deployment with an unknown field: the schemas are not being used"
+fi
+grep -q "notAField" "$work_dir/canary.out" || {
+  cat "$work_dir/canary.out"
+  die "kubeconform failed the canary for another reason than the unknown field"
+}
+phase_done
+
+# --- 1-3. every CI values file: lint, render, validate, policy ----------------------------------
+
+shopt -s nullglob
+ci_values=("$chart"/ci/*-values.yaml)
+shopt -u nullglob
+((${#ci_values[@]} > 0)) || die "no values files in ${chart#"$repo_root"/}/ci/"
+[[ -f "$chart/ci/test-values.yaml" ]] || die "missing ${chart#"$repo_root"/}/ci/test-values.yaml"
+
+# Policy for rendered manifests; the expectations come from the values file that rendered them.
+cat > "$work_dir/policy.py" << 'PY'
+import base64
+import sys
+import yaml
+
+manifest_path, values_path = sys.argv[1], sys.argv[2]
+docs = [d for d in yaml.safe_load_all(open(manifest_path)) if d]
+values = yaml.safe_load(open(values_path)) or {}
+failures = []
+
+def fail(message):
+    failures.append(message)
+
+def of_kind(kind):
+    return [d for d in docs if d["kind"] == kind]
+
+def component(obj):
+    return obj["metadata"]["labels"].get("app.kubernetes.io/component")
+
+defaults = yaml.safe_load(open(sys.argv[3]))
+def service_values(name):
+    merged = dict(defaults["services"].get(name, {}))
+    for key, value in ((values.get("services") or {}).get(name) or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+all_services = sorted(set(defaults["services"]) | set((values.get("services") or {})))
+enabled = [s for s in all_services if service_values(s).get("enabled")]
+secret_existing = (values.get("secrets") or {}).get("existingSecret")
+
+chart_secret_keys = {}
+for secret in of_kind("Secret"):
+    chart_secret_keys[secret["metadata"]["name"]] = set((secret.get("data") or {}).keys())
+config_maps = {c["metadata"]["name"]: c.get("data") or {} for c in of_kind("ConfigMap")}
+
+def check_pod(owner, pod_spec, expect_args):
+    if pod_spec.get("securityContext", {}).get("runAsNonRoot") is not True:
+        fail(f"{owner}: pod securityContext.runAsNonRoot is not true")
+    if pod_spec.get("automountServiceAccountToken") is not False:
+        fail(f"{owner}: service account token is mounted")
+    volumes = {v["name"]: v for v in pod_spec.get("volumes", [])}
+    for container in pod_spec["containers"]:
+        where = f"{owner}/{container['name']}"
+        sc = container.get("securityContext", {})
+        if sc.get("readOnlyRootFilesystem") is not True:
+            fail(f"{where}: readOnlyRootFilesystem is not true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            fail(f"{where}: allowPrivilegeEscalation is not false")
+        if "ALL" not in sc.get("capabilities", {}).get("drop", []):
+            fail(f"{where}: capabilities do not drop ALL")
+        if sc.get("runAsNonRoot") is not True:
+            fail(f"{where}: runAsNonRoot is not true")
+        tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+        if not tmp or "emptyDir" not in volumes.get(tmp[0]["name"], {}):
+            fail(f"{where}: /tmp is not an emptyDir")
+        requests = container.get("resources", {}).get("requests", {})
+        if not {"cpu", "memory"} <= set(requests):
+            fail(f"{where}: cpu and memory requests are not both set")
+        if container.get("args") != expect_args:
+            fail(f"{where}: args {container.get('args')} != {expect_args}")
+        for env in container.get("env", []):
+            ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+            if ref and not secret_existing:
+                keys = chart_secret_keys.get(ref["name"])
+                if keys is None:
+                    fail(f"{where}: env {env['name']} reads Secret {ref['name']}, which the chart does not create")
+                elif ref["key"] not in keys:
+                    fail(f"{where}: env {env['name']} reads key {ref['key']} missing from Secret {ref['name']}")
+            if ref and secret_existing and ref["name"] != secret_existing:
+                fail(f"{where}: env {env['name']} reads {ref['name']} instead of existingSecret {secret_existing}")
+        for source in container.get("envFrom", []):
+            name = (source.get("configMapRef") or {}).get("name")
+            if name and name not in config_maps:
+                fail(f"{where}: envFrom ConfigMap {name} is not rendered")
+
+deployments = {component(d): d for d in of_kind("Deployment")}
+if sorted(deployments) != enabled:
+    fail(f"Deployments {sorted(deployments)} != enabled services {enabled}")
+
+services_by_component = {component(s): s for s in of_kind("Service")}
+pdbs = {component(p): p for p in of_kind("PodDisruptionBudget")}
+policies = {component(p): p for p in of_kind("NetworkPolicy")}
+hpas = {component(h): h for h in of_kind("HorizontalPodAutoscaler")}
+ingresses = {component(i): i for i in of_kind("Ingress")}
+network_policy_on = (values.get("networkPolicy") or {}).get("enabled", defaults["networkPolicy"]["enabled"])
+
+for name, deployment in deployments.items():
+    pod = deployment["spec"]["template"]
+    spec = pod["spec"]
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    if not selector.items() <= pod["metadata"]["labels"].items():
+        fail(f"Deployment {name}: selector does not match its pod labels")
+    check_pod(f"Deployment {name}", spec, ["node", f"services/{name}/dist/src/main.js"])
+    container = spec["containers"][0]
+    if container.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/health/live":
+        fail(f"Deployment {name}: liveness probe is not GET /health/live")
+    if container.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/health/ready":
+        fail(f"Deployment {name}: readiness probe is not GET /health/ready")
+    config = config_maps.get(deployment["metadata"]["name"], {})
+    if config.get("RUN_MIGRATIONS") != "false":
+        fail(f"Deployment {name}: RUN_MIGRATIONS is not \"false\" (the hook Job migrates)")
+    if config.get("OTEL_SERVICE_NAME") != name or config.get("PORT") != "8080":
+        fail(f"Deployment {name}: OTEL_SERVICE_NAME/PORT not set in its ConfigMap")
+    if not config.get("KAFKA_BROKERS"):
+        fail(f"Deployment {name}: KAFKA_BROKERS is empty")
+    service = services_by_component.get(name)
+    if not service or not service["spec"]["selector"].items() <= pod["metadata"]["labels"].items():
+        fail(f"Deployment {name}: no Service selects its pods")
+    svc_values = service_values(name)
+    if svc_values["podDisruptionBudget"]["enabled"]:
+        pdb = pdbs.get(name)
+        if not pdb or pdb["spec"]["selector"]["matchLabels"] != selector:
+            fail(f"Deployment {name}: no PodDisruptionBudget selects its pods")
+    if network_policy_on:
+        policy = policies.get(name)
+        if not policy or policy["spec"]["podSelector"]["matchLabels"] != selector:
+            fail(f"Deployment {name}: no NetworkPolicy selects its pods")
+    if svc_values["autoscaling"]["enabled"]:
+        hpa = hpas.get(name)
+        if not hpa or hpa["spec"]["scaleTargetRef"]["name"] != deployment["metadata"]["name"]:
+            fail(f"Deployment {name}: no HorizontalPodAutoscaler targets it")
+        if "replicas" in deployment["spec"]:
+            fail(f"Deployment {name}: sets replicas although an HPA scales it")
+    ingress_on = (values.get("ingress") or {}).get("enabled", defaults["ingress"]["enabled"])
+    if ingress_on and svc_values["ingress"]["enabled"]:
+        ingress = ingresses.get(name)
+        backend = ingress and ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+        if backend != (service or {}).get("metadata", {}).get("name"):
+            fail(f"Deployment {name}: its Ingress does not route to its Service")
+
+for must in ("tracker", "sequencer"):
+    if must in enabled and service_values(must)["ingress"]["enabled"] and must not in ingresses:
+        fail(f"no Ingress for {must}")
+if "tracker" in enabled and service_values("tracker")["autoscaling"]["enabled"] and "tracker" not in hpas:
+    fail("no HorizontalPodAutoscaler for tracker")
+
+jobs = of_kind("Job")
+migrating = [s for s in enabled if service_values(s).get("migrations")]
+if (values.get("migrations") or {}).get("enabled", defaults["migrations"]["enabled"]):
+    job_services = sorted(j["metadata"]["labels"].get("telltale.io/service") for j in jobs)
+    if job_services != migrating:
+        fail(f"migration Jobs for {job_services} != {migrating}")
+for job in jobs:
+    name = job["metadata"]["labels"]["telltale.io/service"]
+    hooks = job["metadata"].get("annotations", {}).get("helm.sh/hook", "")
+    if set(hooks.split(",")) != {"pre-install", "pre-upgrade"}:
+        fail(f"Job {name}: hook is {hooks!r}, not pre-install,pre-upgrade")
+    check_pod(f"Job {name}", job["spec"]["template"]["spec"], ["node", f"services/{name}/dist/src/migrate.js"])
+
+topics = of_kind("KafkaTopic")
+prefix = (values.get("kafka") or {}).get("topicPrefix", defaults["kafka"]["topicPrefix"])
+expected_topics = {prefix + t["name"] for t in (values.get("kafkaTopics") or {}).get("topics", defaults["kafkaTopics"]["topics"])}
+if (values.get("kafkaTopics") or {}).get("enabled"):
+    names = {t["spec"]["topicName"] for t in topics}
+    if not expected_topics <= names:
+        fail(f"KafkaTopics missing: {sorted(expected_topics - names)}")
+    for topic in topics:
+        if not topic["metadata"]["labels"].get("strimzi.io/cluster"):
+            fail(f"KafkaTopic {topic['metadata']['name']}: no strimzi.io/cluster label")
+elif topics:
+    fail("KafkaTopics rendered although kafkaTopics.enabled is false")
+
+# Secret values reach the chart's Secret byte for byte (quoting in the templates).
+secret_sources = {
+    "DATABASE_URL": (values.get("postgresql") or {}).get("url"),
+    "TRACKING_SIGNING_KEYS": (values.get("secrets") or {}).get("trackingSigningKeys"),
+    "CREDENTIALS_ENCRYPTION_KEYS": (values.get("secrets") or {}).get("credentialsEncryptionKeys"),
+    "INTERNAL_API_TOKEN": (values.get("secrets") or {}).get("internalApiToken"),
+    "SALESFORCE_CLIENT_SECRET": (values.get("secrets") or {}).get("salesforceClientSecret"),
+    "SALESFORCE_PASSWORD": (values.get("secrets") or {}).get("salesforcePassword"),
+}
+for secret in of_kind("Secret"):
+    for key, encoded in (secret.get("data") or {}).items():
+        expected = secret_sources.get(key)
+        if expected is None:
+            fail(f"Secret {secret['metadata']['name']}: unexpected key {key}")
+        elif base64.b64decode(encoded).decode("utf-8") != expected:
+            fail(f"Secret {secret['metadata']['name']}: {key} does not hold the value given in the values file")
+
+if failures:
+    print("\n".join(f"  policy: {f}" for f in failures))
+    sys.exit(1)
+print(f"  policy: {len(docs)} objects, {len(deployments)} Deployments, {len(jobs)} migration Jobs, "
+      f"{len(topics)} KafkaTopics: ok")
+PY
+
+for values_file in "${ci_values[@]}"; do
+  label="${values_file#"$repo_root"/}"
+  phase "helm lint --strict ($label)"
+  "$helm" lint "$chart" --strict --kube-version "$KUBE_VERSION" -f "$values_file" \
+    || die "helm lint failed for $label"
+  phase_done
+
+  phase "helm template | kubeconform -strict ($label, Kubernetes $KUBE_VERSION)"
+  rendered="$work_dir/$(basename "$values_file" .yaml).rendered.yaml"
+  "$helm" template telltale "$chart" --namespace telltale --kube-version "$KUBE_VERSION" \
+    -f "$values_file" > "$rendered" || die "helm template failed for $label"
+  "$kubeconform" "${kubeconform_args[@]}" "$rendered" || die "kubeconform rejected the manifests rendered with $label"
+  PYTHONPATH="$kv_dir" python3 "$work_dir/policy.py" "$rendered" "$values_file" "$chart/values.yaml" \
+    || die "chart policy failed for $label"
+  phase_done
+done
+
+# --- 4. bad values are rejected, for the right reason --------------------------------------------
+
+phase "values.schema.json rejects bad values (${invalid_values_dir#"$repo_root"/}/)"
+shopt -s nullglob
+invalid_values=("$invalid_values_dir"/*.yaml)
+shopt -u nullglob
+((${#invalid_values[@]} > 0)) || die "no invalid values fixtures in $invalid_values_dir"
+
+# The chart's defaults alone leave the required external endpoints empty.
+if "$helm" template telltale "$chart" --kube-version "$KUBE_VERSION" > /dev/null 2> "$work_dir/defaults.err"; then
+  die "helm template accepted the chart defaults, which have no Kafka, PostgreSQL or tracking URL"
+fi
+for expected in "/kafka/brokers" "/config/trackingBaseUrl" "/postgresql/url"; do
+  grep -qF -- "$expected" "$work_dir/defaults.err" || {
+    cat "$work_dir/defaults.err"
+    die "rejecting the defaults did not mention $expected"
+  }
+done
+log "  rejected: chart defaults (no kafka.brokers, config.trackingBaseUrl, postgresql.url)"
+
+rejected=0
+for bad in "${invalid_values[@]}"; do
+  label="${bad#"$repo_root"/}"
+  mapfile -t expectations < <(sed -n 's/^# expect: //p' "$bad")
+  ((${#expectations[@]} > 0)) || die "$label has no '# expect: <message>' line"
+  if "$helm" template telltale "$chart" --kube-version "$KUBE_VERSION" \
+    -f "$chart/ci/test-values.yaml" -f "$bad" > /dev/null 2> "$work_dir/bad.err"; then
+    die "helm template accepted $label"
+  fi
+  for expected in "${expectations[@]}"; do
+    grep -qF -- "$expected" "$work_dir/bad.err" || {
+      cat "$work_dir/bad.err"
+      die "$label was rejected, but not with '$expected'"
+    }
+  done
+  log "  rejected: $(basename "$bad")"
+  rejected=$((rejected + 1))
+done
+phase_done
+
+# --- 5. config contract -------------------------------------------------------------------------
+
+phase "config contract: rendered env passes each service's start-up validation"
+if [[ -x "$repo_root/.tools/node/bin/node" ]]; then
+  PATH="$repo_root/.tools/node/bin:$PATH"
+fi
+command -v node > /dev/null || die "node (24+) is needed for the config contract check"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+((node_major >= 24)) || die "node $node_major is too old for the services (need 24+; see .nvmrc)"
+service_dirs=()
+for service_dir in "$repo_root"/services/*/; do
+  service_dirs+=("services/$(basename "$service_dir")")
+done
+(cd "$repo_root" && npx --no-install tsc -b "${service_dirs[@]}") || die "tsc -b failed: the services do not build"
+cat > "$work_dir/config-contract.cjs" << 'JS'
+// Feeds each rendered workload's environment to its service's own config loader (zod), exactly
+// as the container would see it at start-up.
+const fs = require('node:fs');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const [repoRoot, manifestPath] = process.argv.slice(2);
+const requireFromRepo = createRequire(path.join(repoRoot, 'package.json'));
+const YAML = requireFromRepo('yaml');
+
+const docs = YAML.parseAllDocuments(fs.readFileSync(manifestPath, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+const byKind = (kind) => docs.filter((d) => d.kind === kind);
+const configMaps = new Map(byKind('ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]));
+const secrets = new Map(
+  byKind('Secret').map((s) => [
+    s.metadata.name,
+    Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
+  ]),
+);
+
+function environmentOf(container, where) {
+  const env = {};
+  for (const source of container.envFrom ?? []) {
+    const data = configMaps.get(source.configMapRef?.name);
+    if (!data) throw new Error(`${where}: envFrom ConfigMap ${source.configMapRef?.name} not rendered`);
+    Object.assign(env, data);
+  }
+  for (const entry of container.env ?? []) {
+    if (entry.value !== undefined) env[entry.name] = String(entry.value);
+    else if (entry.valueFrom?.secretKeyRef) {
+      const { name, key } = entry.valueFrom.secretKeyRef;
+      const value = secrets.get(name)?.[key];
+      if (value === undefined) throw new Error(`${where}: ${entry.name} reads ${name}/${key}, which is not rendered`);
+      env[entry.name] = value;
+    } else env[entry.name] = `placeholder-for-${entry.name}`;
+  }
+  return env;
+}
+
+function loaderFor(service) {
+  const file = path.join(repoRoot, 'services', service, 'dist', 'src', `${service}.config.js`);
+  if (!fs.existsSync(file)) throw new Error(`no config module ${path.relative(repoRoot, file)}`);
+  const exports = require(file);
+  const loaders = Object.keys(exports).filter((name) => /^load\w*Config$/.test(name));
+  if (loaders.length !== 1) throw new Error(`${path.relative(repoRoot, file)} exports ${loaders.length} load*Config functions`);
+  return exports[loaders[0]];
+}
+
+const workloads = [
+  ...byKind('Deployment').map((d) => ({
+    where: `Deployment ${d.metadata.name}`,
+    service: d.metadata.labels['app.kubernetes.io/component'],
+    pod: d.spec.template.spec,
+  })),
+  ...byKind('Job').map((j) => ({
+    where: `Job ${j.metadata.name}`,
+    service: j.metadata.labels['telltale.io/service'],
+    pod: j.spec.template.spec,
+  })),
+];
+const problems = [];
+for (const { where, service, pod } of workloads) {
+  try {
+    loaderFor(service)(environmentOf(pod.containers[0], where));
+  } catch (err) {
+    problems.push(`${where}: ${err.message}`);
+  }
+}
+if (workloads.length === 0) problems.push('no Deployments or Jobs rendered');
+if (problems.length) {
+  console.log(problems.map((p) => `  contract: ${p}`).join('\n'));
+  process.exit(1);
+}
+console.log(`  contract: ${workloads.length} workloads start with the environment the chart gives them`);
+JS
+contract_manifest="$work_dir/test-values.rendered.yaml"
+[[ -f "$contract_manifest" ]] || die "no rendering of ci/test-values.yaml to check the config contract with"
+node "$work_dir/config-contract.cjs" "$repo_root" "$contract_manifest" || die "the chart's environment fails the services' config validation"
+phase_done
+
+log "all chart checks passed: ${#ci_values[@]} values files rendered and validated, $((rejected + 1)) bad values rejected (total $((SECONDS - started_at))s)"
+echo "$((${#ci_values[@]} * 3 + rejected + 3)) passed, 0 failed"

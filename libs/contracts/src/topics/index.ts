@@ -1,0 +1,35 @@
+import { campaignStopTopic } from './campaign-stop.topic';
+import { crmActivityLoggedTopic } from './crm-activity-logged.topic';
+import { emailBouncedTopic } from './email-bounced.topic';
+import { emailSendFailedTopic } from './email-send-failed.topic';
+import { emailSendRequestedTopic } from './email-send-requested.topic';
+import { emailSentTopic } from './email-sent.topic';
+import { mailboxConnectionChangedTopic } from './mailbox-connection-changed.topic';
+import { mailboxMessageReceivedTopic } from './mailbox-message-received.topic';
+import { replyDetectedTopic } from './reply-detected.topic';
+import { trackingEngagementTopic } from './tracking-engagement.topic';
+
+export * from './campaign-stop.topic';
+export * from './crm-activity-logged.topic';
+export * from './email-bounced.topic';
+export * from './email-send-failed.topic';
+export * from './email-send-requested.topic';
+export * from './email-sent.topic';
+export * from './mailbox-connection-changed.topic';
+export * from './mailbox-message-received.topic';
+export * from './reply-detected.topic';
+export * from './tracking-engagement.topic';
+
+/** Every topic of the public event API, in catalogue order. */
+export const allTopics = [
+  emailSendRequestedTopic,
+  emailSentTopic,
+  emailSendFailedTopic,
+  trackingEngagementTopic,
+  mailboxMessageReceivedTopic,
+  mailboxConnectionChangedTopic,
+  replyDetectedTopic,
+  emailBouncedTopic,
+  campaignStopTopic,
+  crmActivityLoggedTopic,
+] as const;

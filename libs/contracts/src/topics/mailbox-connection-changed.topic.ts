@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineTopic } from '../topic-definition';
+import { Instant, Uuid } from '../primitives';
+
+export const MailboxConnectionState = z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']);
+
+export const MailboxConnectionChanged = z.object({
+  orgId: Uuid,
+  mailboxId: Uuid,
+  provider: z.enum(['gmail', 'graph', 'imap']),
+  emailAddress: z.string().max(320),
+  previousState: MailboxConnectionState.nullable(),
+  state: MailboxConnectionState,
+  /** Why, in words a user can act on; never a token. */
+  reason: z.string().max(2000).nullable(),
+  changedAt: Instant,
+});
+export type MailboxConnectionChanged = z.infer<typeof MailboxConnectionChanged>;
+
+export const mailboxConnectionChangedTopic = defineTopic({
+  name: 'mailbox.connection-changed.v1',
+  eventType: 'mailbox.connection-changed',
+  title: 'Mailbox connection changed',
+  description: 'A mailbox connection moved between states (connected, syncing, needs_reconnect, disconnected).',
+  schema: MailboxConnectionChanged,
+  keyOf: (p) => p.mailboxId,
+  keyDescription: 'mailboxId',
+  producers: ['mailbox-sync'],
+  consumers: [],
+});

@@ -1,0 +1,3 @@
+export * from './service-data-source';
+export * from './messaging-tables.migration';
+export * from './clock';

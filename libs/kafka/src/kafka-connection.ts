@@ -1,0 +1,76 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { silenceKnownWarnings, type Logger } from '@telltale/telemetry';
+
+export interface KafkaConnectionOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const KNOWN_NOTICES = ['KafkaJS v2.0.0 switched default partitioner', 'Limiting retries for the idempotent producer'];
+
+/** One kafkajs client per service, logging through the service's JSON logger. */
+export function createKafka(options: KafkaConnectionOptions): Kafka {
+  silenceKnownWarnings();
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const fields = { namespace: rest.namespace, broker: rest.broker, error: rest.error };
+        // Known start-up notices that need no action: we choose the default partitioner on purpose,
+        // and bounded producer retries are deliberate (delivery is at-least-once into idempotent
+        // consumers; the outbox keeps what could not be sent).
+        if (KNOWN_NOTICES.some((notice) => message.startsWith(notice))) log.debug(fields, message);
+        else if (level === logLevel.ERROR) log.error(fields, message);
+        else if (level === logLevel.WARN) log.warn(fields, message);
+        else log.debug(fields, message);
+      },
+  });
+}
+
+/** Creates missing topics (idempotent). Single-node local brokers need replication factor 1. */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  options: { partitions?: number; replicationFactor?: number } = {},
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = [...new Set(topics)];
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: options.partitions ?? 3,
+          replicationFactor: options.replicationFactor ?? Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1),
+        })),
+      });
+    }
+    // A topic that was just created may not be in every broker's metadata yet; a producer or
+    // consumer that asks too early gets UNKNOWN_TOPIC_OR_PARTITION. Wait until all have leaders.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: wanted });
+        if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topics have no leaders after 30 s: ${wanted.join(', ')}`);
+      await delay(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

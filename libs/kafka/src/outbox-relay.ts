@@ -1,0 +1,161 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from '@telltale/telemetry';
+import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
+import { contextFromHeaders } from './trace-propagation';
+
+interface OutboxRow {
+  seq: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  databaseUrl: string;
+  schema: string;
+  kafka: Kafka;
+  logger: Logger;
+  /** Safety-net poll; normal wake-ups come from LISTEN/NOTIFY at commit time. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Publishes outbox rows to Kafka in commit order, at least once. One relay at a time per schema
+ * holds a transaction-scoped advisory lock, so several replicas never reorder a key's events.
+ * When Kafka is unreachable rows simply stay in the outbox (durable across restarts) and the relay
+ * retries with backoff.
+ */
+export class OutboxRelay {
+  private producer: Producer | null = null;
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private draining: Promise<void> | null = null;
+  private wakeAgain = false;
+  private failures = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.log = options.logger.child({ component: 'outbox-relay' });
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.listener = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-outbox-listener` });
+    this.listener.on('notification', () => this.wake());
+    this.listener.on('error', (err) => this.log.warn({ err: err.message }, 'outbox listener connection error; polling continues'));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN "${this.options.schema}_outbox"`);
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.draining?.catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    this.listener = null;
+    this.producer = null;
+  }
+
+  /** Publishes everything pending now; resolves when the outbox was empty at some point. */
+  wake(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (this.draining) {
+      this.wakeAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drain()
+      .catch((err: unknown) => {
+        this.failures += 1;
+        this.log.warn({ err: (err as Error).message, failures: this.failures }, 'outbox publish failed; will retry');
+      })
+      .finally(() => {
+        this.draining = null;
+        if (this.wakeAgain && this.running) {
+          this.wakeAgain = false;
+          void this.wake();
+        } else {
+          this.schedule(this.failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7)) : (this.options.pollIntervalMs ?? 1_000));
+        }
+      });
+    return this.draining;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.wake(), ms);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const published = await this.publishBatch();
+      if (published === 0) break;
+    }
+    this.failures = 0;
+  }
+
+  private async publishBatch(): Promise<number> {
+    const producer = this.producer;
+    if (!producer) return 0;
+    const { schema, batchSize = 200 } = this.options;
+    return this.options.dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`telltale-outbox:${schema}`])) as { locked: boolean }[];
+      if (!locked) return 0;
+      const rows = (await manager.query(
+        `SELECT seq, event_id, topic, message_key, payload, headers FROM "${schema}".outbox
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      // One producer span per event, child of the context that wrote it (e.g. the tracker's HTTP
+      // request); the message carries the producer span's context on to the consumer.
+      const tracer = trace.getTracer('@telltale/kafka');
+      const spans = rows.map((row) =>
+        tracer.startSpan(
+          `${row.topic} publish`,
+          { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic, 'messaging.message.id': row.event_id } },
+          contextFromHeaders(row.headers),
+        ),
+      );
+      const headersOf = (row: OutboxRow, i: number): Record<string, string> => {
+        const carrier: Record<string, string> = { ...row.headers };
+        propagation.inject(trace.setSpan(context.active(), spans[i]!), carrier);
+        return carrier;
+      };
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic.entries()].map(([topic, topicRows]) => ({
+            topic,
+            messages: topicRows.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: headersOf(row, rows.indexOf(row)) })),
+          })),
+        });
+      } finally {
+        for (const span of spans) span.end();
+      }
+      await manager.query(`UPDATE "${schema}".outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+      return rows.length;
+    });
+  }
+
+  /** Rows not yet published (the backlog metric). */
+  async backlog(): Promise<number> {
+    const [{ count }] = (await this.options.dataSource.query(`SELECT count(*)::int AS count FROM "${this.options.schema}".outbox WHERE published_at IS NULL`)) as { count: number }[];
+    return count;
+  }
+}

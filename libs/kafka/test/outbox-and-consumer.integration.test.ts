@@ -1,0 +1,179 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { campaignStopTopic, deadLetterTopicName, type CampaignStop } from '@telltale/contracts';
+import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
+import { createLogger } from '@telltale/telemetry';
+import { createTestDatabase } from '@telltale/testing';
+import { EventConsumer, OutboxRelay, OutboxWriter, ensureTopics, headersToStrings, subscribe } from '../src';
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run with \`npm test\``);
+  return v;
+}
+
+const SCHEMA = 'kafka_test';
+const prefix = `kt-${randomBytes(4).toString('hex')}.`;
+const topic = prefix + campaignStopTopic.name;
+const dlq = deadLetterTopicName(topic, 'sequencer');
+const logger = createLogger({ service: 'kafka-test', level: 'silent' });
+let kafka: Kafka;
+let dataSource: DataSource;
+let databaseUrl: string;
+let drop: () => Promise<void>;
+
+const stop = (enrollmentId = randomUUID()): CampaignStop => ({
+  stopId: randomUUID(),
+  orgId: randomUUID(),
+  enrollmentId,
+  reason: 'replied',
+  causeId: randomUUID(),
+  sentEmailId: null,
+  occurredAt: new Date().toISOString(),
+});
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+async function readAll(topicName: string, into: { headers: Record<string, string>; value: string }[]): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topicName], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void into.push({ headers: headersToStrings(message.headers), value: message.value?.toString() ?? '' }) });
+  await joined;
+  return consumer;
+}
+
+before(async () => {
+  const db = await createTestDatabase(env('DATABASE_URL'));
+  databaseUrl = db.url;
+  drop = db.drop;
+  dataSource = createServiceDataSource({ url: databaseUrl, schema: SCHEMA, entities: [], migrations: [messagingTablesMigration(SCHEMA)], applicationName: 'kafka-test' });
+  await runServiceMigrations(dataSource, SCHEMA);
+  kafka = new Kafka({ clientId: 'kafka-test', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+  await ensureTopics(kafka, [topic, dlq]);
+});
+
+after(async () => {
+  await dataSource?.destroy();
+  await drop?.();
+});
+
+test('the outbox publishes committed events in order, and never rolled-back ones', async () => {
+  const writer = new OutboxWriter(SCHEMA, prefix);
+  const relay = new OutboxRelay({ dataSource, databaseUrl, schema: SCHEMA, kafka, logger, pollIntervalMs: 60_000 });
+  const received: { headers: Record<string, string>; value: string }[] = [];
+  const reader = await readAll(topic, received);
+  await relay.start();
+  try {
+    const enrollmentId = randomUUID();
+    const events = Array.from({ length: 20 }, () => stop(enrollmentId));
+    for (const e of events) await dataSource.transaction((m) => writer.enqueue(m, campaignStopTopic, e, { orgId: e.orgId }));
+    await dataSource
+      .transaction(async (m) => {
+        await writer.enqueue(m, campaignStopTopic, stop(enrollmentId), { orgId: randomUUID() });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    // Woken by LISTEN/NOTIFY, not by the (one-minute) poll.
+    await eventually('20 events on Kafka', () => (received.length >= 20 ? true : undefined), 20_000);
+    assert.equal(received.length, 20);
+    assert.deepEqual(
+      received.map((r) => (JSON.parse(r.value) as CampaignStop).stopId),
+      events.map((e) => e.stopId),
+      'one key, one partition: commit order is kept',
+    );
+    for (const r of received) {
+      assert.match(r.headers['event-id'] ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(r.headers['event-type'], 'campaign.stop');
+    }
+    assert.equal(await relay.backlog(), 0);
+  } finally {
+    await relay.stop();
+    await reader.disconnect();
+  }
+});
+
+test('invalid events are refused on produce', async () => {
+  const writer = new OutboxWriter(SCHEMA, prefix);
+  await assert.rejects(
+    dataSource.transaction((m) => writer.enqueue(m, campaignStopTopic, { ...stop(), reason: 'bored' } as unknown as CampaignStop, { orgId: randomUUID() })),
+    /invalid campaign.stop.v1 event: reason/,
+  );
+  await assert.rejects(writer.enqueue(dataSource.manager, campaignStopTopic, stop(), { orgId: randomUUID() }), /inside a transaction/);
+});
+
+test('the consumer is idempotent, dead-letters invalid messages at once and failing ones after bounded retries', async () => {
+  const handled: string[] = [];
+  let failFor: string | null = null;
+  const consumer = new EventConsumer({
+    service: 'sequencer',
+    kafka,
+    dataSource,
+    schema: SCHEMA,
+    logger,
+    topicPrefix: prefix,
+    maxAttempts: 3,
+    retryBaseMs: 10,
+    name: `t${randomBytes(3).toString('hex')}`,
+    subscriptions: [
+      subscribe(campaignStopTopic, async (event, m) => {
+        if (event.payload.enrollmentId === failFor) throw new Error('handler exploded');
+        await m.query('SELECT 1');
+        handled.push(event.eventId);
+      }),
+    ],
+  });
+  const dead: { headers: Record<string, string>; value: string }[] = [];
+  const dlqReader = await readAll(dlq, dead);
+  const producer = kafka.producer();
+  await producer.connect();
+  await consumer.start();
+  await consumer.ready;
+  try {
+    const good = stop();
+    const headers = { 'event-id': randomUUID(), 'event-type': 'campaign.stop', 'occurred-at': new Date().toISOString(), 'org-id': good.orgId };
+    // The same event three times: handled once.
+    for (let i = 0; i < 3; i++) await producer.send({ topic, messages: [{ key: good.enrollmentId, value: JSON.stringify(good), headers }] });
+    // Not JSON, and JSON that breaks the schema: straight to the DLQ with the reason.
+    await producer.send({ topic, messages: [{ key: 'x', value: '{not json', headers: { ...headers, 'event-id': randomUUID() } }] });
+    await producer.send({ topic, messages: [{ key: 'y', value: JSON.stringify({ ...good, reason: 'bored' }), headers: { ...headers, 'event-id': randomUUID() } }] });
+    // Missing headers.
+    await producer.send({ topic, messages: [{ key: 'z', value: JSON.stringify(good) }] });
+    // A handler that keeps failing: retried, then dead-lettered; the consumer keeps going.
+    const poison = stop();
+    failFor = poison.enrollmentId;
+    await producer.send({ topic, messages: [{ key: poison.enrollmentId, value: JSON.stringify(poison), headers: { ...headers, 'event-id': randomUUID() } }] });
+    const after = stop();
+    const afterId = randomUUID();
+    await producer.send({ topic, messages: [{ key: after.enrollmentId, value: JSON.stringify(after), headers: { ...headers, 'event-id': afterId } }] });
+
+    await eventually('4 dead letters', () => (dead.length >= 4 ? true : undefined));
+    await eventually('the event after the poison message', () => (handled.includes(afterId) ? true : undefined));
+    assert.deepEqual(handled.filter((id) => id === headers['event-id']), [headers['event-id']], 'a redelivered event is handled once');
+    const reasons = dead.map((d) => d.headers['dlq-reason']).sort();
+    assert.deepEqual(reasons, ['handler-failed', 'invalid', 'invalid', 'invalid']);
+    const failed = dead.find((d) => d.headers['dlq-reason'] === 'handler-failed')!;
+    assert.equal(failed.headers['dlq-error'], 'handler exploded');
+    assert.equal(failed.headers['dlq-original-topic'], topic);
+    assert.equal(JSON.parse(failed.value).enrollmentId, poison.enrollmentId, 'the original message travels with the error');
+    const invalidPayload = dead.find((d) => (d.headers['dlq-error'] ?? '').includes('reason'));
+    assert.ok(invalidPayload, 'the schema error names the failing field');
+  } finally {
+    await consumer.stop();
+    await producer.disconnect();
+    await dlqReader.disconnect();
+  }
+});

@@ -1,0 +1,452 @@
+import type { ConnectionOptions } from 'node:tls';
+
+import { ImapFlow, type ExistsEvent, type FetchMessageObject } from 'imapflow';
+
+import type { ImapCursor, ImapCursorStore } from './imap-cursor';
+import { mapImapError } from './imap-error-mapper';
+import { folderHasNewMail, planFolderSync, type FolderState } from './imap-sync-plan';
+import type { InboundMessage } from './inbound-message';
+import { parseInboundMessage, type ParseInboundOptions } from './inbound-message-parser';
+import { InboundParseError } from './inbound-parse-error';
+import { MailProviderError } from './mail-provider-error';
+import { silentMailLogger, type MailLogger } from './mail-logger';
+import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
+
+export interface ImapMailboxFollowerOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth: { user: string; pass: string };
+  /** Folders to follow; the first is watched with IDLE, the others are checked every pollIntervalMs. Default ['INBOX']. */
+  folders?: string[];
+  cursorStore: ImapCursorStore;
+  /** Called once per message in UID order. Must be idempotent: a crash re-delivers the message in flight. */
+  onMessage: (message: InboundMessage) => Promise<void>;
+  /** Told about every provider error, e.g. to mark the mailbox connection as needing re-authentication. */
+  onError?: (error: MailProviderError) => void;
+  logger?: MailLogger;
+  reconnectBackoff?: ReconnectBackoff;
+  /** How often folders other than the first are checked (and the first re-checked in case a push was lost). Default 60 s. */
+  pollIntervalMs?: number;
+  /** On first run (or after UIDVALIDITY changed), also read mail received in the last N days. Default: only new mail. */
+  initialWindowDays?: number;
+  /** Messages fetched per FETCH command; bounds memory to one page of message sources. Default 100. */
+  pageSize?: number;
+  /** IDLE is re-issued this often; RFC 2177 §3 asks for less than 29 minutes. Default 10 min. */
+  idleRestartMs?: number;
+  connectionTimeoutMs?: number;
+  /** How long stop() waits for an in-flight handler and a polite LOGOUT before closing the socket. Default 10 s. */
+  stopGraceMs?: number;
+  tls?: ConnectionOptions;
+  parseOptions?: ParseInboundOptions;
+  clock?: () => Date;
+  random?: () => number;
+}
+
+export type ImapFollowerState = 'stopped' | 'connecting' | 'following' | 'waiting-to-reconnect' | 'failed';
+
+/** The handler threw: not a provider problem, but the message must be delivered again. */
+class MessageHandlerError extends Error {
+  constructor(readonly folder: string, readonly uid: number, cause: unknown) {
+    super(`onMessage failed for uid ${uid} in ${folder}`, { cause });
+    this.name = 'MessageHandlerError';
+  }
+}
+
+/**
+ * Follows one IMAP mailbox: reads every message that arrives in the configured folders exactly once
+ * per cursor (at least once across crashes), in UID order, without marking anything as read.
+ *
+ * One connection: the first folder is selected read-only (EXAMINE) and watched with IDLE (RFC 2177);
+ * an EXISTS push triggers a fetch of UIDs above the cursor. Other folders are checked with STATUS on
+ * a timer and only selected when UIDNEXT moved. The cursor is saved after each handled message.
+ */
+export class ImapMailboxFollower {
+  private readonly folders: string[];
+  private readonly primaryFolder: string;
+  private readonly logger: MailLogger;
+  private readonly backoff: ReconnectBackoff;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly clock: () => Date;
+  private readonly random: () => number;
+
+  private currentState: ImapFollowerState = 'stopped';
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private client: ImapFlow | null = null;
+  private wakeUp: (() => void) | null = null;
+  /** The server's spelling of each folder once selected (imapflow normalises "inbox" to "INBOX"). */
+  private readonly selectedPaths = new Map<string, string>();
+  private primarySyncRequested = false;
+  private pollDue = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private backoffTimer: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+
+  constructor(private readonly options: ImapMailboxFollowerOptions) {
+    this.folders = options.folders === undefined || options.folders.length === 0 ? ['INBOX'] : [...new Set(options.folders)];
+    this.primaryFolder = this.folders[0] ?? 'INBOX';
+    this.logger = options.logger ?? silentMailLogger;
+    this.backoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
+    this.pollIntervalMs = options.pollIntervalMs ?? 60_000;
+    this.pageSize = Math.max(1, options.pageSize ?? 100);
+    this.clock = options.clock ?? ((): Date => new Date());
+    this.random = options.random ?? Math.random;
+  }
+
+  get state(): ImapFollowerState {
+    return this.currentState;
+  }
+
+  /**
+   * Starts following. Resolves once the first connection has caught up with every folder; connection
+   * failures before that are retried with backoff. Rejects only when the mailbox cannot be followed
+   * at all (credentials revoked, permission missing); resolves without catching up if stop() comes first.
+   */
+  start(): Promise<void> {
+    if (this.loop !== null) return Promise.reject(new Error('ImapMailboxFollower already started'));
+    this.running = true;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const caughtUp = (): void => {
+        if (!settled) {
+          settled = true;
+          resolve();
+        }
+      };
+      const failed = (error: Error): void => {
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      };
+      const loop: Promise<void> = this.run(caughtUp, failed).finally(() => {
+        caughtUp();
+        // A follower that failed for good can be started again once the user fixed the mailbox.
+        if (this.loop === loop) this.loop = null;
+      });
+      this.loop = loop;
+    });
+  }
+
+  /** Stops following: lets an in-flight handler finish, logs out, clears every timer and socket. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clearPollTimer();
+    this.wake();
+    if (this.backoffTimer !== null) {
+      clearTimeout(this.backoffTimer.timer);
+      this.backoffTimer.resolve();
+      this.backoffTimer = null;
+    }
+    const loop = this.loop;
+    if (loop === null) return;
+    const graceMs = this.options.stopGraceMs ?? 10_000;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const finishedInTime = await Promise.race([
+      loop.then(() => true),
+      new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(graceTimer);
+    if (!finishedInTime) this.client?.close();
+    await loop;
+  }
+
+  private async run(caughtUp: () => void, failed: (error: Error) => void): Promise<void> {
+    let attempt = 0;
+    while (this.running) {
+      this.currentState = 'connecting';
+      let retryAfterMs: number | undefined;
+      try {
+        await this.session(() => {
+          attempt = 0;
+          caughtUp();
+        });
+      } catch (error) {
+        if (!this.running) break;
+        if (error instanceof MessageHandlerError) {
+          this.logger.error({ folder: error.folder, uid: error.uid, err: error.cause }, 'imap follower: handler failed, message will be delivered again');
+        } else {
+          const mapped = mapImapError(error);
+          this.logger.warn(
+            { host: this.options.host, code: mapped.code, providerStatus: mapped.providerStatus, reason: mapped.message },
+            'imap follower: session failed',
+          );
+          this.options.onError?.(mapped);
+          // Reconnecting cannot fix these; the user has to reconnect the mailbox.
+          if (mapped.code === 'AUTH_REVOKED' || mapped.code === 'INSUFFICIENT_PERMISSIONS') {
+            this.currentState = 'failed';
+            this.running = false;
+            failed(mapped);
+            return;
+          }
+          retryAfterMs = mapped.retryAfterMs;
+        }
+      }
+      if (!this.running) break;
+      attempt += 1;
+      const waitMs = reconnectDelayMs(attempt, this.backoff, this.random, retryAfterMs);
+      this.currentState = 'waiting-to-reconnect';
+      this.logger.info({ host: this.options.host, attempt, waitMs }, 'imap follower: reconnecting after backoff');
+      await this.sleep(waitMs);
+    }
+    this.currentState = 'stopped';
+  }
+
+  private async session(caughtUp: () => void): Promise<void> {
+    const client = new ImapFlow({
+      host: this.options.host,
+      port: this.options.port,
+      secure: this.options.secure,
+      auth: { user: this.options.auth.user, pass: this.options.auth.pass },
+      logger: false,
+      // We decide when to IDLE: right after each catch-up, so new mail is seen within seconds.
+      disableAutoIdle: true,
+      maxIdleTime: this.options.idleRestartMs ?? 10 * 60_000,
+      ...(this.options.connectionTimeoutMs === undefined ? {} : { connectionTimeout: this.options.connectionTimeoutMs }),
+      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+    });
+    this.client = client;
+    let connectionError: unknown = null;
+    let closed = false;
+    const closedSignal = new Promise<void>((resolve) => {
+      client.once('close', () => {
+        closed = true;
+        resolve();
+        this.wake();
+      });
+    });
+    client.on('error', (error: Error) => {
+      connectionError = error;
+    });
+    client.on('exists', (event: ExistsEvent) => {
+      if (event.path === this.selectedPaths.get(this.primaryFolder) && event.count > event.prevCount) {
+        this.primarySyncRequested = true;
+        this.wake();
+      }
+    });
+
+    try {
+      await client.connect();
+      this.logger.info({ host: this.options.host, folders: this.folders }, 'imap follower: connected');
+      await this.openReadOnly(client, this.primaryFolder);
+      await this.syncSelectedFolder(client, this.primaryFolder);
+      await this.checkOtherFolders(client);
+      this.currentState = 'following';
+      caughtUp();
+      this.startPollTimer();
+
+      while (this.running && !closed) {
+        if (this.pollDue) {
+          this.pollDue = false;
+          this.primarySyncRequested = false;
+          await this.checkOtherFolders(client);
+          await this.syncSelectedFolder(client, this.primaryFolder);
+          continue;
+        }
+        if (this.primarySyncRequested) {
+          this.primarySyncRequested = false;
+          await this.syncSelectedFolder(client, this.primaryFolder);
+          continue;
+        }
+        // IDLE until a push, the poll timer or stop() wakes us; the next command ends IDLE (RFC 2177 DONE).
+        const wakeSignal = new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+        client.idle().catch((error: unknown) => {
+          connectionError = error;
+          this.wake();
+        });
+        await Promise.race([wakeSignal, closedSignal]);
+        this.wakeUp = null;
+      }
+      if (this.running) {
+        throw connectionError ?? new MailProviderError(`IMAP connection closed${client.byeReason === undefined ? '' : `: ${client.byeReason}`}`, { code: 'TEMPORARY', provider: 'imap' });
+      }
+    } finally {
+      this.clearPollTimer();
+      this.wakeUp = null;
+      this.client = null;
+      await this.closeClient(client, closed);
+    }
+  }
+
+  private async openReadOnly(client: ImapFlow, folder: string): Promise<void> {
+    // EXAMINE, not SELECT: following a mailbox must never change flags the rep sees (RFC 3501 §6.3.2).
+    const mailbox = await client.mailboxOpen(folder, { readOnly: true });
+    this.selectedPaths.set(folder, mailbox.path);
+  }
+
+  private async currentFolderState(client: ImapFlow, folder: string): Promise<FolderState> {
+    const mailbox = client.mailbox;
+    // Reading a folder other than the one selected would file its UIDs under the wrong cursor.
+    if (mailbox === false || mailbox.path !== this.selectedPaths.get(folder)) {
+      throw new MailProviderError(`folder ${folder} is not the selected one`, { code: 'TEMPORARY', provider: 'imap' });
+    }
+    let uidNext = mailbox.uidNext;
+    if (!Number.isInteger(uidNext) || uidNext < 1) {
+      // UIDNEXT is required by RFC 3501 §6.3.1 but some servers omit it: derive it from the highest UID.
+      const newest = mailbox.exists > 0 ? await client.fetchOne('*', { uid: true }) : false;
+      uidNext = newest === false ? 1 : newest.uid + 1;
+    }
+    return { uidValidity: mailbox.uidValidity.toString(), uidNext };
+  }
+
+  private async syncSelectedFolder(client: ImapFlow, folder: string): Promise<void> {
+    const state = await this.currentFolderState(client, folder);
+    const stored = await this.options.cursorStore.load(folder);
+    const plan = planFolderSync({ stored, folder: state, initialWindowDays: this.options.initialWindowDays, now: this.clock() });
+
+    if (plan.kind === 'resume') {
+      const found = await client.search({ uid: `${plan.cursor.lastUid + 1}:*` }, { uid: true });
+      // "n:*" also matches the highest UID when n is above it (RFC 3501 §6.4.8), hence the filter.
+      const uids = (Array.isArray(found) ? found : []).filter((uid) => uid > plan.cursor.lastUid).sort((a, b) => a - b);
+      await this.deliver(client, folder, plan.cursor.uidValidity, uids);
+      return;
+    }
+
+    if (plan.reason === 'uidvalidity-changed') {
+      this.logger.warn(
+        { folder, previousUidValidity: stored?.uidValidity, uidValidity: plan.cursor.uidValidity },
+        'imap follower: UIDVALIDITY changed, cursor reset (RFC 3501 §2.3.1.1)',
+      );
+    } else {
+      this.logger.info({ folder, uidValidity: plan.cursor.uidValidity, windowSince: plan.windowSince }, 'imap follower: no cursor, starting fresh');
+    }
+    if (plan.windowSince !== null) {
+      const found = await client.search({ since: plan.windowSince }, { uid: true });
+      const uids = (Array.isArray(found) ? found : []).filter((uid) => uid <= plan.cursor.lastUid).sort((a, b) => a - b);
+      const finished = await this.deliver(client, folder, plan.cursor.uidValidity, uids);
+      if (!finished) return;
+    }
+    // Older mail outside the window is skipped on purpose; the cursor moves past it.
+    const latest = await this.options.cursorStore.load(folder);
+    if (latest === null || latest.uidValidity !== plan.cursor.uidValidity || latest.lastUid < plan.cursor.lastUid) {
+      await this.options.cursorStore.save(folder, plan.cursor);
+    }
+  }
+
+  /** Delivers the given UIDs page by page. Returns false when stopped part-way. */
+  private async deliver(client: ImapFlow, folder: string, uidValidity: string, uids: number[]): Promise<boolean> {
+    for (let start = 0; start < uids.length; start += this.pageSize) {
+      if (!this.running) return false;
+      const page = uids.slice(start, start + this.pageSize);
+      const messages = await client.fetchAll(page.join(','), { uid: true, source: true, internalDate: true, threadId: true }, { uid: true });
+      messages.sort((a, b) => a.uid - b.uid);
+      for (const message of messages) {
+        if (!this.running) return false;
+        await this.handleOne(folder, uidValidity, message);
+        const cursor: ImapCursor = { uidValidity, lastUid: message.uid };
+        await this.options.cursorStore.save(folder, cursor);
+      }
+    }
+    return true;
+  }
+
+  private async handleOne(folder: string, uidValidity: string, message: FetchMessageObject): Promise<void> {
+    if (message.source === undefined) {
+      this.logger.warn({ folder, uid: message.uid }, 'imap follower: server returned no source, skipping');
+      return;
+    }
+    const internalDate = message.internalDate === undefined ? undefined : new Date(message.internalDate);
+    let inbound: InboundMessage;
+    try {
+      inbound = await parseInboundMessage(
+        message.source,
+        {
+          // RFC 8474 EMAILID is stable across folders; otherwise (folder, UIDVALIDITY, UID) names the message (RFC 3501 §2.3.1.1).
+          providerMessageId: message.emailId ?? `imap:${uidValidity}:${message.uid}:${folder}`,
+          providerThreadId: message.threadId ?? null,
+          folder,
+          ...(internalDate === undefined || Number.isNaN(internalDate.getTime()) ? {} : { receivedAt: internalDate }),
+        },
+        this.options.parseOptions,
+      );
+    } catch (error) {
+      if (error instanceof InboundParseError) {
+        this.logger.warn({ folder, uid: message.uid, reason: error.message }, 'imap follower: not a message, skipping');
+        return;
+      }
+      throw error;
+    }
+    try {
+      await this.options.onMessage(inbound);
+    } catch (error) {
+      throw new MessageHandlerError(folder, message.uid, error);
+    }
+  }
+
+  private async checkOtherFolders(client: ImapFlow): Promise<void> {
+    let leftPrimary = false;
+    for (const folder of this.folders.slice(1)) {
+      if (!this.running) break;
+      const status = await client.status(folder, { uidNext: true, uidValidity: true });
+      if (status === false) {
+        this.logger.warn({ folder }, 'imap follower: STATUS refused, folder skipped this round');
+        continue;
+      }
+      const stored = await this.options.cursorStore.load(folder);
+      // Without both values STATUS tells us nothing; select the folder and look.
+      if (status.uidNext !== undefined && status.uidValidity !== undefined) {
+        const state: FolderState = { uidValidity: status.uidValidity.toString(), uidNext: status.uidNext };
+        if (!folderHasNewMail(stored, state)) continue;
+        if (stored === null && this.options.initialWindowDays === undefined) {
+          // Nothing to read yet: remember where "new" starts without selecting the folder.
+          this.logger.info({ folder, uidValidity: state.uidValidity }, 'imap follower: no cursor, starting fresh');
+          await this.options.cursorStore.save(folder, { uidValidity: state.uidValidity, lastUid: Math.max(0, state.uidNext - 1) });
+          continue;
+        }
+      }
+      await this.openReadOnly(client, folder);
+      leftPrimary = true;
+      await this.syncSelectedFolder(client, folder);
+    }
+    if (leftPrimary) await this.openReadOnly(client, this.primaryFolder);
+  }
+
+  private startPollTimer(): void {
+    this.clearPollTimer();
+    this.pollTimer = setInterval(() => {
+      this.pollDue = true;
+      this.wake();
+    }, this.pollIntervalMs);
+  }
+
+  private clearPollTimer(): void {
+    if (this.pollTimer !== null) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = null;
+    wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.backoffTimer = null;
+        resolve();
+      }, ms);
+      this.backoffTimer = { timer, resolve };
+    });
+  }
+
+  private async closeClient(client: ImapFlow, alreadyClosed: boolean): Promise<void> {
+    if (alreadyClosed || client.isClosed) return;
+    if (client.usable) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.logout().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 5_000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import type { Logger } from '@telltale/telemetry';
+import type { ServiceRuntime } from './service-runtime';
+
+/** Nest's own log lines, routed into the service's JSON logger. */
+export function nestLoggerFor(logger: Logger): LoggerService {
+  const log = logger.child({ component: 'nest' });
+  return {
+    log: (message: unknown) => log.debug(String(message)),
+    error: (message: unknown, trace?: unknown) => log.error({ trace }, String(message)),
+    warn: (message: unknown) => log.warn(String(message)),
+    debug: (message: unknown) => log.debug(String(message)),
+    verbose: (message: unknown) => log.trace(String(message)),
+  };
+}
+
+export interface StartedService {
+  app: INestApplication;
+  runtime: ServiceRuntime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service: runtime (migrations, topics, outbox relay), then the HTTP app, then consumers.
+ * Used by every `main.ts` and by the in-process end-to-end tests, so both run the same wiring.
+ */
+export async function startService(options: {
+  runtime: ServiceRuntime;
+  module: DynamicModule;
+  port: number;
+  host: string;
+  configure?: (app: INestApplication) => void;
+}): Promise<StartedService> {
+  const { runtime } = options;
+  let app: INestApplication | null = null;
+  try {
+    await runtime.start();
+    app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: true });
+    options.configure?.(app);
+    await app.listen(options.port, options.host);
+    await runtime.startConsumers();
+  } catch (err) {
+    // Leave nothing running behind a failed start (relay timers, consumers, pool).
+    await app?.close().catch(() => undefined);
+    await runtime.stop().catch(() => undefined);
+    throw err;
+  }
+  const started = app;
+  const address = started.getHttpServer().address() as { port: number };
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${address.port}`;
+  runtime.logger.info({ url }, `${runtime.service} started`);
+  let stopped: Promise<void> | null = null;
+  return {
+    app: started,
+    runtime,
+    url,
+    stop: () => {
+      stopped ??= (async () => {
+        await started.close();
+        await runtime.stop();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Wires SIGINT/SIGTERM to a clean stop; exits non-zero when start-up fails. */
+export function runUntilSignalled(start: () => Promise<StartedService>, logger: { error(obj: object, msg: string): void }): void {
+  start()
+    .then((service) => {
+      const shutdown = (signal: string) => {
+        service.runtime.logger.info({ signal }, 'stopping');
+        service
+          .stop()
+          .then(() => process.exit(0))
+          .catch((err: unknown) => {
+            logger.error({ err: (err as Error).message }, 'unclean stop');
+            process.exit(1);
+          });
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    })
+    .catch((err: unknown) => {
+      logger.error({ err: (err as Error).message }, 'failed to start');
+      process.exit(1);
+    });
+}
+
+/** The migration entry point each service ships (`migrate.js`, run by the Helm hook Job). */
+export function runMigrationsAndExit(create: () => ServiceRuntime, logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }): void {
+  const runtime = create();
+  runtime
+    .migrate()
+    .then(async (applied) => {
+      logger.info({ applied }, 'migrations done');
+      await runtime.dataSource.destroy();
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      logger.error({ err: (err as Error).message }, 'migrations failed');
+      process.exit(1);
+    });
+}

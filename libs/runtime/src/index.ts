@@ -1,0 +1,6 @@
+export * from './service-config';
+export * from './service-runtime';
+export * from './health.controller';
+export * from './runtime.module';
+export * from './bootstrap-service';
+export * from './request-validation';

@@ -1,0 +1,29 @@
+import { BadRequestException, UnauthorizedException } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** Parses untrusted request input; a bad request names every failing field and changes nothing. */
+export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new BadRequestException({
+    error: 'invalid_request',
+    issues: result.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+  });
+}
+
+const OrgHeader = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'x-org-id must be a lower-case UUID');
+
+/** Every request is scoped to one organisation (DESIGN.md, tenancy). */
+export function requireOrgId(header: string | string[] | undefined): string {
+  return parseRequest(OrgHeader, Array.isArray(header) ? header[0] : header);
+}
+
+/** Service-to-service calls carry a shared bearer token; compared in constant time. */
+export function requireInternalToken(authorization: string | undefined, expected: string): void {
+  const presented = Buffer.from(authorization?.replace(/^Bearer\s+/i, '') ?? '');
+  const wanted = Buffer.from(expected);
+  if (presented.length !== wanted.length || !timingSafeEqual(presented, wanted)) {
+    throw new UnauthorizedException({ error: 'invalid_internal_token' });
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Variables every service reads (README, "Configuration"). */
+export const baseConfigShape = {
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')).min(1)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  RUN_MIGRATIONS: booleanFlag.default(true),
+  /** Namespaces topics and consumer groups on a shared Kafka cluster, e.g. `staging.`. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, . _ - only').default(''),
+};
+
+export const booleanConfigFlag = booleanFlag;
+
+/**
+ * Validates the environment at start-up. A missing or bad variable names itself (never its value,
+ * which may be a secret) and the service refuses to start.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+}

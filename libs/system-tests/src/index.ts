@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './topic-recorder';
+export * from './telltale-system';

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '@telltale/db';
+import type { StartedService } from '@telltale/runtime';
+import { createLogger } from '@telltale/telemetry';
+import { CrmWriterConfig, startCrmWriter } from '@telltale/crm-writer';
+import { MailboxSyncConfig, startMailboxSync } from '@telltale/mailbox-sync';
+import { ReplyDetectorConfig, startReplyDetector } from '@telltale/reply-detector';
+import { SenderConfig, startSender } from '@telltale/sender';
+import { SequencerConfig, startSequencer } from '@telltale/sequencer';
+import { TrackerConfig, startTracker } from '@telltale/tracker';
+
+export interface SystemOptions {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  clock: Clock;
+  salesforce: { loginUrl: string; clientId: string; clientSecret: string; username: string; password: string };
+  logLevel?: string;
+}
+
+export interface TelltaleSystem {
+  sequencer: StartedService;
+  sender: StartedService;
+  tracker: StartedService;
+  mailboxSync: StartedService;
+  replyDetector: StartedService;
+  crmWriter: StartedService;
+  trackingKeys: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * All six services in this process, each with its real wiring (the same `start*` functions their
+ * `main.ts` use), on ephemeral ports, sharing one clock the test controls.
+ */
+export async function startTelltaleSystem(options: SystemOptions): Promise<TelltaleSystem> {
+  const trackingKeys = `t1:${randomBytes(32).toString('base64')}`;
+  const internalToken = randomBytes(24).toString('hex');
+  const common = {
+    DATABASE_URL: options.databaseUrl,
+    KAFKA_BROKERS: options.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: options.topicPrefix,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  };
+  const logger = (service: string) => createLogger({ service, level: options.logLevel ?? 'warn' });
+  const clock = options.clock;
+  const started: StartedService[] = [];
+  const track = async (s: Promise<StartedService>) => {
+    const service = await s;
+    started.push(service);
+    return service;
+  };
+  try {
+    const sequencer = await track(
+      startSequencer(SequencerConfig.parse({ ...common, SEQUENCER_TICK_MS: '0', INTERNAL_API_TOKEN: internalToken }), { clock, logger: logger('sequencer') }),
+    );
+    const mailboxSync = await track(
+      startMailboxSync(
+        MailboxSyncConfig.parse({ ...common, CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, INTERNAL_API_TOKEN: internalToken, MAILBOX_FOLDER_POLL_MS: '2000' }),
+        { clock, logger: logger('mailbox-sync') },
+      ),
+    );
+    const tracker = await track(startTracker(TrackerConfig.parse({ ...common, TRACKING_SIGNING_KEYS: trackingKeys }), { clock, logger: logger('tracker') }));
+    const sender = await track(
+      startSender(
+        SenderConfig.parse({
+          ...common,
+          TRACKING_BASE_URL: tracker.url,
+          TRACKING_SIGNING_KEYS: trackingKeys,
+          SEQUENCER_URL: sequencer.url,
+          MAILBOX_SYNC_URL: mailboxSync.url,
+          INTERNAL_API_TOKEN: internalToken,
+        }),
+        { clock, logger: logger('sender') },
+      ),
+    );
+    const replyDetector = await track(startReplyDetector(ReplyDetectorConfig.parse(common), { clock, logger: logger('reply-detector') }));
+    const crmWriter = await track(
+      startCrmWriter(
+        CrmWriterConfig.parse({
+          ...common,
+          SALESFORCE_LOGIN_URL: options.salesforce.loginUrl,
+          SALESFORCE_CLIENT_ID: options.salesforce.clientId,
+          SALESFORCE_CLIENT_SECRET: options.salesforce.clientSecret,
+          SALESFORCE_USERNAME: options.salesforce.username,
+          SALESFORCE_PASSWORD: options.salesforce.password,
+        }),
+        { clock, logger: logger('crm-writer') },
+      ),
+    );
+    return {
+      sequencer,
+      sender,
+      tracker,
+      mailboxSync,
+      replyDetector,
+      crmWriter,
+      trackingKeys,
+      stop: async () => {
+        for (const s of started.reverse()) await s.stop();
+      },
+    };
+  } catch (err) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    throw err;
+  }
+}

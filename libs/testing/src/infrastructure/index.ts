@@ -1,0 +1,4 @@
+export * from './infrastructure.types';
+export * from './fixed-ports';
+export * from './start-infrastructure';
+export * from './test-database';

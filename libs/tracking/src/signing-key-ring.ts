@@ -1,0 +1,146 @@
+import { createHmac, createSecretKey, randomBytes as nodeRandomBytes, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
+
+/** Key ids travel in the clear inside every token, so they stay short and boring. */
+export const SIGNING_KEY_ID_PATTERN = /^[a-z0-9]{1,8}$/;
+
+/** HMAC-SHA256 keys shorter than the hash output weaken the MAC (RFC 2104 §3). */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+const BASE64_KEY_PATTERN = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+export interface SigningKey {
+  readonly keyId: string;
+  readonly key: Uint8Array;
+}
+
+/**
+ * Raised for a bad key spec. The message names the entry (1-based position and, when valid,
+ * its key id) and never contains key material, so it is safe to print at start-up.
+ */
+export class SigningKeySpecError extends Error {
+  constructor(
+    message: string,
+    readonly entry: number | null,
+  ) {
+    super(message);
+    this.name = 'SigningKeySpecError';
+  }
+}
+
+/**
+ * The tracking signing keys. The first key signs new tokens; every key verifies, so a new key
+ * can be put first while tokens in emails sent months ago keep verifying under their old kid.
+ * Key bytes never leave this object: callers ask it for a MAC instead, and it prints (logs,
+ * `console.log`, `JSON.stringify`) as key ids only.
+ */
+export class SigningKeyRing {
+  // KeyObjects, not Buffers: createHmac with a raw Buffer re-imports the key on every call, which
+  // made verification about ten times slower on the hot pixel path.
+  readonly #keys: ReadonlyMap<string, KeyObject>;
+  readonly signingKeyId: string;
+
+  constructor(keys: readonly SigningKey[]) {
+    const first = keys[0];
+    if (first === undefined) {
+      throw new SigningKeySpecError('tracking signing keys: at least one "kid:base64key" entry is required', null);
+    }
+    const byId = new Map<string, KeyObject>();
+    keys.forEach((entry, index) => {
+      const position = index + 1;
+      if (!SIGNING_KEY_ID_PATTERN.test(entry.keyId)) {
+        throw new SigningKeySpecError(
+          `tracking signing keys: entry ${position}: key id must be 1-8 characters of [a-z0-9]`,
+          position,
+        );
+      }
+      if (byId.has(entry.keyId)) {
+        throw new SigningKeySpecError(
+          `tracking signing keys: entry ${position} (kid "${entry.keyId}"): duplicate key id`,
+          position,
+        );
+      }
+      if (entry.key.length < MIN_SIGNING_KEY_BYTES) {
+        throw new SigningKeySpecError(
+          `tracking signing keys: entry ${position} (kid "${entry.keyId}"): key must be at least ` +
+            `${MIN_SIGNING_KEY_BYTES} bytes, got ${entry.key.length}`,
+          position,
+        );
+      }
+      byId.set(entry.keyId, createSecretKey(Buffer.from(entry.key)));
+    });
+    this.#keys = byId;
+    this.signingKeyId = first.keyId;
+  }
+
+  get keyIds(): readonly string[] {
+    return [...this.#keys.keys()];
+  }
+
+  hasKey(keyId: string): boolean {
+    return this.#keys.has(keyId);
+  }
+
+  /** Full 32-byte HMAC-SHA256 of `data` under key `keyId`, or null when the kid is unknown. */
+  hmacSha256(keyId: string, data: Uint8Array): Buffer | null {
+    const key = this.#keys.get(keyId);
+    if (key === undefined) return null;
+    return createHmac('sha256', key).update(data).digest();
+  }
+
+  toJSON(): { signingKeyId: string; keyIds: readonly string[] } {
+    return { signingKeyId: this.signingKeyId, keyIds: this.keyIds };
+  }
+
+  [inspect.custom](): string {
+    return `SigningKeyRing { signingKeyId: '${this.signingKeyId}', keyIds: [${this.keyIds.map((id) => `'${id}'`).join(', ')}] }`;
+  }
+}
+
+/**
+ * Parses `kid:base64key,kid2:base64key` (standard or URL-safe base64). The first entry signs.
+ * Whitespace around entries is ignored; empty entries are errors so a stray comma is noticed.
+ */
+export function parseSigningKeys(spec: string): SigningKeyRing {
+  if (typeof spec !== 'string' || spec.trim() === '') {
+    throw new SigningKeySpecError('tracking signing keys: at least one "kid:base64key" entry is required', null);
+  }
+  const keys = spec.split(',').map((rawEntry, index): SigningKey => {
+    const position = index + 1;
+    const entry = rawEntry.trim();
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      throw new SigningKeySpecError(
+        `tracking signing keys: entry ${position}: expected "kid:base64key"`,
+        position,
+      );
+    }
+    const keyId = entry.slice(0, colon).trim();
+    const encodedKey = entry.slice(colon + 1).trim();
+    if (!SIGNING_KEY_ID_PATTERN.test(keyId)) {
+      throw new SigningKeySpecError(
+        `tracking signing keys: entry ${position}: key id must be 1-8 characters of [a-z0-9]`,
+        position,
+      );
+    }
+    if (!BASE64_KEY_PATTERN.test(encodedKey) || encodedKey.replace(/=+$/, '').length % 4 === 1) {
+      throw new SigningKeySpecError(
+        `tracking signing keys: entry ${position} (kid "${keyId}"): key is not valid base64`,
+        position,
+      );
+    }
+    return { keyId, key: Buffer.from(encodedKey, 'base64') };
+  });
+  return new SigningKeyRing(keys);
+}
+
+/** A fresh single-key spec (`kid:<32 random bytes, base64>`) for local defaults and tests. */
+export function generateSigningKeySpec(
+  keyId: string,
+  randomBytes: (size: number) => Uint8Array = nodeRandomBytes,
+): string {
+  if (!SIGNING_KEY_ID_PATTERN.test(keyId)) {
+    throw new SigningKeySpecError('tracking signing keys: key id must be 1-8 characters of [a-z0-9]', null);
+  }
+  return `${keyId}:${Buffer.from(randomBytes(MIN_SIGNING_KEY_BYTES)).toString('base64')}`;
+}

@@ -1,0 +1,20 @@
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const UUID_BYTES = 16;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_PATTERN.test(value);
+}
+
+/** RFC 9562 §4: the 36-character hex-and-hyphens form, any case, to its 16 bytes. */
+export function uuidToBytes(uuid: string): Buffer {
+  if (!isUuid(uuid)) throw new TypeError('expected a UUID in 8-4-4-4-12 hex form');
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+}
+
+/** 16 bytes to the canonical lower-case UUID string. */
+export function bytesToUuid(bytes: Uint8Array): string {
+  if (bytes.length !== UUID_BYTES) throw new RangeError(`expected ${UUID_BYTES} bytes, got ${bytes.length}`);
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,28 @@
+import { crmActivityLoggedTopic } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
+import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import type { Logger } from '@telltale/telemetry';
+import type { CrmWriterConfig } from './crm-writer.config';
+import { CrmWriterModule } from './crm-writer.module';
+import { CrmWriterInitial1764231000000 } from './migrations/1764231000000-crm-writer-initial';
+
+export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
+  return new ServiceRuntime({
+    service: 'crm-writer',
+    schema: 'crm_writer',
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    entities: [],
+    migrations: [CrmWriterInitial1764231000000],
+    producedTopics: [crmActivityLoggedTopic],
+    runMigrations: config.RUN_MIGRATIONS,
+    logLevel: config.LOG_LEVEL,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...overrides,
+  });
+}
+
+export function startCrmWriter(config: CrmWriterConfig, overrides: Parameters<typeof createCrmWriterRuntime>[1] = {}): Promise<StartedService> {
+  const runtime = createCrmWriterRuntime(config, overrides);
+  return startService({ runtime, port: config.PORT, host: config.HOST, module: CrmWriterModule.forRuntime(runtime, config) });
+}

@@ -1,0 +1,28 @@
+import { mailboxConnectionChangedTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
+import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import type { Logger } from '@telltale/telemetry';
+import { MailboxSyncInitial1764230800000 } from './migrations/1764230800000-mailbox-sync-initial';
+import type { MailboxSyncConfig } from './mailbox-sync.config';
+import { MailboxSyncModule } from './mailbox-sync.module';
+
+export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
+  return new ServiceRuntime({
+    service: 'mailbox-sync',
+    schema: 'mailbox_sync',
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    entities: [],
+    migrations: [MailboxSyncInitial1764230800000],
+    producedTopics: [mailboxMessageReceivedTopic, mailboxConnectionChangedTopic],
+    runMigrations: config.RUN_MIGRATIONS,
+    logLevel: config.LOG_LEVEL,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...overrides,
+  });
+}
+
+export function startMailboxSync(config: MailboxSyncConfig, overrides: Parameters<typeof createMailboxSyncRuntime>[1] = {}): Promise<StartedService> {
+  const runtime = createMailboxSyncRuntime(config, overrides);
+  return startService({ runtime, port: config.PORT, host: config.HOST, module: MailboxSyncModule.forRuntime(runtime, config) });
+}

@@ -1,0 +1,127 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { EmailAddress, mailboxConnectionChangedTopic } from '@telltale/contracts';
+import { CLOCK, type Clock } from '@telltale/db';
+import { ServiceRuntime } from '@telltale/runtime';
+import { CredentialCipher } from '../credentials/credential-cipher';
+import { toMailboxView, type MailboxRow, type MailboxState, type MailboxView } from './mailbox-record';
+
+const Host = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or address');
+const Endpoint = z.object({ host: Host, port: z.number().int().min(1).max(65535), secure: z.boolean() });
+
+export const ConnectImapMailboxRequest = z
+  .object({
+    provider: z.literal('imap'),
+    emailAddress: EmailAddress,
+    imap: Endpoint,
+    smtp: Endpoint,
+    username: z.string().min(1).max(320),
+    password: z.string().min(1).max(1024),
+    /** INBOX is watched with IDLE; the others are checked periodically (replies filed by rules). */
+    folders: z.array(z.string().min(1).max(200)).min(1).max(50).default(['INBOX']),
+  })
+  .strict();
+export type ConnectImapMailboxRequest = z.output<typeof ConnectImapMailboxRequest>;
+
+@Injectable()
+export class MailboxesService {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly cipher: CredentialCipher,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async connect(orgId: string, request: ConnectImapMailboxRequest): Promise<MailboxRow> {
+    const id = randomUUID();
+    const now = this.clock.now();
+    const secret = this.cipher.encrypt(request.password, id);
+    await this.runtime.transaction(async (m) => {
+      const existing = (await m.query(`SELECT id FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2`, [orgId, request.emailAddress])) as { id: string }[];
+      if (existing.length) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing[0]!.id });
+      await m.query(
+        `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, imap_host, imap_port, imap_secure, smtp_host, smtp_port, smtp_secure,
+           username, secret_key_id, secret_ciphertext, folders, created_at, updated_at)
+         VALUES ($1, $2, $3, 'imap', 'syncing', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+        [
+          id,
+          orgId,
+          request.emailAddress,
+          request.imap.host,
+          request.imap.port,
+          request.imap.secure,
+          request.smtp.host,
+          request.smtp.port,
+          request.smtp.secure,
+          request.username,
+          secret.keyId,
+          secret.ciphertext,
+          JSON.stringify(request.folders),
+          now,
+        ],
+      );
+      await this.emitStateChange(m, { id, org_id: orgId, provider: 'imap', email_address: request.emailAddress }, null, 'syncing', null, now);
+    });
+    return this.getRow(orgId, id);
+  }
+
+  async getRow(orgId: string, id: string): Promise<MailboxRow> {
+    const [row] = (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1 AND org_id = $2`, [id, orgId])) as MailboxRow[];
+    if (!row) throw new NotFoundException({ error: 'mailbox_not_found' });
+    return row;
+  }
+
+  async findRow(id: string): Promise<MailboxRow | null> {
+    const [row] = (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1`, [id])) as MailboxRow[];
+    return row ?? null;
+  }
+
+  async list(orgId: string): Promise<MailboxView[]> {
+    const rows = (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE org_id = $1 ORDER BY created_at`, [orgId])) as MailboxRow[];
+    return rows.map(toMailboxView);
+  }
+
+  async followable(): Promise<MailboxRow[]> {
+    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = 'imap' AND state IN ('connected', 'syncing')`)) as MailboxRow[];
+  }
+
+  password(row: MailboxRow): string {
+    if (!row.secret_key_id || !row.secret_ciphertext) throw new Error(`mailbox ${row.id} has no stored secret`);
+    return this.cipher.decrypt(row.secret_key_id, row.secret_ciphertext, row.id);
+  }
+
+  /** The only way a connection changes state; every change is an event (STYLE.md §5). */
+  async transition(id: string, to: MailboxState, reason: string | null): Promise<void> {
+    const now = this.clock.now();
+    await this.runtime.transaction(async (m) => {
+      const [row] = (await m.query(`SELECT id, org_id, provider, email_address, state FROM mailbox_sync.mailbox WHERE id = $1 FOR UPDATE`, [id])) as (Pick<
+        MailboxRow,
+        'id' | 'org_id' | 'provider' | 'email_address' | 'state'
+      >)[];
+      if (!row || row.state === to) return;
+      await m.query(`UPDATE mailbox_sync.mailbox SET state = $2, last_error = $3, updated_at = $4 WHERE id = $1`, [id, to, reason, now]);
+      await this.emitStateChange(m, row, row.state, to, reason, now);
+    });
+  }
+
+  private async emitStateChange(
+    m: EntityManager,
+    row: Pick<MailboxRow, 'id' | 'org_id' | 'provider' | 'email_address'>,
+    from: MailboxState | null,
+    to: MailboxState,
+    reason: string | null,
+    at: Date,
+  ): Promise<void> {
+    await this.runtime.outbox.enqueue(
+      m,
+      mailboxConnectionChangedTopic,
+      { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, changedAt: at.toISOString() },
+      { orgId: row.org_id, occurredAt: at },
+    );
+  }
+
+  view(row: MailboxRow): MailboxView {
+    return toMailboxView(row);
+  }
+}

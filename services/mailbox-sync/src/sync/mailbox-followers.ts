@@ -1,0 +1,66 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ImapMailboxFollower, type MailProviderError } from '@telltale/mail';
+import { ServiceRuntime } from '@telltale/runtime';
+import type { MailboxRow } from '../mailboxes/mailbox-record';
+import { MailboxesService } from '../mailboxes/mailboxes.service';
+import { PostgresImapCursorStore } from './postgres-imap-cursor.store';
+import { RecordInboundMessageUseCase } from './record-inbound-message.use-case';
+
+/** How often folders other than the inbox are checked for new mail. */
+export const FOLDER_POLL_MS = Symbol('FOLDER_POLL_MS');
+
+/**
+ * Keeps one IMAP follower per connected mailbox: IDLE on the inbox, periodic checks of the other
+ * folders, cursor in Postgres. A revoked login moves the mailbox to `needs_reconnect` (and says so
+ * through the API and an event) instead of failing silently.
+ */
+@Injectable()
+export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly followers = new Map<string, ImapMailboxFollower>();
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly mailboxes: MailboxesService,
+    private readonly recordMessage: RecordInboundMessageUseCase,
+    @Inject(FOLDER_POLL_MS) private readonly folderPollMs: number,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const row of await this.mailboxes.followable()) this.follow(row);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.followers.values()].map((f) => f.stop()));
+    this.followers.clear();
+  }
+
+  /** Starts following; resolves when the first catch-up finished (or the mailbox failed). */
+  follow(row: MailboxRow): Promise<void> {
+    if (this.followers.has(row.id) || row.provider !== 'imap' || !row.imap_host || !row.imap_port) return Promise.resolve();
+    const log = this.runtime.logger.child({ component: 'imap-follower', mailbox_id: row.id, org_id: row.org_id });
+    const follower = new ImapMailboxFollower({
+      host: row.imap_host,
+      port: row.imap_port,
+      secure: row.imap_secure ?? true,
+      auth: { user: row.username ?? row.email_address, pass: this.mailboxes.password(row) },
+      folders: row.folders,
+      cursorStore: new PostgresImapCursorStore(this.runtime.dataSource, row.id),
+      onMessage: async (message) => {
+        await this.recordMessage.execute(row, message);
+      },
+      onError: (error: MailProviderError) => log.warn({ code: error.code }, 'mailbox sync error'),
+      logger: log,
+      pollIntervalMs: this.folderPollMs,
+    });
+    this.followers.set(row.id, follower);
+    return follower.start().then(
+      () => this.mailboxes.transition(row.id, 'connected', null),
+      async (err: unknown) => {
+        this.followers.delete(row.id);
+        const reason = err instanceof Error ? err.message : String(err);
+        log.warn({ err: reason }, 'mailbox cannot be followed');
+        await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
+      },
+    );
+  }
+}

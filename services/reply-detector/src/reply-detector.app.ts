@@ -1,0 +1,28 @@
+import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
+import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import type { Logger } from '@telltale/telemetry';
+import { ReplyDetectorInitial1764230900000 } from './migrations/1764230900000-reply-detector-initial';
+import type { ReplyDetectorConfig } from './reply-detector.config';
+import { ReplyDetectorModule } from './reply-detector.module';
+
+export function createReplyDetectorRuntime(config: ReplyDetectorConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
+  return new ServiceRuntime({
+    service: 'reply-detector',
+    schema: 'reply_detector',
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    entities: [],
+    migrations: [ReplyDetectorInitial1764230900000],
+    producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic],
+    runMigrations: config.RUN_MIGRATIONS,
+    logLevel: config.LOG_LEVEL,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...overrides,
+  });
+}
+
+export function startReplyDetector(config: ReplyDetectorConfig, overrides: Parameters<typeof createReplyDetectorRuntime>[1] = {}): Promise<StartedService> {
+  const runtime = createReplyDetectorRuntime(config, overrides);
+  return startService({ runtime, port: config.PORT, host: config.HOST, module: ReplyDetectorModule.forRuntime(runtime, config) });
+}

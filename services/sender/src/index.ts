@@ -1,0 +1,4 @@
+export * from './sender.app';
+export * from './sender.config';
+export * from './sender.module';
+export * from './sending/tracked-email-renderer';

@@ -1,0 +1,28 @@
+import { emailSendFailedTopic, emailSentTopic } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
+import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import type { Logger } from '@telltale/telemetry';
+import { SenderInitial1764230600000 } from './migrations/1764230600000-sender-initial';
+import type { SenderConfig } from './sender.config';
+import { SenderModule } from './sender.module';
+
+export function createSenderRuntime(config: SenderConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
+  return new ServiceRuntime({
+    service: 'sender',
+    schema: 'sender',
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    entities: [],
+    migrations: [SenderInitial1764230600000],
+    producedTopics: [emailSentTopic, emailSendFailedTopic],
+    runMigrations: config.RUN_MIGRATIONS,
+    logLevel: config.LOG_LEVEL,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...overrides,
+  });
+}
+
+export function startSender(config: SenderConfig, overrides: Parameters<typeof createSenderRuntime>[1] = {}): Promise<StartedService> {
+  const runtime = createSenderRuntime(config, overrides);
+  return startService({ runtime, port: config.PORT, host: config.HOST, module: SenderModule.forRuntime(runtime, config) });
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { parseSigningKeys } from '@telltale/tracking';
+import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
+import { MailboxTransportClient } from './clients/mailbox-transport.client';
+import { SequencerClaimClient } from './clients/sequencer-claim.client';
+import type { SenderConfig } from './sender.config';
+import { EmailsController } from './sending/emails.controller';
+import { SendEmailUseCase } from './sending/send-email.use-case';
+import { SendRequestsConsumer } from './sending/send-requests.consumer';
+import { TrackedEmailRenderer } from './sending/tracked-email-renderer';
+
+@Module({})
+export class SenderModule {
+  static forRuntime(runtime: ServiceRuntime, config: SenderConfig): DynamicModule {
+    return {
+      module: SenderModule,
+      imports: [RuntimeModule.forRuntime(runtime)],
+      controllers: [EmailsController],
+      providers: [
+        { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL) },
+        { provide: SequencerClaimClient, useValue: new SequencerClaimClient(config.SEQUENCER_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
+        { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
+        SendEmailUseCase,
+        SendRequestsConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
+import { CLOCK, type Clock } from '@telltale/db';
+import { MailProviderError, SmtpMailTransport, composeOutboundMessage } from '@telltale/mail';
+import { ServiceRuntime } from '@telltale/runtime';
+import { MailboxTransportClient } from '../clients/mailbox-transport.client';
+import { SequencerClaimClient } from '../clients/sequencer-claim.client';
+import { TrackedEmailRenderer } from './tracked-email-renderer';
+
+export type SendOutcome =
+  | { outcome: 'duplicate' }
+  | { outcome: 'sent'; sentEmailId: string; messageId: string }
+  | { outcome: 'not-sent'; sentEmailId: string; code: EmailSendFailed['code']; reason: string };
+
+/**
+ * Sends one requested email through the rep's mailbox, exactly once per sendRequestId.
+ *
+ * Runs inside the consumer's transaction: the `sending` row, the provider call and the outcome
+ * (sent row + `email.sent.v1` in the outbox) commit together. The Message-ID is derived from the
+ * sendRequestId, so in the rare crash between the provider accepting and our commit, the redelivered
+ * request produces the same Message-ID (and receiving providers such as Gmail collapse duplicates).
+ */
+@Injectable()
+export class SendEmailUseCase {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly renderer: TrackedEmailRenderer,
+    private readonly claims: SequencerClaimClient,
+    private readonly mailboxes: MailboxTransportClient,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
+    const now = this.clock.now();
+    const sentEmailId = randomUUID();
+    const inserted = (await m.query(
+      `INSERT INTO sender.sent_email (id, org_id, send_request_id, mailbox_id, enrollment_id, sequence_id, step_number, status, from_address,
+         recipients, subject, track_opens, track_clicks, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'sending', $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (send_request_id) DO NOTHING RETURNING id`,
+      [
+        sentEmailId,
+        request.orgId,
+        request.sendRequestId,
+        request.mailboxId,
+        request.enrollmentId,
+        request.sequenceId,
+        request.stepNumber,
+        request.from.address,
+        JSON.stringify({ to: request.to, cc: request.cc }),
+        request.subject,
+        request.tracking.opens,
+        request.tracking.clicks,
+        now,
+      ],
+    )) as unknown[];
+    if (inserted.length === 0) return { outcome: 'duplicate' };
+
+    if (request.notAfter && new Date(request.notAfter) < now) {
+      return this.notSent(m, request, sentEmailId, 'EXPIRED', `the send window closed at ${request.notAfter}`);
+    }
+    // Stop means stop: the sequencer re-checks the enrollment under its row lock.
+    if (request.enrollmentId) {
+      const claim = await this.claims.claim(request.sendRequestId);
+      if (!claim.granted) return this.notSent(m, request, sentEmailId, 'ENROLLMENT_NOT_ACTIVE', claim.reason);
+    }
+    const mailbox = await this.mailboxes.get(request.mailboxId);
+    if (!mailbox || mailbox.orgId !== request.orgId) return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', 'no such mailbox');
+    if (mailbox.state === 'needs_reconnect' || mailbox.state === 'disconnected') {
+      return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', `mailbox is ${mailbox.state}`);
+    }
+
+    const body = this.renderer.render({
+      orgId: request.orgId,
+      sentEmailId,
+      html: request.html,
+      text: request.text,
+      trackOpens: request.tracking.opens,
+      trackClicks: request.tracking.clicks,
+      issuedAt: now,
+    });
+    const composed = await composeOutboundMessage(
+      {
+        from: request.from,
+        to: request.to,
+        cc: request.cc,
+        subject: request.subject,
+        html: body.html,
+        text: body.text,
+        messageIdDomain: request.from.address.split('@')[1] ?? 'telltale.invalid',
+        ...(request.replyToMessageId ? { inReplyTo: request.replyToMessageId, references: [request.replyToMessageId] } : {}),
+      },
+      { newId: () => request.sendRequestId, now: () => now },
+    );
+    const transport = new SmtpMailTransport({ host: mailbox.smtp.host, port: mailbox.smtp.port, secure: mailbox.smtp.secure, ...(mailbox.smtp.auth ? { auth: mailbox.smtp.auth } : {}) });
+    let result;
+    try {
+      result = await transport.send({ raw: composed.raw, envelope: composed.envelope });
+    } catch (err) {
+      if (err instanceof MailProviderError) {
+        const code = err.code === 'CURSOR_EXPIRED' ? 'TEMPORARY' : err.code;
+        return this.notSent(m, request, sentEmailId, code, err.message);
+      }
+      throw err;
+    }
+    const sentAt = this.clock.now();
+    await m.query(
+      `UPDATE sender.sent_email SET status = 'sent', message_id = $2, provider_message_id = $3, provider_thread_id = $4, sent_at = $5 WHERE id = $1`,
+      [sentEmailId, result.messageId, result.providerMessageId, result.providerThreadId, sentAt],
+    );
+    for (const link of body.links) {
+      await m.query(`INSERT INTO sender.sent_link (sent_email_id, link_index, url) VALUES ($1, $2, $3)`, [sentEmailId, link.linkIndex, link.url]);
+    }
+    await this.runtime.outbox.enqueue(
+      m,
+      emailSentTopic,
+      {
+        sentEmailId,
+        sendRequestId: request.sendRequestId,
+        orgId: request.orgId,
+        mailboxId: request.mailboxId,
+        enrollmentId: request.enrollmentId,
+        sequenceId: request.sequenceId,
+        stepNumber: request.stepNumber,
+        messageId: result.messageId,
+        providerMessageId: result.providerMessageId,
+        providerThreadId: result.providerThreadId,
+        from: request.from,
+        to: request.to,
+        cc: request.cc,
+        subject: request.subject,
+        tracking: { opens: request.tracking.opens && body.html !== null, clicks: request.tracking.clicks, trackedLinks: body.links.length },
+        sentAt: sentAt.toISOString(),
+      },
+      { orgId: request.orgId, occurredAt: sentAt },
+    );
+    this.runtime.logger.info({ org_id: request.orgId, sent_email_id: sentEmailId, message_id: result.messageId }, 'email sent');
+    return { outcome: 'sent', sentEmailId, messageId: result.messageId };
+  }
+
+  private async notSent(
+    m: EntityManager,
+    request: EmailSendRequested,
+    sentEmailId: string,
+    code: EmailSendFailed['code'],
+    reason: string,
+  ): Promise<SendOutcome> {
+    const now = this.clock.now();
+    const status = code === 'ENROLLMENT_NOT_ACTIVE' || code === 'EXPIRED' ? 'skipped' : 'failed';
+    await m.query(`UPDATE sender.sent_email SET status = $2, failure_code = $3, failure_reason = $4 WHERE id = $1`, [sentEmailId, status, code, reason]);
+    await this.runtime.outbox.enqueue(
+      m,
+      emailSendFailedTopic,
+      {
+        sendRequestId: request.sendRequestId,
+        orgId: request.orgId,
+        mailboxId: request.mailboxId,
+        enrollmentId: request.enrollmentId,
+        stepNumber: request.stepNumber,
+        code,
+        reason: reason.slice(0, 2000),
+        failedAt: now.toISOString(),
+      },
+      { orgId: request.orgId, occurredAt: now },
+    );
+    this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId, code }, 'email not sent');
+    return { outcome: 'not-sent', sentEmailId, code, reason };
+  }
+}

@@ -1,0 +1,46 @@
+import { buildClickUrl, buildOpenUrl, htmlToPlainText, instrumentHtml, signTrackingToken, type SigningKeyRing, type TrackedLink } from '@telltale/tracking';
+
+export interface RenderInput {
+  orgId: string;
+  sentEmailId: string;
+  html: string | null;
+  text: string | null;
+  trackOpens: boolean;
+  trackClicks: boolean;
+  issuedAt: Date;
+}
+
+export interface RenderedBody {
+  html: string | null;
+  /** Readable plain text with the original (untracked) link targets. */
+  text: string;
+  links: TrackedLink[];
+}
+
+/**
+ * Adds the open pixel (near the top, see @telltale/tracking) and signed click URLs to an email body.
+ * Pure apart from HMAC signing; the link table the caller stores comes from `links`.
+ */
+export class TrackedEmailRenderer {
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly trackingBaseUrl: string,
+  ) {}
+
+  render(input: RenderInput): RenderedBody {
+    const text = input.text ?? (input.html ? htmlToPlainText(input.html) : '');
+    if (input.html === null) return { html: null, text, links: [] };
+    const openPixelUrl = input.trackOpens
+      ? buildOpenUrl(this.trackingBaseUrl, signTrackingToken({ kind: 'open', orgId: input.orgId, sentEmailId: input.sentEmailId, issuedAt: input.issuedAt }, this.keys))
+      : null;
+    const clickUrlFor = input.trackClicks
+      ? (url: string, linkIndex: number) =>
+          buildClickUrl(
+            this.trackingBaseUrl,
+            signTrackingToken({ kind: 'click', orgId: input.orgId, sentEmailId: input.sentEmailId, linkIndex, url, issuedAt: input.issuedAt }, this.keys),
+          )
+      : null;
+    const instrumented = instrumentHtml(input.html, { openPixelUrl, clickUrlFor });
+    return { html: instrumented.html, text, links: instrumented.links };
+  }
+}

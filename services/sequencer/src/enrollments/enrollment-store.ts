@@ -1,0 +1,76 @@
+import type { EntityManager } from 'typeorm';
+import { applyEnrollmentCommand, type EnrollmentCommand, type TransitionResult } from './enrollment-transitions';
+import type { EnrollmentState } from './enrollment-state';
+import type { Recipient } from './enrollment.entity';
+
+export interface EnrollmentRow {
+  id: string;
+  org_id: string;
+  sequence_id: string;
+  mailbox_id: string;
+  sender: Recipient;
+  prospect: Recipient;
+  cc: Recipient[];
+  state: EnrollmentState;
+  next_step_number: number;
+  next_due_at: Date | null;
+  thread_message_id: string | null;
+  thread_subject: string | null;
+  step_count: number;
+}
+
+const SELECT_ENROLLMENT = `
+  SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.state, e.next_step_number,
+         e.next_due_at, e.thread_message_id, e.thread_subject,
+         (SELECT count(*)::int FROM sequencer.sequence_step s WHERE s.sequence_id = e.sequence_id) AS step_count
+  FROM sequencer.enrollment e`;
+
+/**
+ * Row-locked reads and the single write path for enrollment state. Every state change goes through
+ * `transition`, which locks the row, applies the pure state machine and records the transition.
+ */
+export class EnrollmentStore {
+  /** Locks the enrollment row for the rest of the transaction. */
+  async lock(manager: EntityManager, enrollmentId: string): Promise<EnrollmentRow | null> {
+    const rows = (await manager.query(`${SELECT_ENROLLMENT} WHERE e.id = $1 FOR UPDATE OF e`, [enrollmentId])) as EnrollmentRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Locks up to `limit` enrollments whose next step is due, skipping rows other ticks hold. */
+  async lockDue(manager: EntityManager, now: Date, limit: number): Promise<EnrollmentRow[]> {
+    return (await manager.query(
+      `${SELECT_ENROLLMENT} WHERE e.state = 'active' AND e.next_due_at IS NOT NULL AND e.next_due_at <= $1
+       ORDER BY e.next_due_at LIMIT $2 FOR UPDATE OF e SKIP LOCKED`,
+      [now, limit],
+    )) as EnrollmentRow[];
+  }
+
+  async transition(
+    manager: EntityManager,
+    row: EnrollmentRow,
+    command: EnrollmentCommand,
+    at: Date,
+    detail: Record<string, unknown> = {},
+  ): Promise<TransitionResult> {
+    const result = applyEnrollmentCommand(
+      { state: row.state, nextStepNumber: row.next_step_number, nextDueAt: row.next_due_at, stepCount: row.step_count },
+      command,
+    );
+    if (!result.changed) return result;
+    await manager.query(
+      `UPDATE sequencer.enrollment SET state = $2, next_step_number = $3, next_due_at = $4, ended_at = COALESCE($5, ended_at),
+         stop_reason = COALESCE($6, stop_reason), stop_cause_id = COALESCE($7, stop_cause_id), version = version + 1, updated_at = $8
+       WHERE id = $1`,
+      [row.id, result.state, result.nextStepNumber, result.nextDueAt, result.endedAt, result.stopReason, (detail.causeId as string | undefined) ?? null, at],
+    );
+    await manager.query(
+      `INSERT INTO sequencer.enrollment_event (enrollment_id, org_id, transition, from_state, to_state, detail, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [row.id, row.org_id, result.transition, row.state, result.state, JSON.stringify(detail), at],
+    );
+    row.state = result.state;
+    row.next_step_number = result.nextStepNumber;
+    row.next_due_at = result.nextDueAt;
+    return result;
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { campaignStopTopic, emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type EmailSent } from '@telltale/contracts';
+import { CLOCK, type Clock } from '@telltale/db';
+import { subscribe } from '@telltale/kafka';
+import { ServiceRuntime } from '@telltale/runtime';
+import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
+import { EnrollmentStore } from './enrollment-store';
+import { EnrollmentsService } from './enrollments.service';
+
+/** Kafka inputs of the sequencer: sent, send-failed, campaign stop and detected replies. */
+@Injectable()
+export class SequencerEventsConsumer implements OnModuleInit {
+  private readonly store = new EnrollmentStore();
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly enrollments: EnrollmentsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.runtime.addConsumer([
+      subscribe(emailSentTopic, (e, m) => this.onSent(e.payload, m)),
+      subscribe(emailSendFailedTopic, (e, m) => this.onSendFailed(e.payload, m)),
+      subscribe(campaignStopTopic, async (e, m) => {
+        await this.enrollments.stopWithin(m, e.orgId, e.payload.enrollmentId, e.payload.reason, e.payload.causeId, this.clock.now());
+      }),
+      subscribe(replyDetectedTopic, async (e, m) => {
+        // A human reply stops the campaign even if the stop event is late or lost in transit;
+        // campaign.stop.v1 for the same reply is then a no-op.
+        if (e.payload.kind === 'reply' && e.payload.enrollmentId) {
+          await this.enrollments.stopWithin(m, e.orgId, e.payload.enrollmentId, 'replied', e.payload.replyId, this.clock.now());
+        }
+      }),
+    ]);
+  }
+
+  private async onSent(sent: EmailSent, m: EntityManager): Promise<void> {
+    if (!sent.enrollmentId || sent.stepNumber === null) return;
+    const now = this.clock.now();
+    await m.query(
+      `UPDATE sequencer.step_dispatch SET status = 'sent', sent_at = $2, sent_email_id = $3, message_id = $4 WHERE id = $1`,
+      [sent.sendRequestId, new Date(sent.sentAt), sent.sentEmailId, sent.messageId],
+    );
+    const row = await this.store.lock(m, sent.enrollmentId);
+    if (!row) return;
+    if (sent.stepNumber === 1 || row.thread_message_id === null) {
+      await m.query(`UPDATE sequencer.enrollment SET thread_message_id = $2, thread_subject = COALESCE(thread_subject, $3) WHERE id = $1`, [
+        row.id,
+        sent.messageId,
+        sent.subject,
+      ]);
+    }
+    const [next] = (await m.query(`SELECT delay_seconds FROM sequencer.sequence_step WHERE sequence_id = $1 AND step_number = $2`, [
+      row.sequence_id,
+      sent.stepNumber + 1,
+    ])) as { delay_seconds: string }[];
+    await this.store.transition(
+      m,
+      row,
+      { kind: 'step-sent', stepNumber: sent.stepNumber, sentAt: new Date(sent.sentAt), nextStepDelaySeconds: next ? Number(next.delay_seconds) : null },
+      now,
+      { sentEmailId: sent.sentEmailId, messageId: sent.messageId },
+    );
+  }
+
+  private async onSendFailed(failed: EmailSendFailed, m: EntityManager): Promise<void> {
+    if (!failed.enrollmentId || failed.stepNumber === null) return;
+    const now = this.clock.now();
+    await m.query(`UPDATE sequencer.step_dispatch SET status = 'failed', failure = $2 WHERE id = $1`, [failed.sendRequestId, `${failed.code}: ${failed.reason}`]);
+    const row = await this.store.lock(m, failed.enrollmentId);
+    if (!row) return;
+    switch (failed.code) {
+      case 'ENROLLMENT_NOT_ACTIVE':
+        return;
+      case 'RATE_LIMITED':
+      case 'TEMPORARY':
+      case 'EXPIRED':
+      case 'MAILBOX_NOT_CONNECTED':
+        await this.store.transition(
+          m,
+          row,
+          { kind: 'step-failed-temporarily', stepNumber: failed.stepNumber, retryAt: new Date(now.getTime() + this.settings.retryAfterSeconds * 1000) },
+          now,
+          { code: failed.code },
+        );
+        return;
+      case 'AUTH_REVOKED':
+      case 'INSUFFICIENT_PERMISSIONS':
+      case 'PERMANENT':
+        await this.store.transition(m, row, { kind: 'step-failed-permanently', stepNumber: failed.stepNumber, at: now, reason: `${failed.code}: ${failed.reason}` }, now, {
+          code: failed.code,
+        });
+        return;
+    }
+  }
+}

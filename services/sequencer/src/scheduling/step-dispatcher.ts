@@ -1,0 +1,123 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { emailSendRequestedTopic } from '@telltale/contracts';
+import { CLOCK, type Clock } from '@telltale/db';
+import { ServiceRuntime } from '@telltale/runtime';
+import { EnrollmentStore } from '../enrollments/enrollment-store';
+import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
+
+interface StepRow {
+  sequence_id: string;
+  step_number: number;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  track_opens: boolean;
+  track_clicks: boolean;
+}
+
+/**
+ * Hands due steps to the sender. Each hand-over re-reads the enrollment under a row lock in the same
+ * transaction that writes the dispatch and the `email.send-requested.v1` outbox row, so a stop that
+ * committed first always wins (DESIGN.md, "Stop means stop").
+ */
+@Injectable()
+export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly store = new EnrollmentStore();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.settings.tickMs > 0) {
+      this.timer = setInterval(() => void this.tick(), this.settings.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  onApplicationShutdown(): Promise<unknown> | void {
+    if (this.timer) clearInterval(this.timer);
+    return this.running ?? undefined;
+  }
+
+  /** One scheduler pass; returns how many steps were handed over. Safe to run concurrently. */
+  tick(): Promise<number> {
+    this.running ??= this.dispatchDue()
+      .catch((err: unknown) => {
+        this.runtime.logger.error({ err: (err as Error).message }, 'step dispatch failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  private async dispatchDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.dispatchBatch(50);
+      total += n;
+      if (n < 50) return total;
+    }
+  }
+
+  private dispatchBatch(limit: number): Promise<number> {
+    const now = this.clock.now();
+    return this.runtime.transaction(async (m) => {
+      const due = await this.store.lockDue(m, now, limit);
+      for (const enrollment of due) {
+        const [step] = (await m.query(
+          `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks
+           FROM sequencer.sequence_step st JOIN sequencer.sequence s ON s.id = st.sequence_id
+           WHERE st.sequence_id = $1 AND st.step_number = $2`,
+          [enrollment.sequence_id, enrollment.next_step_number],
+        )) as StepRow[];
+        if (!step) {
+          await this.store.transition(m, enrollment, { kind: 'step-sent', stepNumber: enrollment.next_step_number, sentAt: now, nextStepDelaySeconds: null }, now, {
+            note: 'no such step',
+          });
+          continue;
+        }
+        const sendRequestId = randomUUID();
+        const result = await this.store.transition(m, enrollment, { kind: 'step-dispatched', stepNumber: step.step_number }, now, { sendRequestId });
+        if (!result.changed) continue;
+        await m.query(
+          `INSERT INTO sequencer.step_dispatch (id, org_id, enrollment_id, step_number, status, requested_at) VALUES ($1, $2, $3, $4, 'requested', $5)`,
+          [sendRequestId, enrollment.org_id, enrollment.id, step.step_number, now],
+        );
+        const inThread = step.subject === null && enrollment.thread_subject !== null;
+        const subject = step.subject ?? (enrollment.thread_subject ? `Re: ${enrollment.thread_subject.replace(/^(re:\s*)+/i, '')}` : '(no subject)');
+        await this.runtime.outbox.enqueue(
+          m,
+          emailSendRequestedTopic,
+          {
+            sendRequestId,
+            orgId: enrollment.org_id,
+            mailboxId: enrollment.mailbox_id,
+            enrollmentId: enrollment.id,
+            sequenceId: enrollment.sequence_id,
+            stepNumber: step.step_number,
+            from: enrollment.sender,
+            to: [enrollment.prospect],
+            cc: enrollment.cc,
+            subject,
+            html: step.html,
+            text: step.text,
+            replyToMessageId: inThread ? enrollment.thread_message_id : null,
+            tracking: { opens: step.track_opens, clicks: step.track_clicks },
+            notAfter: new Date(now.getTime() + this.settings.sendWindowSeconds * 1000).toISOString(),
+            requestedAt: now.toISOString(),
+          },
+          { orgId: enrollment.org_id, eventId: sendRequestId, occurredAt: now },
+        );
+      }
+      return due.length;
+    });
+  }
+}

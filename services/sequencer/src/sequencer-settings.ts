@@ -1,0 +1,11 @@
+export interface SequencerSettings {
+  /** Scheduler period; 0 disables the timer (tests drive `tick()` themselves). */
+  tickMs: number;
+  /** A hand-over the sender has not acted on within this window is not sent any more. */
+  sendWindowSeconds: number;
+  /** Retry delay after a temporary send failure. */
+  retryAfterSeconds: number;
+  internalApiToken: string;
+}
+
+export const SEQUENCER_SETTINGS = Symbol('SEQUENCER_SETTINGS');

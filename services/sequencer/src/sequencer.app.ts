@@ -1,0 +1,38 @@
+import { emailSendRequestedTopic } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
+import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import type { Logger } from '@telltale/telemetry';
+import type { SequencerConfig } from './sequencer.config';
+import { SEQUENCER_SCHEMA, sequencerEntities, sequencerMigrations } from './sequencer.entities';
+import { SequencerModule } from './sequencer.module';
+
+export function createSequencerRuntime(config: SequencerConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
+  return new ServiceRuntime({
+    service: 'sequencer',
+    schema: SEQUENCER_SCHEMA,
+    databaseUrl: config.DATABASE_URL,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    entities: sequencerEntities,
+    migrations: sequencerMigrations,
+    producedTopics: [emailSendRequestedTopic],
+    runMigrations: config.RUN_MIGRATIONS,
+    logLevel: config.LOG_LEVEL,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...overrides,
+  });
+}
+
+export function startSequencer(config: SequencerConfig, overrides: Parameters<typeof createSequencerRuntime>[1] = {}): Promise<StartedService> {
+  const runtime = createSequencerRuntime(config, overrides);
+  return startService({
+    runtime,
+    port: config.PORT,
+    host: config.HOST,
+    module: SequencerModule.forRuntime(runtime, {
+      tickMs: config.SEQUENCER_TICK_MS,
+      sendWindowSeconds: config.SEQUENCER_SEND_WINDOW_SECONDS,
+      retryAfterSeconds: config.SEQUENCER_RETRY_AFTER_SECONDS,
+      internalApiToken: config.INTERNAL_API_TOKEN,
+    }),
+  });
+}

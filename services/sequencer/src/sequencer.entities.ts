@@ -1,0 +1,9 @@
+import { Enrollment } from './enrollments/enrollment.entity';
+import { StepDispatch } from './enrollments/step-dispatch.entity';
+import { SequencerInitial1764230500000 } from './migrations/1764230500000-sequencer-initial';
+import { SequenceStep } from './sequences/sequence-step.entity';
+import { Sequence } from './sequences/sequence.entity';
+
+export const SEQUENCER_SCHEMA = 'sequencer';
+export const sequencerEntities = [Sequence, SequenceStep, Enrollment, StepDispatch];
+export const sequencerMigrations = [SequencerInitial1764230500000];

@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
+import { EnrollmentsController } from './enrollments/enrollments.controller';
+import { EnrollmentsService } from './enrollments/enrollments.service';
+import { SequencerEventsConsumer } from './enrollments/sequencer-events.consumer';
+import { InternalController } from './internal/internal.controller';
+import { SendClaimsService } from './internal/send-claims.service';
+import { StepDispatcher } from './scheduling/step-dispatcher';
+import { SEQUENCER_SETTINGS, type SequencerSettings } from './sequencer-settings';
+import { SequencesController } from './sequences/sequences.controller';
+import { SequencesService } from './sequences/sequences.service';
+
+@Module({})
+export class SequencerModule {
+  static forRuntime(runtime: ServiceRuntime, settings: SequencerSettings): DynamicModule {
+    return {
+      module: SequencerModule,
+      imports: [RuntimeModule.forRuntime(runtime)],
+      controllers: [SequencesController, EnrollmentsController, InternalController],
+      providers: [
+        { provide: SEQUENCER_SETTINGS, useValue: settings },
+        SequencesService,
+        EnrollmentsService,
+        SendClaimsService,
+        StepDispatcher,
+        SequencerEventsConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ServiceRuntime } from '@telltale/runtime';
+import { Sequence } from './sequence.entity';
+import { SequenceStep } from './sequence-step.entity';
+
+const MAX_DELAY_DAYS = 365;
+
+export const CreateSequenceRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).default({ opens: true, clicks: true }),
+    steps: z
+      .array(
+        z
+          .object({
+            /** Wait after the previous step was sent (step 1: after enrollment). */
+            delayDays: z.number().min(0).max(MAX_DELAY_DAYS).default(0),
+            delayMinutes: z.number().int().min(0).max(MAX_DELAY_DAYS * 24 * 60).default(0),
+            /** Omit on a follow-up to send it in the same thread ("Re: <first subject>"). */
+            subject: z.string().max(998).nullable().default(null),
+            html: z.string().max(1_000_000).nullable().default(null),
+            text: z.string().max(1_000_000).nullable().default(null),
+          })
+          .refine((s) => s.html !== null || s.text !== null, 'a step needs html or text'),
+      )
+      .min(1)
+      .max(50)
+      .refine((steps) => steps[0]?.subject, { message: 'the first step needs a subject', path: [0, 'subject'] }),
+  })
+  .strict();
+export type CreateSequenceRequest = z.output<typeof CreateSequenceRequest>;
+
+export interface SequenceView {
+  id: string;
+  orgId: string;
+  name: string;
+  tracking: { opens: boolean; clicks: boolean };
+  steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean }[];
+  createdAt: string;
+}
+
+export function toSequenceView(s: Sequence): SequenceView {
+  return {
+    id: s.id,
+    orgId: s.orgId,
+    name: s.name,
+    tracking: { opens: s.trackOpens, clicks: s.trackClicks },
+    steps: [...s.steps]
+      .sort((a, b) => a.stepNumber - b.stepNumber)
+      .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject })),
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class SequencesService {
+  constructor(private readonly runtime: ServiceRuntime) {}
+
+  async create(orgId: string, request: CreateSequenceRequest): Promise<Sequence> {
+    const repo = this.runtime.dataSource.getRepository(Sequence);
+    const id = randomUUID();
+    const sequence = repo.create({
+      id,
+      orgId,
+      name: request.name,
+      trackOpens: request.tracking.opens,
+      trackClicks: request.tracking.clicks,
+      steps: request.steps.map((step, i) =>
+        Object.assign(new SequenceStep(), {
+          sequenceId: id,
+          stepNumber: i + 1,
+          delaySeconds: Math.round(step.delayDays * 86_400 + step.delayMinutes * 60),
+          subject: step.subject?.trim() ? step.subject : null,
+          html: step.html,
+          text: step.text,
+        }),
+      ),
+    });
+    await repo.save(sequence);
+    return this.get(orgId, id);
+  }
+
+  async get(orgId: string, id: string): Promise<Sequence> {
+    const found = await this.runtime.dataSource.getRepository(Sequence).findOne({ where: { id, orgId } });
+    if (!found) throw new NotFoundException({ error: 'sequence_not_found' });
+    return found;
+  }
+}

@@ -1,0 +1,1 @@
+export const TRACKING_KEYS = Symbol('TRACKING_KEYS');
