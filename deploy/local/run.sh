@@ -13,7 +13,7 @@ die() {
 }
 
 usage() {
-  echo "usage: bash deploy/local/run.sh <start|test> [args...]" >&2
+  echo "usage: bash deploy/local/run.sh <start|test|bench|exec> [args...]" >&2
   exit 2
 }
 
@@ -74,7 +74,7 @@ main() {
   local command="$1"
   shift
   case "$command" in
-    start | test) ;;
+    start | test | bench | exec) ;;
     *) usage ;;
   esac
 
@@ -91,6 +91,10 @@ main() {
   case "$command" in
     start) exec node deploy/local/start.mjs "$@" ;;
     test) exec node deploy/local/test.mjs "$@" ;;
+    # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).
+    bench) exec node deploy/local/bench.mjs "$@" ;;
+    # A built script that needs no infrastructure (e.g. the reply accuracy report).
+    exec) exec node "$@" ;;
   esac
 }
 
