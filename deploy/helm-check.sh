@@ -435,12 +435,11 @@ phase_done
 # --- 5. config contract -------------------------------------------------------------------------
 
 phase "config contract: rendered env passes each service's start-up validation"
-if [[ -x "$repo_root/.tools/node/bin/node" ]]; then
-  PATH="$repo_root/.tools/node/bin:$PATH"
-fi
-command -v node > /dev/null || die "node (24+) is needed for the config contract check"
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-((node_major >= 24)) || die "node $node_major is too old for the services (need 24+; see .nvmrc)"
+# The same Node 24 bootstrap as `npm test` (installs into .tools/node-pkg when the machine's is older).
+REPO_ROOT="$repo_root"
+# shellcheck source=deploy/local/ensure-node.sh
+source "$repo_root/deploy/local/ensure-node.sh"
+ensure_node
 service_dirs=()
 for service_dir in "$repo_root"/services/*/; do
   service_dirs+=("services/$(basename "$service_dir")")
