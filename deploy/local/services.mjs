@@ -3,7 +3,7 @@
 // generated once into .data/secrets.json, so encrypted data and tracking links survive restarts.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import testing from '@telltale/testing';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = join(repoRoot, '.data');
 const logDir = join(dataDir, 'logs');
+// Pid files let the next start stop services a SIGKILLed run left behind (they hold the fixed ports).
+const runDir = join(dataDir, 'run');
 const log = (line) => process.stdout.write(`[start] ${line}\n`);
 
 /** The organisation the local sandbox data belongs to (send it as the x-org-id header). */
@@ -48,6 +50,12 @@ async function waitReady(name, url, child) {
 
 export async function startServices(infra) {
   mkdirSync(logDir, { recursive: true });
+  mkdirSync(runDir, { recursive: true });
+  const mainOf = (name) => join(repoRoot, 'services', name, 'dist', 'src', 'main.js');
+  const pidFileOf = (name) => join(runDir, `${name}.pid`);
+  for (const name of Object.keys(LOCAL_PORTS).filter((n) => n !== 'salesforce')) {
+    await testing.stopStaleProcess({ pidFile: pidFileOf(name), marker: mainOf(name), signal: 'SIGTERM', timeoutMs: 15_000, log, name });
+  }
   const secrets = localSecrets();
   const salesforce = await testing.startSalesforceSandbox({ port: LOCAL_PORTS.salesforce, dataFile: join(dataDir, 'salesforce.json') });
   if (!salesforce.records('Contact').some((c) => c.Email === 'flynn@flynnsarcade.com')) {
@@ -86,12 +94,13 @@ export async function startServices(infra) {
   const stopChildren = async () => {
     await Promise.all(
       children.map(
-        ({ child }) =>
+        ({ name, child }) =>
           new Promise((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
             const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
             child.once('exit', () => {
               clearTimeout(killer);
+              rmSync(pidFileOf(name), { force: true });
               done();
             });
             child.kill('SIGTERM');
@@ -102,7 +111,7 @@ export async function startServices(infra) {
   try {
     for (const name of Object.keys(specific)) {
       const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-      const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'src', 'main.js')], {
+      const child = spawn(process.execPath, [mainOf(name)], {
         cwd: repoRoot,
         env: { ...process.env, ...common, ...specific[name], PORT: String(LOCAL_PORTS[name]) },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,6 +119,7 @@ export async function startServices(infra) {
       child.stdout.pipe(out);
       child.stderr.pipe(out);
       children.push({ name, child });
+      writeFileSync(pidFileOf(name), String(child.pid));
       await waitReady(name, url(name), child);
       log(`${name.padEnd(14)} ${url(name)}  (log: .data/logs/${name}.log)`);
     }
@@ -127,7 +137,7 @@ export async function startServices(infra) {
       }),
     });
     const body = await res.json();
-    const mailboxId = res.status === 201 ? body.id : body.message?.mailboxId ?? body.mailboxId;
+    const mailboxId = res.status === 201 ? body.id : body.mailboxId;
     if (res.status !== 201 && res.status !== 409) throw new Error(`could not connect the sandbox mailbox: ${res.status} ${JSON.stringify(body)}`);
     log(`sandbox mailbox ${REP}: ${mailboxId}`);
     log(`org id for the API (x-org-id header): ${LOCAL_ORG_ID}`);
