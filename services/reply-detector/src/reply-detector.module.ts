@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { loadFreeMailDomains } from './detection/free-mail-domains';
-import { FREE_MAIL_DOMAINS, HandleInboundMessageUseCase } from './detection/handle-inbound-message.use-case';
+import { DETECTION_SETTINGS, FREE_MAIL_DOMAINS, HandleInboundMessageUseCase, type DetectionSettings } from './detection/handle-inbound-message.use-case';
 import { ReplyDetectorConsumer } from './detection/reply-detector.consumer';
 import { VerdictsController } from './detection/verdicts.controller';
 import type { ReplyDetectorConfig } from './reply-detector.config';
@@ -13,7 +13,12 @@ export class ReplyDetectorModule {
       module: ReplyDetectorModule,
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [VerdictsController],
-      providers: [{ provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE) }, HandleInboundMessageUseCase, ReplyDetectorConsumer],
+      providers: [
+        { provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE) },
+        { provide: DETECTION_SETTINGS, useValue: { softBounceStopAfter: config.SOFT_BOUNCE_STOP_AFTER, activeWindowDays: config.ACTIVE_WINDOW_DAYS } satisfies DetectionSettings },
+        HandleInboundMessageUseCase,
+        ReplyDetectorConsumer,
+      ],
     };
   }
 }

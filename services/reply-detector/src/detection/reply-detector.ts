@@ -1,123 +1,95 @@
-import type { InboundMessage, MatchRule, Relation, ReplyVerdict, SentEmailRecord } from './reply-verdict';
+import { autoReplyReasons, autoReplySubjectLanguage } from './auto-reply-classifier';
+import { assessBounce } from './bounce-classifier';
+import type { DetectionContext } from './detection-context';
+import { isFromOwnOrg, matchSentEmail, relationOf, type MessageMatch } from './message-matcher';
+import type { InboundMessage, ReplyVerdict, VerdictKind } from './reply-verdict';
+import { extractReturnDate } from './return-date-extractor';
 
-export interface DetectionContext {
-  /** The connected mailbox (the rep). */
-  mailboxAddress: string;
-  freeMailDomains: ReadonlySet<string>;
-  /** Sent emails whose Message-ID is one of `ids` (any order); scoped to the org by the caller. */
-  sentByMessageIds: ReadonlyMap<string, SentEmailRecord>;
-  /** Sent emails in the provider thread of the inbound message, newest first. */
-  sentInProviderThread: readonly SentEmailRecord[];
-}
+export { domainOf, referencedMessageIds, relationOf } from './message-matcher';
+export type { DetectionContext } from './detection-context';
 
-export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
-
-/** All msg-ids an inbound message refers to, strongest evidence first (RFC 5322 §3.6.4). */
-export function referencedMessageIds(message: InboundMessage): { id: string; rule: MatchRule }[] {
-  const seen = new Set<string>();
-  const out: { id: string; rule: MatchRule }[] = [];
-  for (const id of message.inReplyTo) if (!seen.has(id)) seen.add(id) && out.push({ id, rule: 'in_reply_to' });
-  // References lists the thread oldest first; the most recent ancestors are the better evidence.
-  for (const id of [...message.references].reverse()) if (!seen.has(id)) seen.add(id) && out.push({ id, rule: 'references' });
-  return out;
-}
-
-function match(message: InboundMessage, ctx: DetectionContext): { sent: SentEmailRecord; rule: MatchRule; messageId: string } | null {
-  for (const { id, rule } of referencedMessageIds(message)) {
-    const sent = ctx.sentByMessageIds.get(id);
-    if (sent) return { sent, rule, messageId: id };
-  }
-  const byThread = ctx.sentInProviderThread[0];
-  if (byThread) return { sent: byThread, rule: 'provider_thread', messageId: byThread.messageId };
+/** RFC 8098 read receipts and RFC 5965 feedback (complaint) reports. */
+function reportKind(message: InboundMessage): string | null {
+  const type = (message.reportType ?? '').toLowerCase();
+  if (type.includes('disposition-notification')) return 'read receipt (RFC 8098)';
+  if (type.includes('feedback-report')) return 'feedback/complaint report (RFC 5965)';
+  // Hotmail/Outlook.com JMRP and other pre-ARF feedback loops send complaints without report-type.
+  if (/^(complaint about message|abuse report|spam (complaint|report)|feedback report)/i.test(message.subject ?? '')) return 'feedback/complaint report (subject)';
+  if (/^(read|gelesen|lu|leído|letto|gelezen|lido|läst|læst|lest|luettu|przeczytana|開封済み|已读|已讀|읽음)\s*:/i.test(message.subject ?? '')) return 'read receipt (subject)';
   return null;
 }
 
-/** Who replied, relative to the email we sent. Free-mail domains never make colleagues. */
-export function relationOf(from: string, sent: SentEmailRecord, freeMail: ReadonlySet<string>): Relation {
-  const address = from.toLowerCase();
-  if (sent.to.some((a) => a.toLowerCase() === address)) return 'prospect';
-  if (sent.cc.some((a) => a.toLowerCase() === address)) return 'cc';
-  const domain = domainOf(address);
-  if (!freeMail.has(domain) && sent.to.some((a) => domainOf(a) === domain)) return 'colleague';
-  return 'other';
-}
-
-/** RFC 3463 enhanced status: class 5 is permanent, class 4 transient. */
-function bounceSeverity(status: string | null, diagnostic: string | null): 'hard' | 'soft' {
-  const code = status ?? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(diagnostic ?? '')?.[1] ?? null;
-  if (code?.startsWith('4')) return 'soft';
-  if (code && /^5\.(2\.2|3\.4|7\.\d+)$/.test(code)) return 'soft'; // mailbox full, too large, policy: may pass later
-  return 'hard';
-}
-
-function autoReplyReasons(message: InboundMessage): string[] {
-  const m = message.autoReplyMarkers;
-  const reasons: string[] = [];
-  // RFC 3834 §5: any Auto-Submitted value other than "no" marks an automatic message.
-  if (m.autoSubmitted && m.autoSubmitted.trim().toLowerCase() !== 'no') reasons.push(`Auto-Submitted: ${m.autoSubmitted.trim()}`);
-  if (m.xAutoreply) reasons.push('X-Autoreply header');
-  if (m.xAutorespond) reasons.push('X-Autorespond header');
-  if (m.precedence && /auto_reply/i.test(m.precedence)) reasons.push(`Precedence: ${m.precedence}`);
-  if (m.xMsExchangeAutoReply) reasons.push('Exchange auto-reply marker');
-  if (/^(automatic reply|auto(matic)?[- ]?reply|out of (the )?office|abwesenheitsnotiz|réponse automatique)\b/i.test(message.subject ?? '')) {
-    reasons.push('auto-reply subject');
-  }
-  return reasons;
+function isBulk(message: InboundMessage): string | null {
+  if (message.listId) return `List-Id ${message.listId.slice(0, 80)}`;
+  if (/^(bulk|list|junk)$/i.test(message.autoReplyMarkers.precedence?.trim() ?? '')) return `Precedence: ${message.autoReplyMarkers.precedence!.trim()}`;
+  if (message.listUnsubscribe && message.inReplyTo.length === 0 && message.references.length === 0) return 'List-Unsubscribe on an unthreaded message';
+  return null;
 }
 
 /**
- * Decides what an inbound message is to us, pure over plain data. Bounces are checked first
- * (Office 365 bounces also carry Auto-Submitted), then auto-replies, then human replies.
+ * Decides what an inbound message is to us, pure over plain data, in the issue's order: bounces
+ * first (Office 365 NDRs also carry Auto-Submitted), then reports (read receipts, complaints), then
+ * auto-replies, then list mail, and what remains is a human reply. Matching to an email we sent is
+ * recorded alongside; kind does not depend on it, effects do.
  */
 export function detectReply(message: InboundMessage, ctx: DetectionContext): ReplyVerdict {
   const reasons: string[] = [];
-  const none = { sent: null, matchedBy: null, matchedMessageId: null, relation: null, bounce: null };
   const from = message.from?.address.toLowerCase() ?? null;
-  const mailboxDomain = domainOf(ctx.mailboxAddress);
-  if (from && from === ctx.mailboxAddress.toLowerCase()) {
-    return { kind: 'ignored', ...none, reasons: ['sent by the mailbox owner'] };
-  }
-  if (from && domainOf(from) === mailboxDomain && !ctx.freeMailDomains.has(mailboxDomain)) {
-    return { kind: 'ignored', ...none, reasons: [`sent from the org's own domain ${mailboxDomain}`] };
-  }
+  const verdict = (kind: VerdictKind, match: MessageMatch | null, extra: Partial<ReplyVerdict> = {}): ReplyVerdict => ({
+    kind,
+    sent: match?.sent ?? null,
+    matchedBy: match?.rule ?? null,
+    matchedMessageId: match?.messageId ?? null,
+    relation: null,
+    bounce: null,
+    returnDate: null,
+    fromOwnOrg: false,
+    reasons: [...(match ? [`matched ${match.messageId} by ${match.rule}`] : ['no email we sent matched']), ...reasons],
+    ...extra,
+  });
 
-  const isDeliveryReport = /delivery-status/i.test(message.reportType ?? '');
-  const failed = message.deliveryStatus.filter((d) => (d.action ?? '').toLowerCase() === 'failed');
-  const enclosedId = message.enclosedOriginal?.messageId ?? null;
-  const matched = match(
-    enclosedId && !message.inReplyTo.includes(enclosedId) ? { ...message, inReplyTo: [enclosedId, ...message.inReplyTo] } : message,
-    ctx,
-  );
-  if (!matched) return { kind: 'unmatched', ...none, reasons: ['no In-Reply-To, References or thread id of an email we sent'] };
-  reasons.push(`matched ${matched.messageId} by ${matched.rule}`);
-  const base = { sent: matched.sent, matchedBy: matched.rule, matchedMessageId: matched.messageId };
-
-  if (isDeliveryReport) {
-    if (failed.length === 0) {
-      return { kind: 'other', ...base, relation: null, bounce: null, reasons: [...reasons, 'delivery report without a failed recipient (delayed/delivered/relayed)'] };
-    }
-    const first = failed[0]!;
-    const severity = bounceSeverity(first.status, first.diagnosticCode);
-    return {
-      kind: 'bounce',
-      ...base,
-      relation: null,
-      bounce: { severity, statusCode: first.status, recipient: first.finalRecipient, diagnostic: first.diagnosticCode },
-      reasons: [...reasons, `RFC 3464 report: Action failed, Status ${first.status ?? 'unknown'} (${severity})`],
-    };
+  const bounce = assessBounce(message);
+  if (bounce.outcome === 'bounce') {
+    reasons.push(...bounce.reasons);
+    return verdict('bounce', matchSentEmail(message, ctx, false), { bounce: bounce.bounce });
   }
-  if (/disposition-notification/i.test(message.reportType ?? '')) {
-    return { kind: 'other', ...base, relation: null, bounce: null, reasons: [...reasons, 'read receipt (RFC 8098)'] };
+  if (bounce.outcome === 'not_failed') {
+    reasons.push(...bounce.reasons);
+    return verdict('other', matchSentEmail(message, ctx, false));
   }
-  if (!from) return { kind: 'other', ...base, relation: null, bounce: null, reasons: [...reasons, 'no From address'] };
-  const relation = relationOf(from, matched.sent, ctx.freeMailDomains);
-  reasons.push(`sender is ${relation}`);
+  const report = reportKind(message);
+  if (report) {
+    reasons.push(report);
+    return verdict('other', matchSentEmail(message, ctx, false));
+  }
+  if (!from) {
+    reasons.push('no From address');
+    return verdict('other', matchSentEmail(message, ctx, false));
+  }
+  const own = isFromOwnOrg(from, ctx);
+  if (own) {
+    reasons.push(own, 'messages from the rep, teammates or the org are never replies');
+    return verdict('other', null, { fromOwnOrg: true });
+  }
   const auto = autoReplyReasons(message);
-  if (auto.length > 0) return { kind: 'auto_reply', ...base, relation, bounce: null, reasons: [...reasons, ...auto] };
-  if (message.listId || /^(bulk|list|junk)$/i.test(message.autoReplyMarkers.precedence?.trim() ?? '')) {
-    return { kind: 'other', ...base, relation, bounce: null, reasons: [...reasons, 'list or bulk mail'] };
+  const listMarker = auto.length === 0 ? isBulk(message) : null;
+  // A group or list member answering our email in its thread is a person replying, list headers or not.
+  const inThread = listMarker ? matchSentEmail(message, ctx, false) : null;
+  if (listMarker && inThread) reasons.push(`${listMarker} ignored: the message answers our email`);
+  const bulk = inThread ? null : listMarker;
+  const match = inThread ?? matchSentEmail(message, ctx, bulk === null);
+  const relation = match ? relationOf(from, match.sent, ctx.freeMailDomains) : null;
+  if (relation) reasons.push(`sender is ${relation}`);
+  if (auto.length > 0) {
+    reasons.push(...auto);
+    const returnDate = extractReturnDate(message.textBody, message.receivedAt, autoReplySubjectLanguage(message.subject ?? ''));
+    reasons.push(returnDate ? `return date ${returnDate} stated in the text` : 'no return date stated');
+    return verdict('auto_reply', match, { relation, returnDate });
   }
-  return { kind: 'reply', ...base, relation, bounce: null, reasons: [...reasons, 'human reply'] };
+  if (bulk) {
+    reasons.push(`list or bulk mail: ${bulk}`);
+    return verdict('other', match, { relation });
+  }
+  reasons.push('human reply: no bounce, report, auto-reply or list marker');
+  return verdict('reply', match, { relation });
 }

@@ -14,17 +14,38 @@ export interface SentEmailRecord {
   sentAt: Date;
 }
 
-export type VerdictKind = 'reply' | 'auto_reply' | 'bounce' | 'other' | 'unmatched' | 'ignored';
+/** What an inbound message is, independent of whether we could tie it to an email we sent. */
+export type VerdictKind = 'reply' | 'auto_reply' | 'bounce' | 'other';
 export type Relation = 'prospect' | 'cc' | 'colleague' | 'other';
-export type MatchRule = 'in_reply_to' | 'references' | 'provider_thread';
+export type MatchRule =
+  | 'in_reply_to'
+  | 'references'
+  | 'provider_thread'
+  | 'thread_index'
+  | 'enclosed_original'
+  | 'prospect_address'
+  | 'company_domain';
+export type BounceSeverity = 'hard' | 'soft';
+
+export interface BounceFacts {
+  severity: BounceSeverity;
+  statusCode: string | null;
+  recipient: string | null;
+  diagnostic: string | null;
+}
 
 export interface ReplyVerdict {
   kind: VerdictKind;
+  /** The email we sent that this message answers; null when nothing matched. */
   sent: SentEmailRecord | null;
   matchedBy: MatchRule | null;
   matchedMessageId: string | null;
   relation: Relation | null;
-  bounce: { severity: 'hard' | 'soft'; statusCode: string | null; recipient: string | null; diagnostic: string | null } | null;
+  bounce: BounceFacts | null;
+  /** Out-of-office return date (YYYY-MM-DD) when an auto-reply states one. */
+  returnDate: string | null;
+  /** Messages from the rep, a teammate or the org's own domains: never a reply, whatever they look like. */
+  fromOwnOrg: boolean;
   /** Every rule that fired, in order: the evidence an operator reads back. */
   reasons: string[];
 }

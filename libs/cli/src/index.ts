@@ -1,0 +1,2 @@
+export * from './classify-reply.command';
+export * from './telltale-cli';

@@ -1,0 +1,74 @@
+/**
+ * `npm run accuracy:replies`: runs the classifier over the golden corpus and prints precision and
+ * recall per kind, bounce hard/soft agreement, and match, relation and return-date accuracy.
+ */
+import { classifyParsed, loadCorpus, parseCase, verdictOf, type Verdict } from '../support/corpus';
+
+const KINDS = ['reply', 'auto_reply', 'bounce', 'other'] as const;
+const pct = (n: number, d: number): string => (d === 0 ? '   n/a' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
+
+async function main(): Promise<void> {
+  const { cases, sent } = loadCorpus();
+  const pairs: { file: string; expected: Verdict; actual: Verdict }[] = [];
+  let errorsExpected = 0;
+  let errorsAgreed = 0;
+  for (const c of cases) {
+    const parsed = await parseCase(c).then(
+      (m) => m,
+      () => null,
+    );
+    if ('error' in c.expected) {
+      errorsExpected++;
+      if (parsed === null) errorsAgreed++;
+      continue;
+    }
+    if (parsed === null) {
+      pairs.push({ file: c.file, expected: c.expected, actual: { kind: 'other', bounce: null, matchedMessageId: null, relation: null, returnDate: null } });
+      continue;
+    }
+    pairs.push({ file: c.file, expected: c.expected, actual: verdictOf(classifyParsed(c.file, parsed, sent)) });
+  }
+  const lines: string[] = [`Reply classifier accuracy over ${cases.length} corpus messages (${pairs.length} classified, ${errorsExpected} expected parse errors, ${errorsAgreed} agreed)`, ''];
+  lines.push('kind         support  precision  recall');
+  for (const kind of KINDS) {
+    const tp = pairs.filter((p) => p.expected.kind === kind && p.actual.kind === kind).length;
+    const predicted = pairs.filter((p) => p.actual.kind === kind).length;
+    const support = pairs.filter((p) => p.expected.kind === kind).length;
+    lines.push(`${kind.padEnd(12)} ${String(support).padStart(7)}  ${pct(tp, predicted).padStart(9)}  ${pct(tp, support).padStart(6)}`);
+  }
+  const bothBounce = pairs.filter((p) => p.expected.kind === 'bounce' && p.actual.kind === 'bounce');
+  const severityAgree = bothBounce.filter((p) => p.expected.bounce === p.actual.bounce).length;
+  lines.push('', `bounce hard/soft agreement: ${severityAgree}/${bothBounce.length} (${pct(severityAgree, bothBounce.length).trim()})`);
+  for (const sev of ['hard', 'soft'] as const) {
+    const support = bothBounce.filter((p) => p.expected.bounce === sev).length;
+    const tp = bothBounce.filter((p) => p.expected.bounce === sev && p.actual.bounce === sev).length;
+    const predicted = bothBounce.filter((p) => p.actual.bounce === sev).length;
+    lines.push(`  ${sev}: support ${support}, precision ${pct(tp, predicted).trim()}, recall ${pct(tp, support).trim()}`);
+  }
+  const matchAgree = pairs.filter((p) => p.expected.matchedMessageId === p.actual.matchedMessageId).length;
+  const shouldMatch = pairs.filter((p) => p.expected.matchedMessageId !== null);
+  const matchedRight = shouldMatch.filter((p) => p.actual.matchedMessageId === p.expected.matchedMessageId).length;
+  const falseMatches = pairs.filter((p) => p.actual.matchedMessageId !== null && p.actual.matchedMessageId !== p.expected.matchedMessageId).length;
+  lines.push(
+    '',
+    `match accuracy (same sent email or both none): ${matchAgree}/${pairs.length} (${pct(matchAgree, pairs.length).trim()})`,
+    `  matched when a match was expected: ${matchedRight}/${shouldMatch.length}; wrong or spurious matches: ${falseMatches}`,
+  );
+  const withRelation = pairs.filter((p) => p.expected.relation !== null);
+  const relationRight = withRelation.filter((p) => p.actual.relation === p.expected.relation).length;
+  lines.push(`relation accuracy: ${relationRight}/${withRelation.length} (${pct(relationRight, withRelation.length).trim()})`);
+  const autos = pairs.filter((p) => p.expected.kind === 'auto_reply');
+  const dateRight = autos.filter((p) => p.actual.returnDate === p.expected.returnDate).length;
+  lines.push(`return date accuracy (auto-replies): ${dateRight}/${autos.length} (${pct(dateRight, autos.length).trim()})`);
+  const wrong = pairs.filter((p) => JSON.stringify(p.expected) !== JSON.stringify(p.actual));
+  if (wrong.length > 0) {
+    lines.push('', 'disagreements:');
+    for (const w of wrong) lines.push(`  ${w.file}: expected ${JSON.stringify(w.expected)} got ${JSON.stringify(w.actual)}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
