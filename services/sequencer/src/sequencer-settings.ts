@@ -1,3 +1,5 @@
+import type { OutOfOfficePolicy } from './replies/out-of-office-pause';
+
 export interface SequencerSettings {
   /** Scheduler period; 0 disables the timer (tests drive `tick()` themselves). */
   tickMs: number;
@@ -5,6 +7,11 @@ export interface SequencerSettings {
   sendWindowSeconds: number;
   /** Retry delay after a temporary send failure. */
   retryAfterSeconds: number;
+  outOfOffice: OutOfOfficePolicy;
+  /** Pause length for the company rule `pause`. */
+  colleaguePauseDays: number;
+  /** Domains whose users are never colleagues of each other (free-mail). */
+  freeMailDomains: ReadonlySet<string>;
   internalApiToken: string;
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '@telltale/telemetry';
 import type { SequencerConfig } from './sequencer.config';
 import { SEQUENCER_SCHEMA, sequencerEntities, sequencerMigrations } from './sequencer.entities';
 import { SequencerModule } from './sequencer.module';
+import { loadFreeMailDomains } from './replies/company-domain';
 
 export function createSequencerRuntime(config: SequencerConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -32,6 +33,9 @@ export function startSequencer(config: SequencerConfig, overrides: Parameters<ty
       tickMs: config.SEQUENCER_TICK_MS,
       sendWindowSeconds: config.SEQUENCER_SEND_WINDOW_SECONDS,
       retryAfterSeconds: config.SEQUENCER_RETRY_AFTER_SECONDS,
+      outOfOffice: { defaultDays: config.SEQUENCER_OOO_DEFAULT_PAUSE_DAYS, maxDays: config.SEQUENCER_OOO_MAX_PAUSE_DAYS },
+      colleaguePauseDays: config.SEQUENCER_COLLEAGUE_PAUSE_DAYS,
+      freeMailDomains: loadFreeMailDomains(config.SEQUENCER_FREE_MAIL_DOMAINS_FILE),
       internalApiToken: config.INTERNAL_API_TOKEN,
     }),
   });

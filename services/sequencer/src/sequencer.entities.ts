@@ -1,9 +1,10 @@
 import { Enrollment } from './enrollments/enrollment.entity';
 import { StepDispatch } from './enrollments/step-dispatch.entity';
 import { SequencerInitial1764230500000 } from './migrations/1764230500000-sequencer-initial';
+import { SequencerPauseAndCompanyRule1764834000000 } from './migrations/1764834000000-sequencer-pause-and-company-rule';
 import { SequenceStep } from './sequences/sequence-step.entity';
 import { Sequence } from './sequences/sequence.entity';
 
 export const SEQUENCER_SCHEMA = 'sequencer';
 export const sequencerEntities = [Sequence, SequenceStep, Enrollment, StepDispatch];
-export const sequencerMigrations = [SequencerInitial1764230500000];
+export const sequencerMigrations = [SequencerInitial1764230500000, SequencerPauseAndCompanyRule1764834000000];

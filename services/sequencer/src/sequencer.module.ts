@@ -3,6 +3,7 @@ import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { EnrollmentsController } from './enrollments/enrollments.controller';
 import { EnrollmentsService } from './enrollments/enrollments.service';
 import { SequencerEventsConsumer } from './enrollments/sequencer-events.consumer';
+import { HandleDetectedReplyUseCase } from './replies/handle-detected-reply.use-case';
 import { InternalController } from './internal/internal.controller';
 import { SendClaimsService } from './internal/send-claims.service';
 import { StepDispatcher } from './scheduling/step-dispatcher';
@@ -23,6 +24,7 @@ export class SequencerModule {
         EnrollmentsService,
         SendClaimsService,
         StepDispatcher,
+        HandleDetectedReplyUseCase,
         SequencerEventsConsumer,
       ],
     };

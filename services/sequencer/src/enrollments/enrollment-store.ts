@@ -14,6 +14,7 @@ export interface EnrollmentRow {
   state: EnrollmentState;
   next_step_number: number;
   next_due_at: Date | null;
+  paused_until: Date | null;
   thread_message_id: string | null;
   thread_subject: string | null;
   step_count: number;
@@ -21,7 +22,7 @@ export interface EnrollmentRow {
 
 const SELECT_ENROLLMENT = `
   SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.state, e.next_step_number,
-         e.next_due_at, e.thread_message_id, e.thread_subject,
+         e.next_due_at, e.paused_until, e.thread_message_id, e.thread_subject,
          (SELECT count(*)::int FROM sequencer.sequence_step s WHERE s.sequence_id = e.sequence_id) AS step_count
   FROM sequencer.enrollment e`;
 
@@ -45,6 +46,23 @@ export class EnrollmentStore {
     )) as EnrollmentRow[];
   }
 
+  /** Locks up to `limit` paused enrollments whose pause is over, skipping rows other ticks hold. */
+  async lockPauseOver(manager: EntityManager, now: Date, limit: number): Promise<EnrollmentRow[]> {
+    return (await manager.query(
+      `${SELECT_ENROLLMENT} WHERE e.state = 'paused' AND e.paused_until <= $1 ORDER BY e.paused_until LIMIT $2 FOR UPDATE OF e SKIP LOCKED`,
+      [now, limit],
+    )) as EnrollmentRow[];
+  }
+
+  /** The delay of a step of the enrollment's sequence, or null when the sequence has no such step. */
+  async stepDelaySeconds(manager: EntityManager, row: EnrollmentRow, stepNumber: number): Promise<number | null> {
+    const [step] = (await manager.query(`SELECT delay_seconds FROM sequencer.sequence_step WHERE sequence_id = $1 AND step_number = $2`, [
+      row.sequence_id,
+      stepNumber,
+    ])) as { delay_seconds: string }[];
+    return step ? Number(step.delay_seconds) : null;
+  }
+
   async transition(
     manager: EntityManager,
     row: EnrollmentRow,
@@ -53,15 +71,15 @@ export class EnrollmentStore {
     detail: Record<string, unknown> = {},
   ): Promise<TransitionResult> {
     const result = applyEnrollmentCommand(
-      { state: row.state, nextStepNumber: row.next_step_number, nextDueAt: row.next_due_at, stepCount: row.step_count },
+      { state: row.state, nextStepNumber: row.next_step_number, nextDueAt: row.next_due_at, stepCount: row.step_count, pausedUntil: row.paused_until },
       command,
     );
     if (!result.changed) return result;
     await manager.query(
       `UPDATE sequencer.enrollment SET state = $2, next_step_number = $3, next_due_at = $4, ended_at = COALESCE($5, ended_at),
-         stop_reason = COALESCE($6, stop_reason), stop_cause_id = COALESCE($7, stop_cause_id), version = version + 1, updated_at = $8
+         stop_reason = COALESCE($6, stop_reason), stop_cause_id = COALESCE($7, stop_cause_id), paused_until = $9, version = version + 1, updated_at = $8
        WHERE id = $1`,
-      [row.id, result.state, result.nextStepNumber, result.nextDueAt, result.endedAt, result.stopReason, (detail.causeId as string | undefined) ?? null, at],
+      [row.id, result.state, result.nextStepNumber, result.nextDueAt, result.endedAt, result.stopReason, (detail.causeId as string | undefined) ?? null, at, result.pausedUntil],
     );
     await manager.query(
       `INSERT INTO sequencer.enrollment_event (enrollment_id, org_id, transition, from_state, to_state, detail, occurred_at)
@@ -71,6 +89,7 @@ export class EnrollmentStore {
     row.state = result.state;
     row.next_step_number = result.nextStepNumber;
     row.next_due_at = result.nextDueAt;
+    row.paused_until = result.pausedUntil;
     return result;
   }
 }

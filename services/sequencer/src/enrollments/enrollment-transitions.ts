@@ -7,6 +7,8 @@ export interface EnrollmentSnapshot {
   nextStepNumber: number;
   nextDueAt: Date | null;
   stepCount: number;
+  /** Set while paused: when the prospect is back. */
+  pausedUntil: Date | null;
 }
 
 export type EnrollmentCommand =
@@ -14,7 +16,10 @@ export type EnrollmentCommand =
   | { kind: 'step-sent'; stepNumber: number; sentAt: Date; nextStepDelaySeconds: number | null }
   | { kind: 'step-failed-temporarily'; stepNumber: number; retryAt: Date }
   | { kind: 'step-failed-permanently'; stepNumber: number; at: Date; reason: string }
-  | { kind: 'stop'; reason: string; at: Date };
+  | { kind: 'stop'; reason: string; at: Date }
+  | { kind: 'pause'; until: Date; at: Date }
+  /** `stepDelaySeconds`: the delay of the step that is next (null when there is none left). */
+  | { kind: 'resume'; stepDelaySeconds: number | null };
 
 export type TransitionResult =
   | { changed: false; why: string }
@@ -24,27 +29,35 @@ export type TransitionResult =
       state: EnrollmentState;
       nextStepNumber: number;
       nextDueAt: Date | null;
+      pausedUntil: Date | null;
       endedAt: Date | null;
       stopReason: string | null;
     };
 
 /**
- * The enrollment state machine as a pure function. Anything not active is terminal: a stop that
- * committed can never be undone by a late "sent" or a scheduler tick.
+ * The enrollment state machine as a pure function. Stopped, completed and failed are terminal: a
+ * stop that committed can never be undone by a late "sent", a resume or a scheduler tick. Nothing is
+ * handed to the sender while paused, and a pause never eats the next step's delay: on resume the
+ * step that was due is scheduled its full delay after the prospect is back.
  */
 export function applyEnrollmentCommand(e: EnrollmentSnapshot, cmd: EnrollmentCommand): TransitionResult {
-  if (e.state !== 'active') return { changed: false, why: `enrollment is ${e.state}` };
-  const base = { changed: true as const, transition: cmd.kind, stopReason: null, endedAt: null };
+  if (e.state !== 'active' && e.state !== 'paused') return { changed: false, why: `enrollment is ${e.state}` };
+  const paused = e.state === 'paused';
+  const base = { changed: true as const, transition: cmd.kind, stopReason: null, endedAt: null, pausedUntil: e.pausedUntil };
+  const ended = { pausedUntil: null, nextDueAt: null };
   switch (cmd.kind) {
     case 'step-dispatched':
+      if (paused) return { changed: false, why: 'enrollment is paused' };
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: `step ${cmd.stepNumber} is not the next step (${e.nextStepNumber})` };
       // Nothing is due while the step is with the sender.
       return { ...base, state: 'active', nextStepNumber: e.nextStepNumber, nextDueAt: null };
     case 'step-sent': {
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: `sent step ${cmd.stepNumber} is not the current step (${e.nextStepNumber})` };
       if (cmd.stepNumber >= e.stepCount || cmd.nextStepDelaySeconds === null) {
-        return { ...base, state: 'completed', nextStepNumber: cmd.stepNumber + 1, nextDueAt: null, endedAt: cmd.sentAt };
+        return { ...base, ...ended, state: 'completed', nextStepNumber: cmd.stepNumber + 1, endedAt: cmd.sentAt };
       }
+      // A step claimed before the pause may still go out; the next one waits for the resume.
+      if (paused) return { ...base, state: 'paused', nextStepNumber: cmd.stepNumber + 1, nextDueAt: null };
       return {
         ...base,
         state: 'active',
@@ -54,12 +67,30 @@ export function applyEnrollmentCommand(e: EnrollmentSnapshot, cmd: EnrollmentCom
     }
     case 'step-failed-temporarily':
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: 'stale failure' };
-      return { ...base, state: 'active', nextStepNumber: e.nextStepNumber, nextDueAt: cmd.retryAt };
+      return { ...base, state: e.state, nextStepNumber: e.nextStepNumber, nextDueAt: paused ? null : cmd.retryAt };
     case 'step-failed-permanently':
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: 'stale failure' };
-      return { ...base, state: 'failed', nextStepNumber: e.nextStepNumber, nextDueAt: null, endedAt: cmd.at, stopReason: cmd.reason };
+      return { ...base, ...ended, state: 'failed', nextStepNumber: e.nextStepNumber, endedAt: cmd.at, stopReason: cmd.reason };
     case 'stop':
-      return { ...base, state: 'stopped', nextStepNumber: e.nextStepNumber, nextDueAt: null, endedAt: cmd.at, stopReason: cmd.reason };
+      return { ...base, ...ended, state: 'stopped', nextStepNumber: e.nextStepNumber, endedAt: cmd.at, stopReason: cmd.reason };
+    case 'pause':
+      if (cmd.until.getTime() <= cmd.at.getTime()) return { changed: false, why: 'the pause would already be over' };
+      if (paused && e.pausedUntil && cmd.until.getTime() <= e.pausedUntil.getTime()) {
+        return { changed: false, why: `already paused until ${e.pausedUntil.toISOString()}` };
+      }
+      return { ...base, state: 'paused', nextStepNumber: e.nextStepNumber, nextDueAt: null, pausedUntil: cmd.until };
+    case 'resume': {
+      if (!paused) return { changed: false, why: 'enrollment is not paused' };
+      const backAt = e.pausedUntil ?? new Date(0);
+      if (cmd.stepDelaySeconds === null) return { ...base, ...ended, state: 'completed', nextStepNumber: e.nextStepNumber, endedAt: backAt };
+      return {
+        ...base,
+        state: 'active',
+        nextStepNumber: e.nextStepNumber,
+        nextDueAt: new Date(backAt.getTime() + cmd.stepDelaySeconds * 1000),
+        pausedUntil: null,
+      };
+    }
     default:
       return assertNever(cmd);
   }

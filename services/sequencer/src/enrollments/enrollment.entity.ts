@@ -20,6 +20,8 @@ export class Enrollment {
   @Column('int', { name: 'next_step_number' }) nextStepNumber!: number;
   /** Null while a step is with the sender, or when the enrollment ended. */
   @Column('timestamptz', { name: 'next_due_at', nullable: true }) nextDueAt!: Date | null;
+  /** Set while paused (out-of-office or the company rule): when the enrollment resumes. */
+  @Column('timestamptz', { name: 'paused_until', nullable: true }) pausedUntil!: Date | null;
   @Column('text', { name: 'stop_reason', nullable: true }) stopReason!: string | null;
   @Column('uuid', { name: 'stop_cause_id', nullable: true }) stopCauseId!: string | null;
   @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;

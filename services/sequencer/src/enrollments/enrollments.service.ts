@@ -7,6 +7,7 @@ import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { SequencesService } from '../sequences/sequences.service';
 import { EnrollmentStore } from './enrollment-store';
+import { explainEnrollment, type Explanation } from './enrollment-explanation';
 import type { TransitionResult } from './enrollment-transitions';
 
 export const EnrollRequest = z
@@ -31,11 +32,21 @@ export interface EnrollmentView {
   state: string;
   nextStepNumber: number;
   nextDueAt: string | null;
+  pausedUntil: string | null;
   stopReason: string | null;
   endedAt: string | null;
   steps: { stepNumber: number; sendRequestId: string; status: string; requestedAt: string; sentAt: string | null; messageId: string | null }[];
   history: { transition: string; from: string | null; to: string; at: string; detail: unknown }[];
 }
+
+export type EnrollmentExplanationView = Explanation & {
+  enrollmentId: string;
+  state: string;
+  stopReason: string | null;
+  /** The event that stopped it (a replyId, a bounce id …). */
+  stopCauseId: string | null;
+  history: EnrollmentView['history'];
+};
 
 @Injectable()
 export class EnrollmentsService {
@@ -56,7 +67,7 @@ export class EnrollmentsService {
     const id = randomUUID();
     await this.runtime.transaction(async (m) => {
       const active = (await m.query(
-        `SELECT id FROM sequencer.enrollment WHERE org_id = $1 AND sequence_id = $2 AND prospect->>'address' = $3 AND state = 'active'`,
+        `SELECT id FROM sequencer.enrollment WHERE org_id = $1 AND sequence_id = $2 AND prospect->>'address' = $3 AND state IN ('active', 'paused')`,
         [orgId, sequenceId, request.prospect.email],
       )) as { id: string }[];
       if (active.length > 0) throw new ConflictException({ error: 'already_enrolled', enrollmentId: active[0]!.id });
@@ -80,6 +91,28 @@ export class EnrollmentsService {
          VALUES ($1, $2, 'enrolled', NULL, 'active', '{}', $3)`,
         [id, orgId, now],
       );
+      // A prospect known to be out of office starts paused: their auto-responder may not answer again.
+      const [away] = (await m.query(`SELECT until, reply_id FROM sequencer.out_of_office WHERE org_id = $1 AND address = lower($2) AND until > $3`, [
+        orgId,
+        request.prospect.email,
+        now,
+      ])) as { until: Date; reply_id: string }[];
+      const row = away ? await this.store.lock(m, id) : null;
+      if (away && row) {
+        await this.store.transition(m, row, { kind: 'pause', until: away.until, at: now }, now, { reason: 'out_of_office', replyId: away.reply_id, known: true });
+        await m.query(
+          `INSERT INTO sequencer.reply_effect (reply_id, enrollment_id, org_id, kind, relation, from_address, effect, why, occurred_at)
+           VALUES ($1, $2, $3, 'auto_reply', 'prospect', $4, 'paused', $5, $6)`,
+          [
+            away.reply_id,
+            id,
+            orgId,
+            request.prospect.email,
+            `the prospect was already out of office when enrolled (an earlier auto-reply): paused until ${away.until.toISOString()}; step 1 then waits its full delay`,
+            now,
+          ],
+        );
+      }
     });
     return this.get(orgId, id);
   }
@@ -108,6 +141,7 @@ export class EnrollmentsService {
       state: e.state as string,
       nextStepNumber: e.next_step_number as number,
       nextDueAt: iso(e.next_due_at),
+      pausedUntil: iso(e.paused_until),
       stopReason: (e.stop_reason as string | null) ?? null,
       endedAt: iso(e.ended_at),
       steps: steps.map((s) => ({
@@ -120,6 +154,54 @@ export class EnrollmentsService {
       })),
       history: history.map((h) => ({ transition: h.transition, from: h.from_state, to: h.to_state, at: h.occurred_at.toISOString(), detail: h.detail })),
     };
+  }
+
+  /** "Why did (or didn't) this enrollment stop?", answered from its state, hand-overs and reply effects. */
+  async explain(orgId: string, id: string): Promise<EnrollmentExplanationView> {
+    const ds = this.runtime.dataSource;
+    const rows = (await ds.query(
+      `SELECT e.state, e.stop_reason, e.stop_cause_id, e.ended_at, e.next_step_number, e.next_due_at, e.paused_until,
+              (SELECT count(*)::int FROM sequencer.sequence_step s WHERE s.sequence_id = e.sequence_id) AS step_count
+       FROM sequencer.enrollment e WHERE e.id = $1 AND e.org_id = $2`,
+      [id, orgId],
+    )) as {
+      state: string;
+      stop_reason: string | null;
+      stop_cause_id: string | null;
+      ended_at: Date | null;
+      next_step_number: number;
+      next_due_at: Date | null;
+      paused_until: Date | null;
+      step_count: number;
+    }[];
+    const e = rows[0];
+    if (!e) throw new NotFoundException({ error: 'enrollment_not_found' });
+    const steps = (await ds.query(`SELECT step_number, status, sent_at FROM sequencer.step_dispatch WHERE enrollment_id = $1 ORDER BY requested_at`, [id])) as {
+      step_number: number;
+      status: string;
+      sent_at: Date | null;
+    }[];
+    const replies = (await ds.query(
+      `SELECT reply_id, kind, relation, from_address, effect, why, occurred_at FROM sequencer.reply_effect WHERE enrollment_id = $1 ORDER BY seq`,
+      [id],
+    )) as { reply_id: string; kind: string; relation: string | null; from_address: string | null; effect: string; why: string; occurred_at: Date }[];
+    const { history } = await this.get(orgId, id);
+    const stopAt = history.findIndex((h) => h.transition === 'stop');
+    const claimsAfterStop = stopAt < 0 ? 0 : history.slice(stopAt).filter((h) => h.transition === 'step-claimed').length;
+    const explanation = explainEnrollment({
+      claimsAfterStop,
+      state: e.state,
+      stopReason: e.stop_reason,
+      stopCauseId: e.stop_cause_id,
+      endedAt: e.ended_at,
+      nextStepNumber: e.next_step_number,
+      nextDueAt: e.next_due_at,
+      pausedUntil: e.paused_until,
+      stepCount: e.step_count,
+      steps: steps.map((s) => ({ stepNumber: s.step_number, status: s.status, sentAt: s.sent_at })),
+      replies: replies.map((r) => ({ replyId: r.reply_id, kind: r.kind, relation: r.relation, from: r.from_address, effect: r.effect, why: r.why, at: r.occurred_at })),
+    });
+    return { enrollmentId: id, state: e.state, stopReason: e.stop_reason, stopCauseId: e.stop_cause_id, ...explanation, history };
   }
 
   /**

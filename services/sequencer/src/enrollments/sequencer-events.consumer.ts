@@ -4,11 +4,12 @@ import { campaignStopTopic, emailSendFailedTopic, emailSentTopic, replyDetectedT
 import { CLOCK, type Clock } from '@telltale/db';
 import { subscribe } from '@telltale/kafka';
 import { ServiceRuntime } from '@telltale/runtime';
+import { HandleDetectedReplyUseCase } from '../replies/handle-detected-reply.use-case';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
 import { EnrollmentStore } from './enrollment-store';
 import { EnrollmentsService } from './enrollments.service';
 
-/** Kafka inputs of the sequencer: sent, send-failed, campaign stop and detected replies. */
+/** Kafka inputs of the sequencer: sent, send-failed, campaign stop and detected replies (human and auto). */
 @Injectable()
 export class SequencerEventsConsumer implements OnModuleInit {
   private readonly store = new EnrollmentStore();
@@ -16,6 +17,7 @@ export class SequencerEventsConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly enrollments: EnrollmentsService,
+    private readonly handleReply: HandleDetectedReplyUseCase,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
   ) {}
@@ -27,13 +29,9 @@ export class SequencerEventsConsumer implements OnModuleInit {
       subscribe(campaignStopTopic, async (e, m) => {
         await this.enrollments.stopWithin(m, e.orgId, e.payload.enrollmentId, e.payload.reason, e.payload.causeId, this.clock.now());
       }),
-      subscribe(replyDetectedTopic, async (e, m) => {
-        // A human reply stops the campaign even if the stop event is late or lost in transit;
-        // campaign.stop.v1 for the same reply is then a no-op.
-        if (e.payload.kind === 'reply' && e.payload.enrollmentId) {
-          await this.enrollments.stopWithin(m, e.orgId, e.payload.enrollmentId, 'replied', e.payload.replyId, this.clock.now());
-        }
-      }),
+      // A human reply stops the campaign even if the stop event is late or lost in transit
+      // (campaign.stop.v1 for the same reply is then a no-op); an out-of-office pauses it.
+      subscribe(replyDetectedTopic, (e, m) => this.handleReply.execute(m, e.payload)),
     ]);
   }
 

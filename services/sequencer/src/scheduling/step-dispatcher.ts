@@ -45,7 +45,7 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
     return this.running ?? undefined;
   }
 
-  /** One scheduler pass; returns how many steps were handed over. Safe to run concurrently. */
+  /** One scheduler pass: resumes pauses that are over, then hands over due steps (returns how many). Safe to run concurrently. */
   tick(): Promise<number> {
     this.running ??= this.dispatchDue()
       .catch((err: unknown) => {
@@ -59,12 +59,26 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async dispatchDue(): Promise<number> {
+    while ((await this.resumeBatch(50)) === 50);
     let total = 0;
     for (;;) {
       const n = await this.dispatchBatch(50);
       total += n;
       if (n < 50) return total;
     }
+  }
+
+  /** Resumes paused enrollments whose pause is over; the step that was due gets its full delay again. */
+  private resumeBatch(limit: number): Promise<number> {
+    const now = this.clock.now();
+    return this.runtime.transaction(async (m) => {
+      const over = await this.store.lockPauseOver(m, now, limit);
+      for (const enrollment of over) {
+        const stepDelaySeconds = await this.store.stepDelaySeconds(m, enrollment, enrollment.next_step_number);
+        await this.store.transition(m, enrollment, { kind: 'resume', stepDelaySeconds }, now, { pausedUntil: enrollment.paused_until?.toISOString() ?? null });
+      }
+      return over.length;
+    });
   }
 
   private dispatchBatch(limit: number): Promise<number> {

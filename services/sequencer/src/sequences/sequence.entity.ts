@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn } from 'typeorm';
+import type { ColleagueReplyRule } from './colleague-reply-rule';
 import { SequenceStep } from './sequence-step.entity';
 
 @Entity({ name: 'sequence' })
@@ -8,6 +9,8 @@ export class Sequence {
   @Column('text') name!: string;
   @Column('boolean', { name: 'track_opens' }) trackOpens!: boolean;
   @Column('boolean', { name: 'track_clicks' }) trackClicks!: boolean;
+  /** What a reply from someone else at the prospect's company does to this sequence's other enrollments there. */
+  @Column('text', { name: 'on_colleague_reply', default: 'none' }) onColleagueReply!: ColleagueReplyRule;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @OneToMany(() => SequenceStep, (step) => step.sequence, { cascade: true, eager: true }) steps!: SequenceStep[];
 }

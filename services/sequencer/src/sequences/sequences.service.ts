@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ServiceRuntime } from '@telltale/runtime';
+import { ColleagueReplyRule } from './colleague-reply-rule';
 import { Sequence } from './sequence.entity';
 import { SequenceStep } from './sequence-step.entity';
 
@@ -11,6 +12,8 @@ export const CreateSequenceRequest = z
   .object({
     name: z.string().trim().min(1).max(200),
     tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).default({ opens: true, clicks: true }),
+    /** Company-wide rule: what a reply from the prospect's company does to the other enrollments there. */
+    onColleagueReply: ColleagueReplyRule.default('none'),
     steps: z
       .array(
         z
@@ -37,6 +40,7 @@ export interface SequenceView {
   orgId: string;
   name: string;
   tracking: { opens: boolean; clicks: boolean };
+  onColleagueReply: ColleagueReplyRule;
   steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean }[];
   createdAt: string;
 }
@@ -47,6 +51,7 @@ export function toSequenceView(s: Sequence): SequenceView {
     orgId: s.orgId,
     name: s.name,
     tracking: { opens: s.trackOpens, clicks: s.trackClicks },
+    onColleagueReply: s.onColleagueReply,
     steps: [...s.steps]
       .sort((a, b) => a.stepNumber - b.stepNumber)
       .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject })),
@@ -67,6 +72,7 @@ export class SequencesService {
       name: request.name,
       trackOpens: request.tracking.opens,
       trackClicks: request.tracking.clicks,
+      onColleagueReply: request.onColleagueReply,
       steps: request.steps.map((step, i) =>
         Object.assign(new SequenceStep(), {
           sequenceId: id,
