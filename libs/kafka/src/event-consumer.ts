@@ -42,6 +42,11 @@ export interface EventConsumerOptions {
   topicPrefix?: string;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /**
+   * Partitions handled in parallel. Order is only promised per key, and a key lives on one
+   * partition, so this never reorders one enrollment's or one mailbox's events.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 type Outcome = { kind: 'handled' } | { kind: 'duplicate' } | { kind: 'dead-lettered'; reason: string };
@@ -113,7 +118,11 @@ export class EventConsumer {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: true });
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.onMessage(payload) });
+    await consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
   }
 
   async stop(): Promise<void> {
