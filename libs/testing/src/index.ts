@@ -1,2 +1,4 @@
 export * from './infrastructure';
 export * from './salesforce';
+export * from './gmail';
+export * from './graph';

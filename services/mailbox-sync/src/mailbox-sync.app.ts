@@ -3,6 +3,7 @@ import type { Clock } from '@telltale/db';
 import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { MailboxSyncInitial1764230800000 } from './migrations/1764230800000-mailbox-sync-initial';
+import { MailboxSyncOauth1764404000000 } from './migrations/1764404000000-mailbox-sync-oauth';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxSyncModule } from './mailbox-sync.module';
 
@@ -13,7 +14,7 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
     entities: [],
-    migrations: [MailboxSyncInitial1764230800000],
+    migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000],
     producedTopics: [mailboxMessageReceivedTopic, mailboxConnectionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,

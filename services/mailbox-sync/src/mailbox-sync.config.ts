@@ -7,6 +7,34 @@ export const MailboxSyncConfig = z.object({
   CREDENTIALS_ENCRYPTION_KEYS: z.string().min(1),
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   MAILBOX_FOLDER_POLL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Google OAuth client; Gmail connections are refused until these are set. */
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_REDIRECT_URI: z.url().optional(),
+  /** Overrides for local servers (tests, the emulator); production uses Google's defaults. */
+  GOOGLE_OAUTH_AUTH_URL: z.url().optional(),
+  GOOGLE_OAUTH_TOKEN_URL: z.url().optional(),
+  GMAIL_API_ROOT_URL: z.url().default('https://gmail.googleapis.com/'),
+  /** Polling fallback when push notifications stop arriving. */
+  GMAIL_POLL_MS: z.coerce.number().int().min(200).default(60_000),
+  /** Cloud Pub/Sub topic for users.watch; without it Gmail mailboxes are polled only. */
+  GMAIL_PUBSUB_TOPIC: z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/).optional(),
+  /** Shared secret in the push subscription's endpoint URL (?token=…), checked on every push. */
+  GMAIL_PUSH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Authenticated push: the audience configured on the subscription and the service account that signs. */
+  GMAIL_PUSH_AUDIENCE: z.string().min(1).optional(),
+  GMAIL_PUSH_SERVICE_ACCOUNT: z.email().optional(),
+  /** Microsoft identity platform app (multi-tenant); Graph connections are refused until these are set. */
+  MS_CLIENT_ID: z.string().min(1).optional(),
+  MS_CLIENT_SECRET: z.string().min(1).optional(),
+  MS_REDIRECT_URI: z.url().optional(),
+  MS_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
+  GRAPH_ORIGIN: z.url().default('https://graph.microsoft.com'),
+  /** PEM of an extra CA trusted for Graph and the authority only (a local fake); never needed in production. */
+  GRAPH_CA_PEM: z.string().includes('BEGIN CERTIFICATE').optional(),
+  GRAPH_POLL_MS: z.coerce.number().int().min(200).default(60_000),
+  /** Public https URL of POST /v1/push/graph for change notifications; without it Graph mailboxes are polled. */
+  GRAPH_NOTIFICATION_URL: z.url().optional(),
 });
 export type MailboxSyncConfig = z.output<typeof MailboxSyncConfig>;
 

@@ -1,6 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
+import { GoogleOAuth, MicrosoftOAuth } from '@telltale/mail';
 import { CredentialCipher } from './credentials/credential-cipher';
+import { OAuthAccessTokens } from './oauth/oauth-access-tokens';
+import { GmailConnectionsService } from './gmail/gmail-connections.service';
+import { GmailController } from './gmail/gmail.controller';
+import { GmailFollowers } from './gmail/gmail-followers';
+import { GMAIL_SETTINGS, GOOGLE_OAUTH, type GmailSettings } from './gmail/gmail-settings';
+import { PubSubPushVerifier } from './gmail/pubsub-push-verifier';
+import { GraphConnectionsService } from './graph/graph-connections.service';
+import { GraphController } from './graph/graph.controller';
+import { GraphFollowers } from './graph/graph-followers';
+import { GRAPH_SETTINGS, MICROSOFT_OAUTH, type GraphSettings } from './graph/graph-settings';
 import { InternalMailboxController } from './internal/internal.controller';
 import { INTERNAL_API_TOKEN } from './internal/internal-token';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
@@ -12,10 +23,38 @@ import { RecordInboundMessageUseCase } from './sync/record-inbound-message.use-c
 @Module({})
 export class MailboxSyncModule {
   static forRuntime(runtime: ServiceRuntime, config: MailboxSyncConfig): DynamicModule {
+    const gmailSettings: GmailSettings = { apiRootUrl: config.GMAIL_API_ROOT_URL, pollMs: config.GMAIL_POLL_MS, pubsubTopic: config.GMAIL_PUBSUB_TOPIC };
+    const pushVerifier = new PubSubPushVerifier({
+      ...(config.GMAIL_PUSH_TOKEN ? { token: config.GMAIL_PUSH_TOKEN } : {}),
+      ...(config.GMAIL_PUSH_AUDIENCE && config.GMAIL_PUSH_SERVICE_ACCOUNT ? { oidc: { audience: config.GMAIL_PUSH_AUDIENCE, serviceAccountEmail: config.GMAIL_PUSH_SERVICE_ACCOUNT } } : {}),
+    });
+    const googleOAuth =
+      config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET && config.GOOGLE_REDIRECT_URI
+        ? new GoogleOAuth({
+            clientId: config.GOOGLE_CLIENT_ID,
+            clientSecret: config.GOOGLE_CLIENT_SECRET,
+            redirectUri: config.GOOGLE_REDIRECT_URI,
+            ...(config.GOOGLE_OAUTH_AUTH_URL ? { authBaseUrl: config.GOOGLE_OAUTH_AUTH_URL } : {}),
+            ...(config.GOOGLE_OAUTH_TOKEN_URL ? { tokenUrl: config.GOOGLE_OAUTH_TOKEN_URL } : {}),
+            now: () => runtime.clock.now(),
+          })
+        : null;
+    const graphSettings: GraphSettings = { origin: config.GRAPH_ORIGIN.replace(/\/$/, ''), caPem: config.GRAPH_CA_PEM ?? null, pollMs: config.GRAPH_POLL_MS, notificationUrl: config.GRAPH_NOTIFICATION_URL };
+    const microsoftOAuth =
+      config.MS_CLIENT_ID && config.MS_CLIENT_SECRET && config.MS_REDIRECT_URI
+        ? new MicrosoftOAuth({
+            clientId: config.MS_CLIENT_ID,
+            clientSecret: config.MS_CLIENT_SECRET,
+            redirectUri: config.MS_REDIRECT_URI,
+            authority: config.MS_AUTHORITY,
+            ...(config.GRAPH_CA_PEM ? { ca: config.GRAPH_CA_PEM } : {}),
+            now: () => runtime.clock.now(),
+          })
+        : null;
     return {
       module: MailboxSyncModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [MailboxesController, InternalMailboxController],
+      controllers: [MailboxesController, InternalMailboxController, GmailController, GraphController],
       providers: [
         { provide: CredentialCipher, useValue: new CredentialCipher(config.CREDENTIALS_ENCRYPTION_KEYS) },
         { provide: INTERNAL_API_TOKEN, useValue: config.INTERNAL_API_TOKEN },
@@ -23,6 +62,16 @@ export class MailboxSyncModule {
         MailboxesService,
         RecordInboundMessageUseCase,
         MailboxFollowers,
+        { provide: GMAIL_SETTINGS, useValue: gmailSettings },
+        { provide: GOOGLE_OAUTH, useValue: googleOAuth },
+        { provide: PubSubPushVerifier, useValue: pushVerifier },
+        OAuthAccessTokens,
+        GmailFollowers,
+        GmailConnectionsService,
+        { provide: GRAPH_SETTINGS, useValue: graphSettings },
+        { provide: MICROSOFT_OAUTH, useValue: microsoftOAuth },
+        GraphFollowers,
+        GraphConnectionsService,
       ],
     };
   }

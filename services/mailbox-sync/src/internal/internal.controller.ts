@@ -1,5 +1,9 @@
 import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { requireInternalToken } from '@telltale/runtime';
+import { isMailProviderError } from '@telltale/mail';
+import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
+import { GMAIL_SETTINGS, type GmailSettings } from '../gmail/gmail-settings';
+import { GRAPH_SETTINGS, type GraphSettings } from '../graph/graph-settings';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { INTERNAL_API_TOKEN } from './internal-token';
 
@@ -9,12 +13,16 @@ export class InternalMailboxController {
   constructor(
     private readonly mailboxes: MailboxesService,
     @Inject(INTERNAL_API_TOKEN) private readonly token: string,
+    private readonly oauthTokens: OAuthAccessTokens,
+    @Inject(GMAIL_SETTINGS) private readonly gmail: GmailSettings,
+    @Inject(GRAPH_SETTINGS) private readonly graph: GraphSettings,
   ) {}
 
   @Get(':id/transport')
   async transport(@Param('id', new ParseUUIDPipe()) id: string, @Headers('authorization') auth: string | undefined): Promise<Record<string, unknown>> {
     requireInternalToken(auth, this.token);
     const row = await this.mailboxes.findRow(id);
+    if (row?.provider === 'gmail' || row?.provider === 'graph') return this.oauthTransport(row);
     if (!row || !row.smtp_host || !row.smtp_port) throw new NotFoundException({ error: 'mailbox_not_found' });
     return {
       mailboxId: row.id,
@@ -29,5 +37,27 @@ export class InternalMailboxController {
         auth: row.username ? { user: row.username, pass: this.mailboxes.password(row) } : null,
       },
     };
+  }
+
+  /**
+   * Gmail and Graph sends use a short-lived access token (never the refresh token). A grant found
+   * revoked here moves the mailbox to needs_reconnect, and the answer says so, so the send stops.
+   */
+  private async oauthTransport(row: NonNullable<Awaited<ReturnType<MailboxesService['findRow']>>>): Promise<Record<string, unknown>> {
+    const key = row.provider === 'gmail' ? 'gmail' : 'graph';
+    const base = { mailboxId: row.id, orgId: row.org_id, emailAddress: row.email_address, provider: row.provider };
+    if (row.state === 'needs_reconnect' || row.state === 'disconnected') return { ...base, state: row.state, [key]: null };
+    try {
+      const token = await this.oauthTokens.current(row);
+      const expiresAt = token.expiresAt?.toISOString() ?? null;
+      const settings = key === 'gmail' ? { apiRootUrl: this.gmail.apiRootUrl } : { origin: this.graph.origin, caPem: this.graph.caPem };
+      return { ...base, state: row.state, [key]: { ...settings, accessToken: token.accessToken, expiresAt } };
+    } catch (err) {
+      if (isMailProviderError(err) && (err.code === 'AUTH_REVOKED' || err.code === 'INSUFFICIENT_PERMISSIONS')) {
+        await this.mailboxes.transition(row.id, 'needs_reconnect', 'The mailbox authorization was revoked or has expired.');
+        return { ...base, state: 'needs_reconnect', [key]: null };
+      }
+      throw err;
+    }
   }
 }

@@ -17,6 +17,8 @@ export interface MailboxRow {
   secret_ciphertext: string | null;
   folders: string[];
   last_error: string | null;
+  sync_cursor?: string | null;
+  oauth_scopes?: string[] | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -86,6 +86,59 @@ export class MailboxesService {
     return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = 'imap' AND state IN ('connected', 'syncing')`)) as MailboxRow[];
   }
 
+  /** Stores a rotated secret (a new refresh token) encrypted, bound to the row. */
+  async replaceSecret(id: string, secret: string): Promise<void> {
+    const sealed = this.cipher.encrypt(secret, id);
+    await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET secret_key_id = $2, secret_ciphertext = $3, updated_at = $4 WHERE id = $1`, [id, sealed.keyId, sealed.ciphertext, this.clock.now()]);
+  }
+
+  /**
+   * Creates or re-authorizes an OAuth mailbox (Gmail, Graph) in one transaction with its event.
+   * Reconnecting keeps the sync cursor, so nothing received while disconnected is skipped.
+   */
+  async upsertOAuthMailbox(orgId: string, provider: 'gmail' | 'graph', emailAddress: string, refreshToken: string, scopes: string[]): Promise<MailboxRow> {
+    const now = this.clock.now();
+    const id = await this.runtime.transaction(async (m) => {
+      const [existing] = (await m.query(`SELECT id, state, provider FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2 FOR UPDATE`, [orgId, emailAddress])) as Pick<MailboxRow, 'id' | 'state' | 'provider'>[];
+      if (existing && existing.provider !== provider) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing.id });
+      const rowId = existing?.id ?? randomUUID();
+      const sealed = this.cipher.encrypt(refreshToken, rowId);
+      if (existing) {
+        await m.query(
+          `UPDATE mailbox_sync.mailbox SET state = 'syncing', secret_key_id = $2, secret_ciphertext = $3, oauth_scopes = $4, last_error = NULL, updated_at = $5 WHERE id = $1`,
+          [rowId, sealed.keyId, sealed.ciphertext, scopes, now],
+        );
+        if (existing.state !== 'syncing') await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, existing.state, 'syncing', null, now);
+      } else {
+        await m.query(
+          `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, secret_key_id, secret_ciphertext, oauth_scopes, folders, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'syncing', $5, $6, $7, '["ALL"]', $8, $8)`,
+          [rowId, orgId, emailAddress, provider, sealed.keyId, sealed.ciphertext, scopes, now],
+        );
+        await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, null, 'syncing', null, now);
+      }
+      return rowId;
+    });
+    return this.getRow(orgId, id);
+  }
+
+  async loadCursor(id: string): Promise<string | null> {
+    const [row] = (await this.runtime.dataSource.query(`SELECT sync_cursor FROM mailbox_sync.mailbox WHERE id = $1`, [id])) as { sync_cursor: string | null }[];
+    return row?.sync_cursor ?? null;
+  }
+
+  async saveCursor(id: string, cursor: string | null): Promise<void> {
+    await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET sync_cursor = $2 WHERE id = $1`, [id, cursor]);
+  }
+
+  async followableByProvider(provider: 'gmail' | 'graph'): Promise<MailboxRow[]> {
+    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = $1 AND state IN ('connected', 'syncing')`, [provider])) as MailboxRow[];
+  }
+
+  async findByAddress(provider: 'gmail' | 'graph', emailAddress: string): Promise<MailboxRow[]> {
+    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = $1 AND lower(email_address) = lower($2)`, [provider, emailAddress])) as MailboxRow[];
+  }
+
   password(row: MailboxRow): string {
     if (!row.secret_key_id || !row.secret_ciphertext) throw new Error(`mailbox ${row.id} has no stored secret`);
     return this.cipher.decrypt(row.secret_key_id, row.secret_ciphertext, row.id);

@@ -1,19 +1,33 @@
 import { z } from 'zod';
 import { InternalCallError, internalRequest } from './internal-http';
 
-export const MailboxTransport = z.object({
-  mailboxId: z.string(),
-  orgId: z.string(),
-  emailAddress: z.string(),
-  state: z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']),
-  provider: z.literal('imap'),
-  smtp: z.object({
-    host: z.string(),
-    port: z.number().int(),
-    secure: z.boolean(),
-    auth: z.object({ user: z.string(), pass: z.string() }).nullable(),
+const MailboxState = z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']);
+const common = { mailboxId: z.string(), orgId: z.string(), emailAddress: z.string(), state: MailboxState };
+
+export const MailboxTransport = z.discriminatedUnion('provider', [
+  z.object({
+    ...common,
+    provider: z.literal('imap'),
+    smtp: z.object({
+      host: z.string(),
+      port: z.number().int(),
+      secure: z.boolean(),
+      auth: z.object({ user: z.string(), pass: z.string() }).nullable(),
+    }),
   }),
-});
+  z.object({
+    ...common,
+    provider: z.literal('gmail'),
+    /** Null when the mailbox cannot send (needs_reconnect): no token is handed out. */
+    gmail: z.object({ apiRootUrl: z.url(), accessToken: z.string().min(1), expiresAt: z.string().nullable() }).nullable(),
+  }),
+  z.object({
+    ...common,
+    provider: z.literal('graph'),
+    /** caPem is only set for a local Graph (tests); the token is short-lived, never the refresh token. */
+    graph: z.object({ origin: z.url(), caPem: z.string().nullable(), accessToken: z.string().min(1), expiresAt: z.string().nullable() }).nullable(),
+  }),
+]);
 export type MailboxTransport = z.infer<typeof MailboxTransport>;
 
 /**

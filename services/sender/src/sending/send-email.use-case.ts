@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
 import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { MailProviderError, SmtpMailTransport, composeOutboundMessage } from '@telltale/mail';
+import { MailboxSendThrottle, MailProviderError, composeOutboundMessage } from '@telltale/mail';
+import { createMailTransport } from '../clients/mail-transport.factory';
 import { ServiceRuntime } from '@telltale/runtime';
 import { MailboxTransportClient } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { TrackedEmailRenderer } from './tracked-email-renderer';
+
+/** Longest pause a send waits in place for its mailbox's rate limit before failing as RATE_LIMITED. */
+const MAX_INLINE_THROTTLE_WAIT_MS = 2_000;
 
 export type SendOutcome =
   | { outcome: 'duplicate' }
@@ -31,6 +36,9 @@ export class SendEmailUseCase {
     private readonly mailboxes: MailboxTransportClient,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Per-mailbox pacing state lives with this singleton use case, one per sender process. */
+  private readonly throttle = new MailboxSendThrottle();
 
   async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
     const now = this.clock.now();
@@ -94,12 +102,22 @@ export class SendEmailUseCase {
       },
       { newId: () => request.sendRequestId, now: () => now },
     );
-    const transport = new SmtpMailTransport({ host: mailbox.smtp.host, port: mailbox.smtp.port, secure: mailbox.smtp.secure, ...(mailbox.smtp.auth ? { auth: mailbox.smtp.auth } : {}) });
+    // Per-mailbox pacing within provider limits: a short wait (Gmail's ~2/s) happens here; a long
+    // one (a daily cap, a provider Retry-After) fails the send as RATE_LIMITED for a later attempt.
+    const provider = mailbox.provider === 'imap' ? 'smtp' : mailbox.provider;
+    let slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
+    if (!slot.ok && slot.retryAfterMs <= MAX_INLINE_THROTTLE_WAIT_MS) {
+      await delay(slot.retryAfterMs);
+      slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
+    }
+    if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`);
     let result;
     try {
+      const transport = createMailTransport(mailbox);
       result = await transport.send({ raw: composed.raw, envelope: composed.envelope });
     } catch (err) {
       if (err instanceof MailProviderError) {
+        if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) this.throttle.pause(mailbox.mailboxId, this.clock.now(), err.retryAfterMs);
         const code = err.code === 'CURSOR_EXPIRED' ? 'TEMPORARY' : err.code;
         return this.notSent(m, request, sentEmailId, code, err.message);
       }

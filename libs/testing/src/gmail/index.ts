@@ -1,0 +1,1 @@
+export { startGmailTestServer, type GmailTestServer, type GmailTestServerOptions } from './gmail-test-server';

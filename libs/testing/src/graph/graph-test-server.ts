@@ -1,0 +1,351 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestCertificates } from './test-certificate-authority';
+
+/**
+ * A local Microsoft Graph (v1.0 mail) over HTTPS with a test CA, following the published docs:
+ *  - mailFolders; delta per folder (`/me/mailFolders/{id}/messages/delta`) paging with
+ *    `@odata.nextLink` and ending with `@odata.deltaLink`; `$filter=receivedDateTime ge …` on the
+ *    first round; `Prefer: odata.maxpagesize`; an expired delta token answers 410 Gone;
+ *  - `GET /me/messages/{id}/$value` (MIME); draft from MIME (`POST /me/messages`, text/plain base64)
+ *    then `POST /me/messages/{id}/send`, with `internetMessageId` and `conversationId` known;
+ *  - change-notification subscriptions: the `validationToken` handshake on create, `clientState`
+ *    echoed in every notification, renewal by PATCH of `expirationDateTime`, lifecycle
+ *    notifications (missed, reauthorizationRequired, subscriptionRemoved);
+ *  - 401 for unknown tokens, injected 429 with Retry-After; the token endpoint with refresh tokens
+ *    that can be revoked (`invalid_grant`, AADSTS70008).
+ */
+export interface GraphTestServer {
+  /** e.g. https://127.0.0.1:1234 (append /v1.0). */
+  readonly origin: string;
+  readonly host: string;
+  /** Trust this CA in the client you build (https.Agent `ca`). */
+  readonly ca: string;
+  readonly tokenUrl: string;
+  /** Use as MicrosoftOAuth `authority`. */
+  readonly authority: string;
+  issueGrant(): { accessToken: string; refreshToken: string };
+  revokeAll(): void;
+  /** Deliver a message into a folder (by display name, e.g. "Inbox" or a rule's target folder). */
+  deliver(raw: string, folderName?: string, options?: { notify?: boolean }): { id: string; conversationId: string };
+  /** Sends a lifecycle notification (missed, reauthorizationRequired, subscriptionRemoved) to every subscription that asked for them. */
+  sendLifecycle(event: 'missed' | 'reauthorizationRequired' | 'subscriptionRemoved'): Promise<void>;
+  /** A folder (under another one, by display name, when parentName is given), as a user or rule creates it. */
+  createFolder(displayName: string, parentName?: string): string;
+  /** Every delta token issued so far answers 410 Gone from now on. */
+  expireDeltaTokens(): void;
+  throttleNext(count: number, retryAfterSeconds: number): void;
+  readonly subscriptions: ReadonlyArray<{ id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }>;
+  readonly sent: ReadonlyArray<{ id: string; internetMessageId: string; conversationId: string }>;
+  close(): Promise<void>;
+}
+
+interface StoredMessage {
+  id: string;
+  folderId: string;
+  raw: string;
+  internetMessageId: string;
+  conversationId: string;
+  subject: string;
+  receivedDateTime: string;
+  seq: number;
+  isDraft: boolean;
+}
+
+const GRAPH_ERROR = (code: string, message: string): unknown => ({ error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } });
+
+function header(raw: string, name: string): string | undefined {
+  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
+  const match = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
+  return match?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
+}
+
+export async function startGraphTestServer(options: { emailAddress: string; pageSize?: number }): Promise<GraphTestServer> {
+  const certs = createTestCertificates(['localhost']);
+  const userId = randomUUID();
+  const folders = new Map<string, { id: string; displayName: string; wellKnownName: string | null; parentFolderId: string | null }>();
+  const addFolder = (displayName: string, wellKnownName: string | null, parentFolderId: string | null = null): string => {
+    const id = `AAMk${randomBytes(12).toString('base64url')}`;
+    folders.set(id, { id, displayName, wellKnownName, parentFolderId });
+    return id;
+  };
+  const folderView = (f: { id: string; displayName: string; parentFolderId: string | null }): unknown => ({
+    id: f.id,
+    displayName: f.displayName,
+    parentFolderId: f.parentFolderId,
+    childFolderCount: [...folders.values()].filter((c) => c.parentFolderId === f.id).length,
+  });
+  const inboxId = addFolder('Inbox', 'inbox');
+  addFolder('Sent Items', 'sentitems');
+  addFolder('Drafts', 'drafts');
+  addFolder('Deleted Items', 'deleteditems');
+  addFolder('Junk Email', 'junkemail');
+  addFolder('Archive', 'archive');
+  const messages = new Map<string, StoredMessage>();
+  const accessTokens = new Map<string, string>();
+  const refreshTokens = new Set<string>();
+  const revoked = new Set<string>();
+  const subscriptions: { id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }[] = [];
+  const sent: { id: string; internetMessageId: string; conversationId: string }[] = [];
+  let seq = 0;
+  let tokenFloor = 0;
+  let throttle = { count: 0, retryAfter: 0 };
+  const pageSize = options.pageSize ?? 10;
+  const byConversationRoot = new Map<string, string>();
+  const codes = new Map<string, string>();
+
+  const newGrant = (): { accessToken: string; refreshToken: string } => {
+    const refreshToken = `M.R3_${randomBytes(16).toString('hex')}`;
+    const accessToken = `eyJ0.${randomBytes(16).toString('hex')}`;
+    refreshTokens.add(refreshToken);
+    accessTokens.set(accessToken, refreshToken);
+    return { accessToken, refreshToken };
+  };
+
+  /** Exchange joins a reply to its conversation by In-Reply-To/References. */
+  const conversationOf = (raw: string): string => {
+    const refs = `${header(raw, 'In-Reply-To') ?? ''} ${header(raw, 'References') ?? ''}`.match(/<[^>]+>/g) ?? [];
+    for (const ref of refs) {
+      const known = byConversationRoot.get(ref);
+      if (known) return known;
+    }
+    return `AAQk${randomBytes(12).toString('base64url')}`;
+  };
+
+  const store = (raw: string, folderId: string, isDraft: boolean): StoredMessage => {
+    const id = `AAMkAG${randomBytes(16).toString('base64url')}`;
+    const internetMessageId = header(raw, 'Message-ID') ?? `<${randomBytes(8).toString('hex')}@DM6PR.prod.outlook.com>`;
+    const conversationId = conversationOf(raw);
+    byConversationRoot.set(internetMessageId, conversationId);
+    seq += 1;
+    const message: StoredMessage = { id, folderId, raw, internetMessageId, conversationId, subject: header(raw, 'Subject') ?? '', receivedDateTime: new Date().toISOString(), seq, isDraft };
+    messages.set(id, message);
+    return message;
+  };
+
+  const notify = (message: StoredMessage): void => {
+    for (const sub of subscriptions) {
+      if (Date.parse(sub.expirationDateTime) < Date.now()) continue;
+      const body = {
+        value: [
+          {
+            subscriptionId: sub.id,
+            subscriptionExpirationDateTime: sub.expirationDateTime,
+            changeType: 'created',
+            resource: `Users/${userId}/Messages/${message.id}`,
+            resourceData: { '@odata.type': '#Microsoft.Graph.Message', '@odata.id': `Users/${userId}/Messages/${message.id}`, id: message.id },
+            clientState: sub.clientState,
+            tenantId: '00000000-0000-0000-0000-000000000001',
+          },
+        ],
+      };
+      void fetch(sub.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+    }
+  };
+
+  const encodeToken = (kind: 'skip' | 'delta', folderId: string, afterSeq: number, since: string | null): string => Buffer.from(JSON.stringify({ kind, folderId, afterSeq, since, gen: tokenFloor })).toString('base64url');
+
+  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json; odata.metadata=minimal' }), 'request-id': randomUUID(), ...headers });
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  let origin = '';
+
+  const deltaPage = (res: ServerResponse, folderId: string, afterSeq: number, since: string | null, prefer: string | undefined): void => {
+    const max = Number(/odata\.maxpagesize=(\d+)/.exec(prefer ?? '')?.[1] ?? pageSize);
+    const all = [...messages.values()].filter((m) => m.folderId === folderId && m.seq > afterSeq && !m.isDraft && (since === null || m.receivedDateTime >= since)).sort((a, b) => a.seq - b.seq);
+    const page = all.slice(0, max);
+    const base = `${origin}/v1.0/me/mailFolders/${folderId}/messages/delta`;
+    const value = page.map((m) => ({ '@odata.type': '#microsoft.graph.message', id: m.id, conversationId: m.conversationId, receivedDateTime: m.receivedDateTime, parentFolderId: m.folderId, internetMessageId: m.internetMessageId, subject: m.subject }));
+    const last = page.at(-1)?.seq ?? afterSeq;
+    const newest = Math.max(afterSeq, ...[...messages.values()].filter((m) => m.folderId === folderId).map((m) => m.seq), 0);
+    if (all.length > max) return send(res, 200, { '@odata.context': `${origin}/v1.0/$metadata#Collection(message)`, '@odata.nextLink': `${base}?$skiptoken=${encodeToken('skip', folderId, last, since)}`, value });
+    return send(res, 200, { '@odata.context': `${origin}/v1.0/$metadata#Collection(message)`, '@odata.deltaLink': `${base}?$deltatoken=${encodeToken('delta', folderId, Math.max(last, since === null ? last : newest), null)}`, value });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', origin);
+    const body = await readBody(req);
+    if (url.pathname.endsWith('/oauth2/v2.0/authorize') && req.method === 'GET') {
+      const challenge = url.searchParams.get('code_challenge');
+      const redirectUri = url.searchParams.get('redirect_uri') ?? '';
+      if (!challenge || url.searchParams.get('code_challenge_method') !== 'S256' || !(url.searchParams.get('scope') ?? '').includes('offline_access')) {
+        res.writeHead(302, { location: `${redirectUri}?error=invalid_request&error_description=AADSTS900144&state=${encodeURIComponent(url.searchParams.get('state') ?? '')}` });
+        return void res.end();
+      }
+      const code = `0.AX${randomBytes(12).toString('hex')}`;
+      codes.set(code, challenge);
+      res.writeHead(302, { location: `${redirectUri}?code=${encodeURIComponent(code)}&state=${encodeURIComponent(url.searchParams.get('state') ?? '')}&session_state=${randomUUID()}` });
+      return void res.end();
+    }
+    if (url.pathname.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
+      const form = new URLSearchParams(body);
+      if (form.get('grant_type') === 'authorization_code') {
+        const challenge = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        if (!challenge || createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') !== challenge) {
+          return send(res, 400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.', error_codes: [501481] });
+        }
+        const grant = newGrant();
+        return send(res, 200, { token_type: 'Bearer', scope: 'Mail.ReadWrite Mail.Send User.Read offline_access', expires_in: 3599, access_token: grant.accessToken, refresh_token: grant.refreshToken });
+      }
+      const refreshToken = form.get('refresh_token') ?? '';
+      if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.has(refreshToken) || revoked.has(refreshToken)) {
+        return send(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.', error_codes: [70008] });
+      }
+      const accessToken = `eyJ0.${randomBytes(16).toString('hex')}`;
+      accessTokens.set(accessToken, refreshToken);
+      return send(res, 200, { token_type: 'Bearer', scope: 'Mail.ReadWrite Mail.Send offline_access', expires_in: 3599, access_token: accessToken, refresh_token: refreshToken });
+    }
+    const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const owner = accessTokens.get(token);
+    if (owner === undefined || revoked.has(owner)) return send(res, 401, GRAPH_ERROR('InvalidAuthenticationToken', 'Access token is empty.'), { 'www-authenticate': 'Bearer realm=""' });
+    if (throttle.count > 0) {
+      throttle = { ...throttle, count: throttle.count - 1 };
+      return send(res, 429, GRAPH_ERROR('TooManyRequests', 'Please retry again later.'), { 'retry-after': String(throttle.retryAfter) });
+    }
+    const path = url.pathname.replace(/^\/v1\.0/, '');
+    let m: RegExpExecArray | null;
+    if (path === '/me' && req.method === 'GET') return send(res, 200, { id: userId, mail: options.emailAddress, userPrincipalName: options.emailAddress, displayName: 'Rep' });
+    // Like Graph, the folder list is top-level only; children come from /childFolders.
+    if (path === '/me/mailFolders' && req.method === 'GET') return send(res, 200, { value: [...folders.values()].filter((f) => f.parentFolderId === null).map(folderView) });
+    if ((m = /^\/me\/mailFolders\/([^/]+)\/childFolders$/.exec(path)) && req.method === 'GET') {
+      const parent = folders.get(decodeURIComponent(m[1]!));
+      if (!parent) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      return send(res, 200, { value: [...folders.values()].filter((f) => f.parentFolderId === parent.id).map(folderView) });
+    }
+    if ((m = /^\/me\/mailFolders\/([^/]+)$/.exec(path)) && req.method === 'GET') {
+      const key = decodeURIComponent(m[1]!);
+      const folder = folders.get(key) ?? [...folders.values()].find((f) => f.wellKnownName === key.toLowerCase());
+      if (!folder) return send(res, 404, GRAPH_ERROR('ErrorInvalidIdMalformed', 'Id is malformed.'));
+      return send(res, 200, folderView(folder));
+    }
+    if ((m = /^\/me\/mailFolders\/([^/]+)\/messages\/delta$/.exec(path)) && req.method === 'GET') {
+      const folderKey = decodeURIComponent(m[1]!);
+      const folder = folders.get(folderKey) ?? [...folders.values()].find((f) => f.wellKnownName === folderKey.toLowerCase());
+      if (!folder) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      const tokenText = url.searchParams.get('$deltatoken') ?? url.searchParams.get('$skiptoken');
+      if (tokenText) {
+        let state: { kind: string; folderId: string; afterSeq: number; since: string | null; gen: number };
+        try {
+          state = JSON.parse(Buffer.from(tokenText, 'base64url').toString('utf8')) as typeof state;
+        } catch {
+          return send(res, 400, GRAPH_ERROR('ErrorInvalidSyncStateData', 'Sync state data is corrupt or otherwise invalid.'));
+        }
+        if (state.gen < tokenFloor) return send(res, 410, GRAPH_ERROR('SyncStateNotFound', 'The sync state generation is invalid or not found.'));
+        return deltaPage(res, folder.id, state.afterSeq, state.since, req.headers.prefer as string | undefined);
+      }
+      const filter = /receivedDateTime\s+ge\s+(\S+)/i.exec(url.searchParams.get('$filter') ?? '');
+      return deltaPage(res, folder.id, 0, filter?.[1] ?? null, req.headers.prefer as string | undefined);
+    }
+    if ((m = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path)) && req.method === 'GET') {
+      const message = messages.get(decodeURIComponent(m[1]!));
+      if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(message.raw);
+    }
+    if (path === '/me/messages' && req.method === 'POST') {
+      if (!(req.headers['content-type'] ?? '').startsWith('text/plain')) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalid', 'This fake accepts drafts as base64 MIME only.'));
+      const raw = Buffer.from(body.trim(), 'base64').toString('utf8');
+      if (!/\r?\n\r?\n/.test(raw)) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.'));
+      const draftsId = [...folders.values()].find((f) => f.wellKnownName === 'drafts')!.id;
+      const draft = store(raw, draftsId, true);
+      return send(res, 201, { id: draft.id, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId, isDraft: true, subject: draft.subject });
+    }
+    if ((m = /^\/me\/messages\/([^/]+)\/send$/.exec(path)) && req.method === 'POST') {
+      const draft = messages.get(decodeURIComponent(m[1]!));
+      if (!draft || !draft.isDraft) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      draft.isDraft = false;
+      draft.folderId = [...folders.values()].find((f) => f.wellKnownName === 'sentitems')!.id;
+      sent.push({ id: draft.id, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId });
+      return send(res, 202);
+    }
+    if ((m = /^\/me\/messages\/([^/]+)$/.exec(path)) && req.method === 'GET') {
+      const message = messages.get(decodeURIComponent(m[1]!));
+      if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      return send(res, 200, { id: message.id, internetMessageId: message.internetMessageId, conversationId: message.conversationId, parentFolderId: message.folderId, isDraft: message.isDraft });
+    }
+    if (path === '/subscriptions' && req.method === 'POST') {
+      const request = JSON.parse(body) as { changeType?: string; notificationUrl?: string; lifecycleNotificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string };
+      if (!request.notificationUrl || !request.resource || !request.expirationDateTime || !request.changeType) return send(res, 400, GRAPH_ERROR('InvalidRequest', 'Missing required subscription properties.'));
+      const maxExpiry = Date.now() + 10_070 * 60_000;
+      if (Date.parse(request.expirationDateTime) > maxExpiry) return send(res, 400, GRAPH_ERROR('InvalidRequest', 'Subscription expiration can only be 10070 minutes in the future.'));
+      // The validation handshake: POST ?validationToken=…, expect 200 text/plain echoing it within 10 s.
+      const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+      const answer = await fetch(`${request.notificationUrl}${request.notificationUrl.includes('?') ? '&' : '?'}validationToken=${encodeURIComponent(validationToken)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      const echoed = answer ? await answer.text() : '';
+      if (!answer || answer.status !== 200 || echoed !== validationToken || !(answer.headers.get('content-type') ?? '').startsWith('text/plain')) {
+        return send(res, 400, GRAPH_ERROR('InvalidRequest', 'Subscription validation request failed. Response must exactly match validationToken query parameter.'));
+      }
+      const subscription = { id: randomUUID(), notificationUrl: request.notificationUrl, lifecycleNotificationUrl: request.lifecycleNotificationUrl, clientState: request.clientState, expirationDateTime: request.expirationDateTime, resource: request.resource };
+      subscriptions.push(subscription);
+      return send(res, 201, { '@odata.context': `${origin}/v1.0/$metadata#subscriptions/$entity`, ...subscription, changeType: request.changeType });
+    }
+    if ((m = /^\/subscriptions\/([^/]+)$/.exec(path)) && req.method === 'PATCH') {
+      const subscription = subscriptions.find((s) => s.id === m![1]);
+      if (!subscription) return send(res, 404, GRAPH_ERROR('ResourceNotFound', 'The object was not found.'));
+      const request = JSON.parse(body) as { expirationDateTime?: string };
+      if (!request.expirationDateTime || Date.parse(request.expirationDateTime) > Date.now() + 10_070 * 60_000) return send(res, 400, GRAPH_ERROR('InvalidRequest', 'Subscription expiration can only be 10070 minutes in the future.'));
+      subscription.expirationDateTime = request.expirationDateTime;
+      return send(res, 200, { ...subscription, changeType: 'created' });
+    }
+    return send(res, 400, GRAPH_ERROR('BadRequest', `Resource not found for the segment '${path.split('/').pop() ?? ''}'.`));
+  };
+
+  const server: Server = createServer({ key: certs.key, cert: certs.cert }, (req, res) => {
+    handle(req, res).catch((err: unknown) => send(res, 500, GRAPH_ERROR('generalException', err instanceof Error ? err.message : String(err))));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  origin = `https://localhost:${port}`;
+
+  return {
+    origin,
+    host: 'localhost',
+    ca: certs.ca,
+    tokenUrl: `${origin}/common/oauth2/v2.0/token`,
+    authority: `${origin}/common`,
+    issueGrant: newGrant,
+    revokeAll: () => {
+      for (const token of refreshTokens) revoked.add(token);
+    },
+    deliver: (raw, folderName = 'Inbox', deliverOptions = {}) => {
+      const folder = [...folders.values()].find((f) => f.displayName === folderName);
+      const message = store(raw, folder?.id ?? inboxId, false);
+      if (deliverOptions.notify !== false) notify(message);
+      return { id: message.id, conversationId: message.conversationId };
+    },
+    sendLifecycle: async (event) => {
+      for (const sub of subscriptions) {
+        if (!sub.lifecycleNotificationUrl) continue;
+        const body = { value: [{ subscriptionId: sub.id, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: '00000000-0000-0000-0000-000000000001', clientState: sub.clientState, lifecycleEvent: event }] };
+        await fetch(sub.lifecycleNotificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+      }
+    },
+    createFolder: (displayName, parentName) => addFolder(displayName, null, parentName ? ([...folders.values()].find((f) => f.displayName === parentName)?.id ?? null) : null),
+    expireDeltaTokens: () => {
+      tokenFloor += 1;
+    },
+    throttleNext: (count, retryAfterSeconds) => {
+      throttle = { count, retryAfter: retryAfterSeconds };
+    },
+    subscriptions,
+    sent,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

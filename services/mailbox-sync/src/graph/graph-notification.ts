@@ -1,0 +1,26 @@
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** Change notification collection (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks). */
+export const GraphNotificationBody = z.object({
+  value: z
+    .array(
+      z.looseObject({
+        subscriptionId: z.string().max(200),
+        clientState: z.string().max(256).nullish(),
+        changeType: z.string().max(50).optional(),
+        resource: z.string().max(2000).optional(),
+        /** Present on lifecycle notifications (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */
+        lifecycleEvent: z.string().max(100).optional(),
+      }),
+    )
+    .max(1_000),
+});
+
+/** clientState is the secret proving a notification came from our subscription; compared in constant time. */
+export function clientStateMatches(presented: string | null | undefined, stored: string | null): boolean {
+  if (!presented || !stored) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(stored);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

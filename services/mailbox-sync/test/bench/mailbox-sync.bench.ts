@@ -1,0 +1,281 @@
+/**
+ * `npm run bench:mailbox-sync`: (1) initial sync throughput, messages/s, for a mailbox of
+ * BENCH_MESSAGES (default 10 000) on each local provider server — Gmail (emulate@0.12.2 through
+ * googleapis), Microsoft Graph (the HTTPS fake through @microsoft/microsoft-graph-client) and IMAP
+ * (GreenMail through imapflow) — fetching and parsing every message; (2) push-path latency from a
+ * message landing in a Gmail mailbox to its `mailbox.message-received.v1` on Kafka, through a real
+ * mailbox-sync (Pub/Sub push → history.list → parse → outbox → Kafka), BENCH_PUSHES (default 200)
+ * sequential samples, p50/p99; the same for Microsoft Graph change notifications. Prints one JSON
+ * object (and each section on stderr as it completes). BENCH_ONLY picks sections. Everything on 127.0.0.1, bounded in count.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { google } from 'googleapis';
+import { ImapFlow } from 'imapflow';
+import { Kafka, logLevel } from 'kafkajs';
+import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFollower, InMemoryImapCursorStore, type MailboxChangeSource } from '@telltale/mail';
+import { createTestDatabase, startGmailTestServer, startGraphTestServer } from '@telltale/testing';
+import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
+import { MailboxSyncConfig, startMailboxSync } from '../../src';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
+/**
+ * GreenMail (the harness runs it with a 256 MB heap) slows down sharply past a few thousand
+ * messages in one folder (10 000 did not finish in 8 minutes here), so the IMAP figure uses a
+ * smaller mailbox unless BENCH_IMAP_MESSAGES says otherwise.
+ */
+const IMAP_MESSAGES = Number(process.env.BENCH_IMAP_MESSAGES ?? Math.min(MESSAGES, 2_000));
+const REP = 'rep@bench.test';
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run with \`npm run bench:mailbox-sync\``);
+  return v;
+}
+
+function mime(i: number, to = REP): string {
+  return [`From: prospect${i % 97}@acme.test`, `To: ${to}`, `Subject: Re: Proposal ${i}`, `Message-ID: <bench-${i}-${randomBytes(4).toString('hex')}@acme.test>`, `In-Reply-To: <sent-${i}@telltale.test>`, 'Date: Fri, 27 Nov 2026 09:00:00 +0000', 'Content-Type: text/plain; charset=utf-8', '', `Thanks, let's talk. (${i})`, ''].join('\r\n');
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function drainAll(source: MailboxChangeSource): Promise<{ messages: number; seconds: number; peakRssMb: number }> {
+  const started = process.hrtime.bigint();
+  let cursor: string | null = null;
+  let messages = 0;
+  let peak = 0;
+  for (;;) {
+    const page = await source.changesSince(cursor);
+    messages += page.messages.length;
+    cursor = page.cursor;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (!page.hasMore) break;
+  }
+  return { messages, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(peak / 1_048_576) };
+}
+
+async function gmailThroughput(): Promise<Record<string, unknown>> {
+  const server = await startGmailTestServer({ emailAddress: REP });
+  try {
+    const loadStart = Date.now();
+    for (let i = 0; i < MESSAGES; i += 1) await server.deliver(mime(i));
+    const loadSeconds = (Date.now() - loadStart) / 1_000;
+    const { accessToken } = server.issueGrant();
+    const source = new GmailChangeSource({ gmail: google.gmail({ version: 'v1', rootUrl: server.url }), tokens: { accessToken: async () => accessToken }, pageSize: 100, fetchConcurrency: 8 });
+    const run = await drainAll(source);
+    return { provider: 'gmail (emulate@0.12.2 via googleapis)', ...run, messagesPerSecond: Math.round(run.messages / run.seconds), seedSeconds: loadSeconds };
+  } finally {
+    await server.close();
+  }
+}
+
+async function graphThroughput(): Promise<Record<string, unknown>> {
+  const server = await startGraphTestServer({ emailAddress: REP, pageSize: 100 });
+  try {
+    for (let i = 0; i < MESSAGES; i += 1) server.deliver(mime(i));
+    const { accessToken } = server.issueGrant();
+    const client = createGraphClient({ tokens: { accessToken: async () => accessToken }, origin: server.origin, ca: server.ca });
+    const run = await drainAll(new GraphChangeSource({ client, origin: server.origin, pageSize: 100 }));
+    return { provider: 'graph (HTTPS fake via @microsoft/microsoft-graph-client)', ...run, messagesPerSecond: Math.round(run.messages / run.seconds) };
+  } finally {
+    await server.close();
+  }
+}
+
+async function imapThroughput(): Promise<Record<string, unknown>> {
+  const host = env('MAIL_HOST');
+  const port = Number(env('IMAP_PORT'));
+  const user = `bench-${randomUUID()}@telltale.test`;
+  const seeder = new ImapFlow({ host, port, secure: false, auth: { user, pass: 'any' }, logger: false, disableAutoIdle: true });
+  await seeder.connect();
+  for (let i = 0; i < IMAP_MESSAGES; i += 1) await seeder.append('INBOX', mime(i, user));
+  await seeder.logout();
+  let messages = 0;
+  const follower = new ImapMailboxFollower({
+    host,
+    port,
+    secure: false,
+    auth: { user, pass: 'any' },
+    cursorStore: new InMemoryImapCursorStore(),
+    onMessage: async () => {
+      messages += 1;
+    },
+    initialWindowDays: 3650,
+    pageSize: 100,
+  });
+  const started = process.hrtime.bigint();
+  await follower.start();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await follower.stop();
+  return { provider: 'imap (GreenMail via imapflow)', messages, seconds, messagesPerSecond: Math.round(messages / seconds) };
+}
+
+async function pushLatency(): Promise<Record<string, unknown>> {
+  const db = await createTestDatabase(env('DATABASE_URL'));
+  const gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: 'http://127.0.0.1:9/cb' });
+  const prefix = `bench-${randomBytes(4).toString('hex')}.`;
+  const pushToken = randomBytes(16).toString('hex');
+  const service = await startMailboxSync(
+    MailboxSyncConfig.parse({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: env('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+      INTERNAL_API_TOKEN: randomBytes(16).toString('hex'),
+      GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 'test-secret',
+      GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
+      GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
+      GMAIL_API_ROOT_URL: gmail.url,
+      GMAIL_POLL_MS: '600000',
+      GMAIL_PUBSUB_TOPIC: 'projects/bench/topics/gmail',
+      GMAIL_PUSH_TOKEN: pushToken,
+    }),
+  );
+  const kafka = new Kafka({ clientId: 'bench', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
+  const seen = new Map<string, number>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}mailbox.message-received.v1`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
+        if (payload.message?.messageId) seen.set(payload.message.messageId, performance.now());
+      },
+    });
+    const orgId = randomUUID();
+    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/google`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
+    const code = new URL((await fetch(start.authorizationUrl, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
+    if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < PUSHES; i += 1) {
+      const messageId = `<push-${i}-${randomBytes(4).toString('hex')}@acme.test>`;
+      const raw = mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`);
+      const t0 = performance.now();
+      const delivered = await gmail.deliver(raw);
+      const data = Buffer.from(JSON.stringify({ emailAddress: REP, historyId: delivered.historyId })).toString('base64');
+      await fetch(`${service.url}/v1/push/gmail?token=${pushToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: { data, messageId: randomUUID() }, subscription: 'projects/bench/subscriptions/s' }) });
+      const deadline = Date.now() + 10_000;
+      while (!seen.has(messageId)) {
+        if (Date.now() > deadline) throw new Error(`no event for ${messageId} within 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(seen.get(messageId)! - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    return { path: 'Gmail push → mailbox.message-received.v1 on Kafka', samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1) ?? NaN), goalP99Ms: 2_000 };
+  } finally {
+    await consumer.disconnect();
+    await service.stop();
+    await gmail.close();
+    await db.drop();
+  }
+}
+
+/** Graph: message delivered → change notification → delta → Kafka, through a real mailbox-sync. */
+async function graphPushLatency(): Promise<Record<string, unknown>> {
+  const db = await createTestDatabase(env('DATABASE_URL'));
+  const graph = await startGraphTestServer({ emailAddress: REP });
+  const prefix = `bench-${randomBytes(4).toString('hex')}.`;
+  const port = await findFreePort();
+  const service = await startMailboxSync(
+    MailboxSyncConfig.parse({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: env('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+      INTERNAL_API_TOKEN: randomBytes(16).toString('hex'),
+      MS_CLIENT_ID: 'bench-app',
+      MS_CLIENT_SECRET: 'bench-secret',
+      MS_REDIRECT_URI: 'http://127.0.0.1:9/cb',
+      MS_AUTHORITY: graph.authority,
+      GRAPH_ORIGIN: graph.origin,
+      GRAPH_CA_PEM: graph.ca,
+      GRAPH_POLL_MS: '600000',
+      GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${port}/v1/push/graph`,
+    }),
+  );
+  const kafka = new Kafka({ clientId: 'bench-graph', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
+  const seen = new Map<string, number>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}mailbox.message-received.v1`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
+        if (payload.message?.messageId) seen.set(payload.message.messageId, performance.now());
+      },
+    });
+    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/microsoft`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': randomUUID() }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
+    const location = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(start.authorizationUrl, { ca: graph.ca }, (res) => {
+        res.resume();
+        resolve(res.headers.location ?? '');
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const code = new URL(location).searchParams.get('code') ?? '';
+    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/microsoft/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
+    if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < PUSHES; i += 1) {
+      const messageId = `<gpush-${i}-${randomBytes(4).toString('hex')}@fabrikam.test>`;
+      const t0 = performance.now();
+      graph.deliver(mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`), i % 2 === 0 ? 'Inbox' : 'Archive');
+      const deadline = Date.now() + 10_000;
+      while (!seen.has(messageId)) {
+        if (Date.now() > deadline) throw new Error(`no event for ${messageId} within 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(seen.get(messageId)! - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    return { path: 'Graph change notification → mailbox.message-received.v1 on Kafka (Inbox and Archive alternately)', samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1) ?? NaN), goalP99Ms: 2_000 };
+  } finally {
+    await consumer.disconnect();
+    await service.stop();
+    await graph.close();
+    await db.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const only = (process.env.BENCH_ONLY ?? 'gmail,graph,imap,push,graphpush').split(',');
+  const result: Record<string, unknown> = { messages: MESSAGES };
+  const sections: [string, () => Promise<Record<string, unknown>>][] = [
+    ['graph', graphThroughput],
+    ['gmail', gmailThroughput],
+    ['push', pushLatency],
+    ['graphpush', graphPushLatency],
+    ['imap', imapThroughput],
+  ];
+  for (const [name, run] of sections) {
+    if (!only.includes(name)) continue;
+    result[name] = await run();
+    // Progress on stderr, so a slow later section does not hide the figures already measured.
+    process.stderr.write(`[bench] ${name}: ${JSON.stringify(result[name])}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
