@@ -6,6 +6,23 @@ export const SenderConfig = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   TRACKING_BASE_URL: z.url({ protocol: /^https?$/ }),
   TRACKING_SIGNING_KEYS: z.string().min(1),
+  /**
+   * Per-org custom tracking domains (docs/tracking-classification.md, "Custom tracking domains"): `orgId=https://t.acme.com,…`. Each
+   * host must point at the tracker, which serves any host; orgs not listed use TRACKING_BASE_URL.
+   */
+  TRACKING_ORG_BASE_URLS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => entry.split('=')))
+    .pipe(
+      z.array(
+        z.tuple([
+          z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'each entry must be <lower-case org UUID>=<https URL>'),
+          z.url({ protocol: /^https?$/ }),
+        ]),
+      ),
+    )
+    .transform((entries) => new Map(entries)),
   SEQUENCER_URL: z.url({ protocol: /^https?$/ }),
   MAILBOX_SYNC_URL: z.url({ protocol: /^https?$/ }),
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),

@@ -17,7 +17,7 @@ export class SenderModule {
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [EmailsController],
       providers: [
-        { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL) },
+        { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL, config.TRACKING_ORG_BASE_URLS) },
         { provide: SequencerClaimClient, useValue: new SequencerClaimClient(config.SEQUENCER_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
         { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
         SendEmailUseCase,

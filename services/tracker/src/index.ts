@@ -1,5 +1,15 @@
 export * from './tracker.app';
 export * from './tracker.config';
 export * from './tracker.module';
-export * from './hits/hit-classifier';
-export { TRANSPARENT_GIF } from './hits/tracking.controller';
+export * from './classification/hit-classifier';
+export * from './classification/hit-signatures';
+export * from './classification/email-activity-window';
+export * from './devices/device-registration-token';
+export * from './devices/app-origins';
+export * from './hits/device-cookie';
+export * from './recording/hit-record';
+export * from './recording/hit-batch-writer';
+export * from './recording/hit-spill';
+export * from './recording/hit-recorder';
+export { TRANSPARENT_GIF } from './hits/open-pixel.handler';
+export * from './hits/client-address';

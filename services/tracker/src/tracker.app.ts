@@ -1,10 +1,13 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { TrackerInitial1764230700000 } from './migrations/1764230700000-tracker-initial';
+import { TrackerDevicesOffices1764240000000 } from './migrations/1764240000000-tracker-devices-offices';
 import type { TrackerConfig } from './tracker.config';
 import { TrackerModule } from './tracker.module';
+import { OpenPixelHandler } from './hits/open-pixel.handler';
 
 export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -13,7 +16,7 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
     entities: [],
-    migrations: [TrackerInitial1764230700000],
+    migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000],
     producedTopics: [trackingEngagementTopic],
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,
@@ -33,6 +36,16 @@ export function startTracker(config: TrackerConfig, overrides: Parameters<typeof
       const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };
       http.disable('x-powered-by');
       http.set('etag', false);
+      // The pixel is answered from the Node server itself, ahead of Express (ADR 0005).
+      const server = app.getHttpServer() as Server;
+      const pixel = app.get(OpenPixelHandler);
+      const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+      server.removeAllListeners('request');
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (!pixel.handle(req, res)) for (const listener of framework) listener(req, res);
+      });
+      // Express's own view of the client (req.secure behind a TLS-terminating load balancer).
+      if (config.TRUST_PROXY !== undefined) http.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
     },
   });
 }

@@ -1,10 +1,28 @@
 import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@telltale/runtime';
 
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
 export const TrackerConfig = z.object({
   ...baseConfigShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   TRACKING_SIGNING_KEYS: z.string().min(1),
+  /** Signature data (user agents, IP ranges) for classification; defaults to the shipped `data/hit-signatures.json`. */
+  TRACKER_SIGNATURES_PATH: z.string().min(1).optional(),
+  /** Folder of the durable hit spill (ADR 0005); defaults to one per database under the OS temp folder. */
+  TRACKER_SPILL_DIR: z.string().min(1).optional(),
+  /**
+   * Express "trust proxy" for the client address behind a load balancer (`loopback`, a hop count,
+   * or CIDRs). Unset: the socket address, never X-Forwarded-For, which any client can forge.
+   */
+  TRUST_PROXY: z.string().min(1).optional(),
+  /** Where device registration may send the browser back to: exact origins of the Telltale app. */
+  TRACKER_APP_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  /** How often devices and office ranges changed by other replicas are re-read. */
+  TRACKER_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
 });
 export type TrackerConfig = z.output<typeof TrackerConfig>;
 

@@ -1,19 +1,58 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { parseSigningKeys } from '@telltale/tracking';
+import { EmailActivityWindow } from './classification/email-activity-window';
+import { loadHitSignatures } from './classification/hit-signatures';
+import { TRACKER_APP_ORIGINS } from './devices/app-origins';
+import { DeviceDirectory } from './devices/device-directory';
+import { DevicesController } from './devices/devices.controller';
+import { DevicesService } from './devices/devices.service';
+import { OfficeRangesService } from './devices/office-ranges.service';
+import { EngagementSummaryController } from './hits/engagement-summary.controller';
 import { RecordHitUseCase } from './hits/record-hit.use-case';
+import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-tokens';
 import { TrackingController } from './hits/tracking.controller';
-import { TRACKING_KEYS } from './hits/tracking-keys';
+import { clientAddressResolver } from './hits/client-address';
+import { OpenPixelHandler } from './hits/open-pixel.handler';
+import { HitBatchWriter } from './recording/hit-batch-writer';
+import { HitRecorder } from './recording/hit-recorder';
+import { HitSpill } from './recording/hit-spill';
 import type { TrackerConfig } from './tracker.config';
+import { DIRECTORY_REFRESH_MS, TrackerLifecycle } from './tracker-lifecycle';
+
+/** One spill folder per database and schema, so two local trackers never replay each other's hits. */
+export function defaultSpillDir(config: TrackerConfig): string {
+  const id = createHash('sha256').update(`${config.DATABASE_URL}|${config.KAFKA_TOPIC_PREFIX}`).digest('hex').slice(0, 16);
+  return join(tmpdir(), 'telltale-tracker-spill', id);
+}
 
 @Module({})
 export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
+    const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
+    const recorder = new HitRecorder(new HitBatchWriter(runtime), new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config)), runtime.logger.child({ component: 'hit-recorder' }));
     return {
       module: TrackerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [TrackingController],
-      providers: [{ provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) }, RecordHitUseCase],
+      controllers: [TrackingController, DevicesController, EngagementSummaryController],
+      providers: [
+        { provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) },
+        { provide: HIT_SIGNATURES, useValue: signatures },
+        { provide: CLIENT_ADDRESS, useValue: clientAddressResolver(config.TRUST_PROXY) },
+        { provide: TRACKER_APP_ORIGINS, useValue: config.TRACKER_APP_ORIGINS },
+        { provide: DIRECTORY_REFRESH_MS, useValue: config.TRACKER_DIRECTORY_REFRESH_MS },
+        { provide: HitRecorder, useValue: recorder },
+        { provide: EmailActivityWindow, useValue: new EmailActivityWindow(signatures.timing.linkBurstWindowSeconds * 1000) },
+        DeviceDirectory,
+        DevicesService,
+        OfficeRangesService,
+        RecordHitUseCase,
+        OpenPixelHandler,
+        TrackerLifecycle,
+      ],
     };
   }
 }

@@ -22,21 +22,32 @@ export interface RenderedBody {
  * Pure apart from HMAC signing; the link table the caller stores comes from `links`.
  */
 export class TrackedEmailRenderer {
+  /**
+   * `orgTrackingBaseUrls`: an org's own tracking domain, so reps of different orgs do not share a
+   * link-domain reputation; the tracker answers on any host, tokens being self-contained.
+   */
   constructor(
     private readonly keys: SigningKeyRing,
     private readonly trackingBaseUrl: string,
+    private readonly orgTrackingBaseUrls: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** The tracking base URL pixel and click URLs of this org's emails are built on. */
+  trackingBaseUrlFor(orgId: string): string {
+    return this.orgTrackingBaseUrls.get(orgId.toLowerCase()) ?? this.trackingBaseUrl;
+  }
 
   render(input: RenderInput): RenderedBody {
     const text = input.text ?? (input.html ? htmlToPlainText(input.html) : '');
     if (input.html === null) return { html: null, text, links: [] };
+    const base = this.trackingBaseUrlFor(input.orgId);
     const openPixelUrl = input.trackOpens
-      ? buildOpenUrl(this.trackingBaseUrl, signTrackingToken({ kind: 'open', orgId: input.orgId, sentEmailId: input.sentEmailId, issuedAt: input.issuedAt }, this.keys))
+      ? buildOpenUrl(base, signTrackingToken({ kind: 'open', orgId: input.orgId, sentEmailId: input.sentEmailId, issuedAt: input.issuedAt }, this.keys))
       : null;
     const clickUrlFor = input.trackClicks
       ? (url: string, linkIndex: number) =>
           buildClickUrl(
-            this.trackingBaseUrl,
+            base,
             signTrackingToken({ kind: 'click', orgId: input.orgId, sentEmailId: input.sentEmailId, linkIndex, url, issuedAt: input.issuedAt }, this.keys),
           )
       : null;

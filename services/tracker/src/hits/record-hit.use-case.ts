@@ -1,41 +1,74 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { trackingEngagementTopic } from '@telltale/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
 import { CLOCK, type Clock } from '@telltale/db';
-import { ServiceRuntime } from '@telltale/runtime';
 import type { ClickClaims, OpenClaims } from '@telltale/tracking';
-import { classifyHit } from './hit-classifier';
+import { classifyHit } from '../classification/hit-classifier';
+import { EmailActivityWindow } from '../classification/email-activity-window';
+import type { HitSignatures } from '../classification/hit-signatures';
+import { DeviceDirectory } from '../devices/device-directory';
+import { HitRecorder } from '../recording/hit-recorder';
+import { HIT_SIGNATURES } from './tracker-tokens';
 
 const MAX_USER_AGENT = 512;
 
-/** One cheap write per hit: the append-only engagement row and its event, in one transaction. */
+export interface HitRequest {
+  method: 'GET' | 'HEAD';
+  userAgent: string | undefined;
+  ip: string | null;
+  deviceCookie: string | null;
+}
+
+/**
+ * Turns a verified hit into a labelled engagement and hands it to the recorder. No I/O: everything
+ * the classifier needs is in memory, so this runs inside the request without waiting on anything.
+ */
 @Injectable()
 export class RecordHitUseCase {
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly recorder: HitRecorder,
+    private readonly devices: DeviceDirectory,
+    private readonly activity: EmailActivityWindow,
+    @Inject(HIT_SIGNATURES) private readonly signatures: HitSignatures,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(claims: OpenClaims | ClickClaims, userAgentHeader: string | undefined): Promise<string> {
+  execute(claims: OpenClaims | ClickClaims, request: HitRequest): string {
     const type = claims.kind === 'open' ? 'opened' : 'clicked';
-    const userAgent = userAgentHeader ? userAgentHeader.slice(0, MAX_USER_AGENT) : null;
-    const classification = classifyHit({ type, userAgent });
+    const userAgent = request.userAgent ? request.userAgent.slice(0, MAX_USER_AGENT) : null;
     const occurredAt = this.clock.now();
-    const engagementId = randomUUID();
+    const at = occurredAt.getTime();
     const linkIndex = claims.kind === 'click' ? claims.linkIndex : null;
-    const url = claims.kind === 'click' ? claims.url : null;
-    await this.runtime.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO tracker.engagement (id, org_id, sent_email_id, type, link_index, url, label, confidence, reasons, user_agent, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [engagementId, claims.orgId, claims.sentEmailId, type, linkIndex, url, classification.label, classification.confidence, JSON.stringify(classification.reasons), userAgent, occurredAt],
-      );
-      await this.runtime.outbox.enqueue(
-        m,
-        trackingEngagementTopic,
-        { engagementId, orgId: claims.orgId, sentEmailId: claims.sentEmailId, type, linkIndex, url, classification, userAgent, occurredAt: occurredAt.toISOString() },
-        { orgId: claims.orgId, eventId: engagementId, occurredAt },
-      );
+    const classification = classifyHit(
+      {
+        type,
+        method: request.method,
+        userAgent,
+        ip: request.ip,
+        secondsSinceSend: (at - claims.issuedAt.getTime()) / 1000,
+        selfDeviceUserId: this.devices.selfUserFor(request.deviceCookie, claims.orgId),
+        officeRanges: this.devices.officeRangesOf(claims.orgId),
+        ...this.activity.factsFor(claims.sentEmailId, at, linkIndex),
+      },
+      this.signatures,
+    );
+    this.activity.record(claims.sentEmailId, { type, linkIndex, at, label: classification.label });
+    const engagementId = randomUUID();
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(context.active(), traceHeaders);
+    this.recorder.record({
+      engagement: {
+        engagementId,
+        orgId: claims.orgId,
+        sentEmailId: claims.sentEmailId,
+        type,
+        linkIndex,
+        url: claims.kind === 'click' ? claims.url : null,
+        classification,
+        userAgent,
+        occurredAt: occurredAt.toISOString(),
+      },
+      traceHeaders,
     });
     return engagementId;
   }

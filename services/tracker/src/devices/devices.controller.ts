@@ -1,0 +1,96 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isIP } from 'node:net';
+import { CLOCK, type Clock } from '@telltale/db';
+import { parseRequest, requireOrgId } from '@telltale/runtime';
+import type { SigningKeyRing } from '@telltale/tracking';
+import { z } from 'zod';
+import { deviceSetCookie, readDeviceCookie } from '../hits/device-cookie';
+import { TRACKING_KEYS } from '../hits/tracker-tokens';
+import { allowedReturnUrl, TRACKER_APP_ORIGINS } from './app-origins';
+import { signDeviceRegistrationToken, verifyDeviceRegistrationToken } from './device-registration-token';
+import { DevicesService, type DeviceView } from './devices.service';
+import { OfficeRangesService, type OfficeRange } from './office-ranges.service';
+
+const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
+const RegistrationRequest = z.object({ userId: Uuid });
+const Cidr = z.string().refine((v) => {
+  const [address = '', prefix = ''] = v.split('/');
+  const family = isIP(address);
+  return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}, 'must be a CIDR such as 203.0.113.0/24');
+const OfficeRangesRequest = z.object({ ranges: z.array(z.object({ cidr: Cidr, name: z.string().max(100).nullable().default(null) })).max(200) });
+
+function page(res: Response, status: number, text: string): void {
+  res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(`${text}\n`);
+}
+
+/**
+ * Self-view filtering (PRODUCT.md): the app (after sign-in) asks for a registration token for the
+ * user and opens `/d/register?token=…` on each tracking domain; the browser then carries a device
+ * cookie there, and hits with it are the user's own. The REST routes are org-scoped like every
+ * other service's (x-org-id, set by the authenticating gateway).
+ */
+@Controller()
+export class DevicesController {
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly offices: OfficeRangesService,
+    @Inject(TRACKING_KEYS) private readonly keys: SigningKeyRing,
+    @Inject(TRACKER_APP_ORIGINS) private readonly appOrigins: readonly string[],
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post('v1/device-registrations')
+  issue(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): { token: string; registerPath: string; expiresAt: string } {
+    const orgId = requireOrgId(org);
+    const { userId } = parseRequest(RegistrationRequest, body);
+    const { token, expiresAt } = signDeviceRegistrationToken({ orgId, userId }, this.keys, this.clock.now());
+    return { token, registerPath: `/d/register?token=${token}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  @Get('d/register')
+  async register(@Query('token') token: unknown, @Query('return') returnTo: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const verified = verifyDeviceRegistrationToken(typeof token === 'string' ? token : '', this.keys, this.clock.now());
+    if (!verified.ok) {
+      page(res, 400, 'This device registration link is invalid or has expired. Sign in to Telltale again.');
+      return;
+    }
+    const { orgId, userId } = verified.claims;
+    const cookie = await this.devices.register(orgId, userId, readDeviceCookie(req.headers.cookie), req.headers['user-agent'] ?? null);
+    if (cookie) res.setHeader('Set-Cookie', deviceSetCookie(cookie, req.secure));
+    const target = allowedReturnUrl(returnTo, this.appOrigins);
+    if (target) {
+      res.status(302).set({ Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+      return;
+    }
+    page(res, 200, 'This browser is registered: your own views of your emails will not count as opens.');
+  }
+
+  @Get('v1/users/:userId/devices')
+  async list(@Headers('x-org-id') org: string | undefined, @Param('userId', new ParseUUIDPipe()) userId: string): Promise<{ devices: DeviceView[] }> {
+    return { devices: await this.devices.list(requireOrgId(org), userId.toLowerCase()) };
+  }
+
+  @Delete('v1/users/:userId/devices/:deviceId')
+  async revoke(
+    @Headers('x-org-id') org: string | undefined,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
+  ): Promise<DeviceView> {
+    return this.devices.revoke(requireOrgId(org), userId.toLowerCase(), deviceId.toLowerCase());
+  }
+
+  @Get('v1/office-ranges')
+  async officeRanges(@Headers('x-org-id') org: string | undefined): Promise<{ ranges: OfficeRange[] }> {
+    return { ranges: await this.offices.list(requireOrgId(org)) };
+  }
+
+  @Put('v1/office-ranges')
+  @HttpCode(200)
+  async replaceOfficeRanges(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<{ ranges: OfficeRange[] }> {
+    const orgId = requireOrgId(org);
+    const { ranges } = parseRequest(OfficeRangesRequest, body);
+    return { ranges: await this.offices.replace(orgId, ranges) };
+  }
+}

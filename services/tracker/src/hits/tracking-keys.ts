@@ -1,1 +1,0 @@
-export const TRACKING_KEYS = Symbol('TRACKING_KEYS');

@@ -1,0 +1,194 @@
+import type { Logger } from '@telltale/telemetry';
+import type { HitSink } from './hit-batch-writer';
+import type { HitRecord } from './hit-record';
+import type { HitSpill } from './hit-spill';
+
+export interface HitRecorderOptions {
+  /** Hits per database transaction. */
+  batchSize?: number;
+  /** How long a hit may wait for companions before its batch is written. */
+  flushIntervalMs?: number;
+  /** Hits held in memory at most; beyond that the queue goes to the spill (memory stays bounded). */
+  maxQueued?: number;
+  /** First retry delay of the spill replay while the database is unreachable (doubles up to 10 s). */
+  replayRetryMs?: number;
+}
+
+export interface HitRecorderStats {
+  queued: number;
+  spilledSegments: number;
+  mode: 'direct' | 'spilling';
+  lost: number;
+}
+
+/**
+ * The tracker's hot path (ADR 0005): the request handler hands a hit over and answers at once;
+ * hits are written in batches, one transaction each. When the database refuses a batch, it and
+ * every later hit go to the local spill, in order, until the spill has been replayed; so a hit is
+ * never written before an older one, and the database being down costs no request anything.
+ * One write (batch or replay) runs at a time, which keeps arrival order.
+ */
+export class HitRecorder {
+  private queue: HitRecord[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private busy: Promise<void> | null = null;
+  private mode: 'direct' | 'spilling' = 'direct';
+  private nextSegment = 1;
+  private replayDelayMs: number;
+  private stopped = false;
+  private lost = 0;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxQueued: number;
+  private readonly replayRetryMs: number;
+
+  constructor(
+    private readonly sink: HitSink,
+    private readonly spill: HitSpill,
+    private readonly logger: Logger,
+    options: HitRecorderOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.maxQueued = options.maxQueued ?? 20_000;
+    this.replayRetryMs = options.replayRetryMs ?? 250;
+    this.replayDelayMs = this.replayRetryMs;
+    const existing = this.spill.segments();
+    if (existing.length > 0) {
+      // Hits spilled before a restart are older than anything that arrives now.
+      this.nextSegment = existing[existing.length - 1]! + 1;
+      this.mode = 'spilling';
+      this.logger.warn({ segments: existing.length }, 'replaying hits spilled before restart');
+      this.schedule(0);
+    }
+  }
+
+  /** Never throws and never waits: the response does not depend on the write. */
+  record(hit: HitRecord): void {
+    if (this.stopped) {
+      this.spillNow([hit]);
+      return;
+    }
+    this.queue.push(hit);
+    if (this.queue.length >= this.maxQueued) {
+      // The store is too slow or hanging: the queue leaves memory, in order, behind the batch in
+      // flight (which holds a lower segment number should it fail).
+      const overflow = this.queue;
+      this.queue = [];
+      this.spillNow(overflow);
+      this.mode = 'spilling';
+    }
+    if (this.queue.length >= this.batchSize) this.schedule(0);
+    else if (!this.timer) this.schedule(this.flushIntervalMs);
+  }
+
+  stats(): HitRecorderStats {
+    return { queued: this.queue.length, spilledSegments: this.spill.segments().length, mode: this.mode, lost: this.lost };
+  }
+
+  /** Resolves once every hit recorded so far is in the database (or, failing that, in the spill). */
+  async flush(): Promise<void> {
+    while (this.busy) await this.busy;
+    while (this.queue.length > 0 || (this.mode === 'spilling' && !this.stopped)) {
+      const before = this.spill.segments().length + this.queue.length;
+      await this.runOnce();
+      const after = this.spill.segments().length + this.queue.length;
+      if (this.mode === 'spilling' && after >= before && this.queue.length === 0) return;
+    }
+  }
+
+  /** Writes what is queued (to the spill if the database will not take it) and stops. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.busy) await this.busy;
+    this.stopped = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.batchSize);
+      if (this.mode === 'direct') {
+        try {
+          await this.sink.write(batch);
+          continue;
+        } catch {
+          this.mode = 'spilling';
+        }
+      }
+      this.spillNow(batch);
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.runOnce();
+    }, ms);
+  }
+
+  private runOnce(): Promise<void> {
+    if (this.busy) return this.busy;
+    this.busy = (this.mode === 'spilling' ? this.replay() : this.writeBatch()).finally(() => {
+      this.busy = null;
+      if (this.stopped) return;
+      if (this.mode === 'spilling') this.schedule(this.queue.length > 0 && this.replayDelayMs === this.replayRetryMs ? 0 : this.replayDelayMs);
+      else if (this.queue.length >= this.batchSize) this.schedule(0);
+      else if (this.queue.length > 0) this.schedule(this.flushIntervalMs);
+    });
+    return this.busy;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.queue.splice(0, this.batchSize);
+    if (batch.length === 0) return;
+    const segment = this.nextSegment++;
+    try {
+      await this.sink.write(batch);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, hits: batch.length }, 'hit batch not written; spilling to disk until the database is back');
+      this.mode = 'spilling';
+      this.spillAt(segment, batch);
+    }
+  }
+
+  /** Replays spilled segments oldest first; back to direct writes only once none is left. */
+  private async replay(): Promise<void> {
+    if (this.queue.length > 0) this.spillNow(this.queue.splice(0, this.queue.length));
+    for (const segment of this.spill.segments()) {
+      let records: HitRecord[];
+      try {
+        records = this.spill.read(segment);
+      } catch (err) {
+        this.logger.error({ err: (err as Error).message, segment }, 'unreadable spill segment left in place');
+        return;
+      }
+      try {
+        for (let i = 0; i < records.length; i += this.batchSize) await this.sink.write(records.slice(i, i + this.batchSize));
+      } catch (err) {
+        this.replayDelayMs = Math.min(10_000, this.replayDelayMs * 2);
+        this.logger.warn({ err: (err as Error).message, segment }, 'spill replay failed; will retry');
+        return;
+      }
+      this.spill.remove(segment);
+      this.replayDelayMs = this.replayRetryMs;
+    }
+    if (this.queue.length === 0 && this.spill.segments().length === 0) {
+      this.mode = 'direct';
+      this.logger.info('spill replayed; writing hits directly again');
+    }
+  }
+
+  private spillNow(records: HitRecord[]): void {
+    this.spillAt(this.nextSegment++, records);
+  }
+
+  private spillAt(segment: number, records: HitRecord[]): void {
+    try {
+      this.spill.write(segment, records);
+    } catch (err) {
+      // Disk full or read-only: the only place left is the log, without the hits' content.
+      this.lost += records.length;
+      this.logger.error({ err: (err as Error).message, hits: records.length }, 'hits lost: neither the database nor the spill took them');
+    }
+  }
+}

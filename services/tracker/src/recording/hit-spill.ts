@@ -1,0 +1,55 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HitRecord } from './hit-record';
+
+const SEGMENT = /^seg-(\d{16})\.jsonl$/;
+
+/**
+ * The durable local spill for hits the database could not take: a folder of numbered segment
+ * files (JSON lines), written whole (temp file, fsync, rename) so a crash leaves either a complete
+ * segment or none. Replay goes in segment-number order, which is arrival order.
+ */
+export class HitSpill {
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Segment numbers present, oldest first. */
+  segments(): number[] {
+    return readdirSync(this.dir)
+      .map((name) => SEGMENT.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  /** Synchronous on purpose: the write is done (and fsynced) before the caller moves on. */
+  write(segment: number, records: readonly HitRecord[]): void {
+    const final = join(this.dir, this.fileName(segment));
+    const temp = `${final}.tmp`;
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, final);
+  }
+
+  read(segment: number): HitRecord[] {
+    const text = readFileSync(join(this.dir, this.fileName(segment)), 'utf8');
+    return text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as HitRecord);
+  }
+
+  remove(segment: number): void {
+    unlinkSync(join(this.dir, this.fileName(segment)));
+  }
+
+  private fileName(segment: number): string {
+    return `seg-${String(segment).padStart(16, '0')}.jsonl`;
+  }
+}

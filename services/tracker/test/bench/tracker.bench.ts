@@ -1,0 +1,244 @@
+/**
+ * `npm run bench:tracker`: the open pixel under load over 127.0.0.1, against a static baseline
+ * (the bare Node `http` module serving the same GIF with the same headers), measured one after the
+ * other in alternating rounds of the same run with the same load generator. Prints one JSON object.
+ * Not a test: the figures depend on the machine. BENCH_SECONDS (default 10, per server),
+ * BENCH_ROUNDS (default 5) and BENCH_CONNECTIONS (default 32).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client } from 'pg';
+import { trackingEngagementTopic } from '@telltale/contracts';
+import { createKafka } from '@telltale/kafka';
+import { createLogger } from '@telltale/telemetry';
+import { createTestDatabase } from '@telltale/testing';
+import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
+import { generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WARMUP_SECONDS = 2;
+/**
+ * Node flags the tracker runs with (ADR 0005): a small young generation and a capped old space keep
+ * its resident memory near 160 MB under load instead of letting V8 grow the heap to ~300 MB.
+ * BENCH_TRACKER_NODE_FLAGS='' measures Node's defaults.
+ */
+const TRACKER_NODE_FLAGS = (process.env.BENCH_TRACKER_NODE_FLAGS ?? '--max-semi-space-size=8 --max-old-space-size=128').split(' ').filter(Boolean);
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run with \`npm run bench:tracker\``);
+  return v;
+}
+
+const BASELINE_SERVER = `
+const http = require('node:http');
+const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const headers = { 'Content-Type': 'image/gif', 'Content-Length': String(gif.length), 'Cache-Control': 'no-store, no-cache, must-revalidate, private, max-age=0', Pragma: 'no-cache', Expires: '0' };
+http.createServer((req, res) => { res.writeHead(200, headers); res.end(gif); }).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+interface LoadResult {
+  requests: number;
+  ok: number;
+  errors: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+interface RawLoad {
+  latencies: number[];
+  ok: number;
+  errors: number;
+  seconds: number;
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+const percentile = (sorted: Float64Array, p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+/** Closed-loop load: CONNECTIONS keep-alive connections, each sending its next request on the last response. */
+async function drive(port: number, paths: readonly string[], seconds: number): Promise<RawLoad> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  let next = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(seconds * 1e9));
+  const one = (): Promise<void> =>
+    new Promise((done) => {
+      const sent = process.hrtime.bigint();
+      const req = request({ host: '127.0.0.1', port, path: paths[next++ % paths.length], agent }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+          if (res.statusCode === 200) ok += 1;
+          else errors += 1;
+          done();
+        });
+      });
+      req.on('error', () => {
+        errors += 1;
+        done();
+      });
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (process.hrtime.bigint() < end) await one();
+    }),
+  );
+  agent.destroy();
+  return { latencies, ok, errors, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+function summarise(runs: readonly RawLoad[]): LoadResult {
+  const ok = runs.reduce((n, r) => n + r.ok, 0);
+  const errors = runs.reduce((n, r) => n + r.errors, 0);
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const sorted = Float64Array.from(runs.flatMap((r) => r.latencies)).sort();
+  return { requests: ok + errors, ok, errors, requestsPerSecond: round((ok + errors) / seconds, 0), p50Ms: round(percentile(sorted, 0.5)), p99Ms: round(percentile(sorted, 0.99)) };
+}
+
+async function waitForHttp(port: number, path: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status).catch(() => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`nothing answered on port ${port}`);
+    await delay(200);
+  }
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  return round(kb / 1024, 1);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<void> {
+  const repoRoot = resolve(__dirname, '../../../../..');
+  const db = await createTestDatabase(env('DATABASE_URL'));
+  const spillDir = mkdtempSync(join(tmpdir(), 'tracker-bench-spill-'));
+  const keySpec = generateSigningKeySpec('b1');
+  const keys = parseSigningKeys(keySpec);
+  const prefix = `bench-${randomBytes(4).toString('hex')}.`;
+  const trackerPort = await findFreePort();
+  const baselinePort = await findFreePort();
+  const children: ChildProcess[] = [];
+  try {
+    const tracker = spawn(process.execPath, [...TRACKER_NODE_FLAGS, join(repoRoot, 'services/tracker/dist/src/main.js')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: env('KAFKA_BROKERS'),
+        KAFKA_TOPIC_PREFIX: prefix,
+        PORT: String(trackerPort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        TRACKING_SIGNING_KEYS: keySpec,
+        TRACKER_SPILL_DIR: spillDir,
+      },
+    });
+    children.push(tracker);
+    const baseline = spawn(process.execPath, ['-e', BASELINE_SERVER], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(baselinePort) } });
+    children.push(baseline);
+    await waitForHttp(trackerPort, '/health/ready');
+    await waitForHttp(baselinePort, '/');
+
+    // Valid tokens for 2,000 emails of 20 orgs, signed up front so the generator does no crypto.
+    const orgs = Array.from({ length: 20 }, () => randomUUID());
+    const paths = Array.from({ length: 2_000 }, (_, i) => `/o/${signTrackingToken({ kind: 'open', orgId: orgs[i % orgs.length]!, sentEmailId: randomUUID(), issuedAt: new Date(Date.now() - 3_600_000) }, keys)}`);
+
+    await drive(baselinePort, ['/'], WARMUP_SECONDS);
+    const warmup = await drive(trackerPort, paths, WARMUP_SECONDS);
+    // Alternating rounds, so load from anything else on the machine falls on both alike.
+    const baselineRuns: RawLoad[] = [];
+    const trackerRuns: RawLoad[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baselineRuns.push(await drive(baselinePort, ['/'], SECONDS / ROUNDS));
+      trackerRuns.push(await drive(trackerPort, paths, SECONDS / ROUNDS));
+    }
+    const baselineResult = summarise(baselineRuns);
+    const trackerResult = summarise(trackerRuns);
+    const hitsSent = warmup.ok + trackerResult.ok;
+    const rssMb = peakRssMb(tracker.pid!);
+
+    // Hits that reached Kafka: the topic's high watermarks (every message, duplicates included).
+    const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'tracker-bench', logger: createLogger({ service: 'tracker-bench', level: 'silent' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = prefix + trackingEngagementTopic.name;
+    const inKafka = async () => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const drainStart = Date.now();
+    let messages = await inKafka();
+    while (messages < hitsSent && Date.now() - drainStart < 180_000) {
+      await delay(500);
+      messages = await inKafka();
+    }
+    const drainSeconds = round((Date.now() - drainStart) / 1000, 1);
+    await admin.disconnect();
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const [{ distinct }] = (await pg.query(`SELECT count(DISTINCT event_id)::int AS distinct FROM tracker.outbox WHERE published_at IS NOT NULL`)).rows as { distinct: number }[];
+    await pg.end();
+
+    const ratio = round(trackerResult.requestsPerSecond / baselineResult.requestsPerSecond, 3);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          seconds: SECONDS,
+          rounds: ROUNDS,
+          connections: CONNECTIONS,
+          trackerNodeFlags: TRACKER_NODE_FLAGS.join(' '),
+          cores: (await import('node:os')).availableParallelism(),
+          baseline: { server: 'node:http', ...baselineResult },
+          tracker: trackerResult,
+          throughputRatio: ratio,
+          trackerPeakRssMb: rssMb,
+          hitsSent,
+          hitsInKafka: messages,
+          distinctEventsPublished: distinct,
+          hitsLost: Math.max(0, hitsSent - distinct),
+          duplicatesInKafka: Math.max(0, messages - distinct),
+          kafkaDrainSeconds: drainSeconds,
+          goals: {
+            throughputAtLeastHalfOfBaseline: ratio >= 0.5,
+            p99Under20Ms: trackerResult.p99Ms < 20,
+            zeroHitsLost: hitsSent === distinct && messages === distinct,
+            rssUnder200Mb: rssMb < 200,
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    for (const child of children) await stop(child);
+    await db.drop().catch(() => undefined);
+    rmSync(spillDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`tracker bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
