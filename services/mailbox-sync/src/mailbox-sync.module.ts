@@ -6,6 +6,7 @@ import { OAuthAccessTokens } from './oauth/oauth-access-tokens';
 import { GmailConnectionsService } from './gmail/gmail-connections.service';
 import { GmailController } from './gmail/gmail.controller';
 import { GmailFollowers } from './gmail/gmail-followers';
+import { ProviderFollowerFactory } from './sync/provider-follower.factory';
 import { GMAIL_SETTINGS, GOOGLE_OAUTH, type GmailSettings } from './gmail/gmail-settings';
 import { PubSubPushVerifier } from './gmail/pubsub-push-verifier';
 import { GraphConnectionsService } from './graph/graph-connections.service';
@@ -66,6 +67,7 @@ export class MailboxSyncModule {
         { provide: GOOGLE_OAUTH, useValue: googleOAuth },
         { provide: PubSubPushVerifier, useValue: pushVerifier },
         OAuthAccessTokens,
+        ProviderFollowerFactory,
         GmailFollowers,
         GmailConnectionsService,
         { provide: GRAPH_SETTINGS, useValue: graphSettings },

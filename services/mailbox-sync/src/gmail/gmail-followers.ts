@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { google, type gmail_v1 } from 'googleapis';
-import { DEFAULT_RECONNECT_BACKOFF, GmailChangeSource, mapGmailError } from '@telltale/mail';
+import { GmailChangeSource, mapGmailError } from '@telltale/mail';
 import { ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { CursorMailboxFollower } from '../sync/cursor-mailbox-follower';
-import { RecordInboundMessageUseCase } from '../sync/record-inbound-message.use-case';
+import { ProviderFollowerFactory } from '../sync/provider-follower.factory';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { GMAIL_SETTINGS, type GmailSettings } from './gmail-settings';
 
@@ -25,7 +25,7 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly mailboxes: MailboxesService,
-    private readonly recordMessage: RecordInboundMessageUseCase,
+    private readonly followerFactory: ProviderFollowerFactory,
     private readonly tokens: OAuthAccessTokens,
     @Inject(GMAIL_SETTINGS) private readonly settings: GmailSettings,
   ) {
@@ -46,24 +46,13 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
   /** Starts following; resolves after the first sync (or the failure that stopped it). */
   async follow(row: MailboxRow): Promise<void> {
     if (row.provider !== 'gmail' || this.followers.has(row.id)) return;
-    const log = this.runtime.logger.child({ component: 'gmail-follower', mailbox_id: row.id, org_id: row.org_id });
     const tokens = this.tokens.forMailbox(row);
-    const follower = new CursorMailboxFollower({
+    const { follower, log } = this.followerFactory.create({
+      row,
+      provider: 'gmail',
       source: new GmailChangeSource({ gmail: this.gmail, tokens, now: () => this.runtime.clock.now() }),
-      loadCursor: () => this.mailboxes.loadCursor(row.id),
-      saveCursor: (cursor) => this.mailboxes.saveCursor(row.id, cursor),
-      record: async (message) => {
-        await this.recordMessage.execute(row, message);
-      },
-      onReconnectNeeded: async (reason) => {
-        this.unfollow(row.id);
-        this.tokens.forget(row.id);
-        await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
-      },
-      onError: (error) => log.warn({ code: error.code, provider_status: error.providerStatus }, 'gmail message skipped'),
       pollIntervalMs: this.settings.pollMs,
-      backoff: DEFAULT_RECONNECT_BACKOFF,
-      logger: log,
+      unfollow: () => this.unfollow(row.id),
     });
     const entry = { follower, watchTimer: undefined as NodeJS.Timeout | undefined };
     this.followers.set(row.id, entry);

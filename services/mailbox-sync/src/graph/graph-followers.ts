@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createGraphClient, DEFAULT_RECONNECT_BACKOFF, GraphChangeSource, mapGraphError } from '@telltale/mail';
+import { createGraphClient, GraphChangeSource, mapGraphError } from '@telltale/mail';
 import { ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { CursorMailboxFollower } from '../sync/cursor-mailbox-follower';
-import { RecordInboundMessageUseCase } from '../sync/record-inbound-message.use-case';
+import { ProviderFollowerFactory } from '../sync/provider-follower.factory';
 import { GRAPH_SETTINGS, type GraphSettings } from './graph-settings';
 
 /** Subscriptions on messages may last at most 10 070 minutes; we ask for 3 days and renew every 12 h. */
@@ -25,7 +25,7 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly mailboxes: MailboxesService,
-    private readonly recordMessage: RecordInboundMessageUseCase,
+    private readonly followerFactory: ProviderFollowerFactory,
     private readonly tokens: OAuthAccessTokens,
     @Inject(GRAPH_SETTINGS) private readonly settings: GraphSettings,
   ) {}
@@ -47,23 +47,12 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
 
   async follow(row: MailboxRow): Promise<void> {
     if (row.provider !== 'graph' || this.followers.has(row.id)) return;
-    const log = this.runtime.logger.child({ component: 'graph-follower', mailbox_id: row.id, org_id: row.org_id });
-    const follower = new CursorMailboxFollower({
+    const { follower, log } = this.followerFactory.create({
+      row,
+      provider: 'graph',
       source: new GraphChangeSource({ client: this.client(row), origin: this.settings.origin, now: () => this.runtime.clock.now() }),
-      loadCursor: () => this.mailboxes.loadCursor(row.id),
-      saveCursor: (cursor) => this.mailboxes.saveCursor(row.id, cursor),
-      record: async (message) => {
-        await this.recordMessage.execute(row, message);
-      },
-      onReconnectNeeded: async (reason) => {
-        this.unfollow(row.id);
-        this.tokens.forget(row.id);
-        await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
-      },
-      onError: (error) => log.warn({ code: error.code, provider_status: error.providerStatus }, 'graph message skipped'),
       pollIntervalMs: this.settings.pollMs,
-      backoff: DEFAULT_RECONNECT_BACKOFF,
-      logger: log,
+      unfollow: () => this.unfollow(row.id),
     });
     const entry = { row, follower, renewTimer: undefined as NodeJS.Timeout | undefined };
     this.followers.set(row.id, entry);
