@@ -13,7 +13,7 @@ export { InboundParseError } from './inbound-parse-error';
 export { parseMessageIdList } from './message-id-list';
 export { parseHeaderDate } from './header-date';
 export { InMemoryImapCursorStore, type ImapCursor, type ImapCursorStore } from './imap-cursor';
-export { folderHasNewMail, planFolderSync, type FolderState, type FolderSyncPlan } from './imap-sync-plan';
+export { compactUidSet, folderHasNewMail, planFolderSync, uidPages, UidPageProgress, type FolderState, type FolderSyncPlan, type UidPage } from './imap-sync-plan';
 export { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
 export { ImapMailboxFollower, type ImapFollowerState, type ImapMailboxFollowerOptions } from './imap-mailbox-follower';
 export { silentMailLogger, type MailLogger } from './mail-logger';

@@ -85,6 +85,24 @@ export class GreenMailMailbox {
     return messageId;
   }
 
+  /** APPENDs one message per subject, in order, over one session; UIDs follow that order. */
+  async appendMany(folder: string, subjects: string[]): Promise<void> {
+    await this.withSession(async (client) => {
+      for (const subject of subjects) {
+        const raw = ['From: Prospect <sender@prospect.test>', `To: ${this.address}`, `Subject: ${subject}`, `Message-ID: <${randomUUID()}@prospect.test>`, '', subject, ''].join('\r\n');
+        await client.append(folder, raw);
+      }
+    });
+  }
+
+  /** Deletes and expunges messages by UID, as a user emptying the trash would. */
+  async expunge(folder: string, uids: number[]): Promise<void> {
+    await this.withSession(async (client) => {
+      await client.mailboxOpen(folder);
+      await client.messageDelete(uids.join(','), { uid: true });
+    });
+  }
+
   async fetchAll(folder = 'INBOX'): Promise<FetchMessageObject[]> {
     return this.withSession(async (client) => {
       await client.mailboxOpen(folder, { readOnly: true });

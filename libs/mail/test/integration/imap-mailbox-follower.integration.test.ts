@@ -167,6 +167,42 @@ describe('ImapMailboxFollower against GreenMail', () => {
     await reset.follower.stop();
   });
 
+  it('reads a window bigger than a page in UID order, skips expunged UIDs, and resumes mid-sync after a stop', async () => {
+    const mailbox = new GreenMailMailbox(server, uniqueMailbox());
+    const subjects = Array.from({ length: 45 }, (_, i) => `bulk ${i + 1}`);
+    await mailbox.appendMany('INBOX', subjects);
+    // Gaps inside pages and at a page boundary (pages of 7 UIDs): the UID sets sent are not one range.
+    const expunged = [5, 6, 13, 14, 30, 45];
+    await mailbox.expunge('INBOX', expunged);
+    await waitFor(async () => (await mailbox.messageCount()) === 39, 'the expunge to take effect');
+    const expected = subjects.filter((_, i) => !expunged.includes(i + 1));
+    const cursors = new InMemoryImapCursorStore();
+
+    // First follower: stopped from inside its handler after 20 messages, half-way through a page.
+    let stopping: Promise<void> | null = null;
+    const first: Following = follow(mailbox, cursors, {
+      initialWindowDays: 2,
+      pageSize: 7,
+      onMessage: async (message) => {
+        first.received.push(message);
+        if (first.received.length === 20) stopping = first.follower.stop();
+      },
+    });
+    await first.follower.start();
+    await stopping;
+    assert.equal(first.follower.state, 'stopped');
+    assert.deepEqual(first.received.map((message) => message.subject), expected.slice(0, 20));
+    const uidOf = (subject: string): number => subjects.indexOf(subject) + 1;
+    assert.equal((await cursors.load('INBOX'))?.lastUid, uidOf(expected[19]!), 'the cursor stands on the last handled message');
+
+    // Second follower: resumes from the cursor, pages again, and ends on the highest UID left.
+    const second = follow(mailbox, cursors, { initialWindowDays: 2, pageSize: 7 });
+    await second.follower.start();
+    assert.deepEqual(second.received.map((message) => message.subject), expected.slice(20), 'nothing missed, nothing repeated');
+    assert.equal((await cursors.load('INBOX'))?.lastUid, 44);
+    await second.follower.stop();
+  });
+
   it('delivers a message again when the handler failed, without advancing the cursor past it', async () => {
     const mailbox = new GreenMailMailbox(server, uniqueMailbox());
     await mailbox.messageCount();
