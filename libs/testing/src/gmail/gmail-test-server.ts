@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  *    can be revoked (`invalid_grant`, RFC 6749 §5.2), and 401 for unknown or revoked access tokens;
  *  - history.list answering 404 for a startHistoryId older than the history kept (sync guide);
  *  - users.getProfile;
- *  - injected 429 answers with Retry-After.
+ *  - injected 429 answers with Retry-After;
+ *  - optionally, a Message-ID of Gmail's own on messages.send (`assignMessageIds`): the sent message
+ *    then carries an id other than the one the client composed, and only reading it back tells.
  * The googleapis client talks to it unmodified through `rootUrl`.
  */
 export interface GmailTestServer {
@@ -25,8 +27,11 @@ export interface GmailTestServer {
   revokeAll(): void;
   /** Make every history id issued so far too old: history.list from it answers 404. */
   expireHistory(): Promise<void>;
-  /** The next `count` API calls answer 429 with this Retry-After (seconds). */
-  throttleNext(count: number, retryAfterSeconds: number): void;
+  /**
+   * The next `count` API calls answer 429 with this Retry-After (seconds); with `only`, just the
+   * calls it matches (given `METHOD /path`, e.g. `POST /gmail/v1/users/me/messages/send`).
+   */
+  throttleNext(count: number, retryAfterSeconds: number, only?: RegExp): void;
   /** A user label (what a mail filter files messages under); returns its id. */
   createLabel(name: string): Promise<string>;
   /** Deliver a message into the mailbox (messages.insert), as if it arrived. */
@@ -41,6 +46,8 @@ export interface GmailTestServerOptions {
   clientId?: string;
   clientSecret?: string;
   redirectUri?: string;
+  /** messages.send stores and sends the message under a Message-ID Gmail makes up, not the client's. */
+  assignMessageIds?: boolean;
 }
 
 interface EmulatorHandle {
@@ -81,6 +88,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
+/** A messages.send body ({"raw": base64url MIME}) with the Message-ID replaced by one in Gmail's style. */
+function withGmailMessageId(body: Buffer): Buffer {
+  const request = JSON.parse(body.toString('utf8')) as { raw?: string };
+  if (!request.raw) return body;
+  const mime = Buffer.from(request.raw, 'base64url').toString('latin1');
+  const split = mime.search(/\r?\n\r?\n/);
+  const head = split < 0 ? mime : mime.slice(0, split);
+  const ours = `Message-ID: <CA+${randomBytes(18).toString('base64url')}@mail.gmail.com>`;
+  const replaced = /^message-id:.*(?:\r?\n[ \t].*)*$/im.test(head) ? head.replace(/^message-id:.*(?:\r?\n[ \t].*)*$/im, ours) : `${ours}\r\n${head}`;
+  return Buffer.from(JSON.stringify({ ...request, raw: Buffer.from(replaced + mime.slice(head.length), 'latin1').toString('base64url') }));
+}
+
 export async function startGmailTestServer(options: GmailTestServerOptions): Promise<GmailTestServer> {
   const clientId = options.clientId ?? 'telltale-test.apps.googleusercontent.com';
   const clientSecret = options.clientSecret ?? 'test-secret';
@@ -96,7 +115,7 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
   const revoked = new Set<string>();
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   let historyFloor = 0n;
-  let throttle = { count: 0, retryAfter: 0 };
+  let throttle: { count: number; retryAfter: number; only?: RegExp | undefined } = { count: 0, retryAfter: 0 };
   let refreshCount = 0;
   // The newest history id this front has seen pass by (responses and deliveries): Gmail's "now".
   let newestHistoryId = 1n;
@@ -159,7 +178,7 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     const token = auth.replace(/^Bearer\s+/i, '');
     const owner = accessTokens.get(token);
     if (owner === undefined || revoked.has(owner)) return sendJson(res, 401, GOOGLE_401, { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
-    if (throttle.count > 0) {
+    if (throttle.count > 0 && (throttle.only?.test(`${req.method} ${url.pathname}`) ?? true)) {
       throttle = { ...throttle, count: throttle.count - 1 };
       return sendJson(res, 429, GOOGLE_429, { 'retry-after': String(throttle.retryAfter) });
     }
@@ -172,7 +191,8 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     }
     const headers: Record<string, string> = { authorization: auth };
     if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
-    const answer = await forward(req.method ?? 'GET', `${url.pathname}${url.search}`, headers, body);
+    const sending = req.method === 'POST' && /^\/gmail\/v1\/users\/me\/messages\/send$/.test(url.pathname);
+    const answer = await forward(req.method ?? 'GET', `${url.pathname}${url.search}`, headers, sending && options.assignMessageIds ? withGmailMessageId(body) : body);
     const text = Buffer.from(await answer.arrayBuffer());
     if ((answer.headers.get('content-type') ?? '').includes('json')) {
       try {
@@ -209,8 +229,8 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
       if (!answer.ok) throw new Error(`emulator refused the label: ${answer.status}`);
       return ((await answer.json()) as { id: string }).id;
     },
-    throttleNext: (count, retryAfterSeconds) => {
-      throttle = { count, retryAfter: retryAfterSeconds };
+    throttleNext: (count, retryAfterSeconds, only) => {
+      throttle = { count, retryAfter: retryAfterSeconds, only };
     },
     deliver: async (raw, labelIds = ['INBOX', 'UNREAD']) => {
       const answer = await forward('POST', '/gmail/v1/users/me/messages', { authorization: `Bearer ${admin.accessToken}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ raw: Buffer.from(raw).toString('base64url'), labelIds })));

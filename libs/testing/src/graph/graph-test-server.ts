@@ -15,7 +15,13 @@ import { createTestCertificates } from './test-certificate-authority';
  *    echoed in every notification, renewal by PATCH of `expirationDateTime`, lifecycle
  *    notifications (missed, reauthorizationRequired, subscriptionRemoved);
  *  - 401 for unknown tokens, injected 429 with Retry-After; the token endpoint with refresh tokens
- *    that can be revoked (`invalid_grant`, AADSTS70008).
+ *    that can be revoked (`invalid_grant`, AADSTS70008);
+ *  - item ids that change when a message moves to another folder (a sent draft moves to Sent
+ *    Items), unless the request asks for immutable ids (`Prefer: IdType="ImmutableId"`,
+ *    https://learn.microsoft.com/graph/outlook-immutable-id); `DELETE /me/messages/{id}`;
+ *  - optionally (`assignInternetMessageIds`), Exchange's own Message-ID on a draft made from MIME
+ *    instead of the one in it: recipients see it, and only the message resource's
+ *    `internetMessageId` tells it.
  */
 export interface GraphTestServer {
   /** e.g. https://127.0.0.1:1234 (append /v1.0). */
@@ -36,14 +42,19 @@ export interface GraphTestServer {
   createFolder(displayName: string, parentName?: string): string;
   /** Every delta token issued so far answers 410 Gone from now on. */
   expireDeltaTokens(): void;
-  throttleNext(count: number, retryAfterSeconds: number): void;
+  /** The next `count` calls (with `only`, the ones matching `METHOD /v1.0/path`) answer 429 with this Retry-After (seconds). */
+  throttleNext(count: number, retryAfterSeconds: number, only?: RegExp): void;
   readonly subscriptions: ReadonlyArray<{ id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }>;
-  readonly sent: ReadonlyArray<{ id: string; internetMessageId: string; conversationId: string }>;
+  /** Sent messages: `id` is the Sent Items copy's (regular) id, `immutableId` the one that never changes. */
+  readonly sent: ReadonlyArray<{ id: string; immutableId: string; internetMessageId: string; conversationId: string }>;
+  /** Messages in a folder (by display name), drafts included. */
+  folderMessages(folderName: string): ReadonlyArray<{ id: string; immutableId: string; internetMessageId: string; conversationId: string; raw: string; isDraft: boolean }>;
   close(): Promise<void>;
 }
 
 interface StoredMessage {
   id: string;
+  immutableId: string;
   folderId: string;
   raw: string;
   internetMessageId: string;
@@ -62,7 +73,24 @@ function header(raw: string, name: string): string | undefined {
   return match?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
 }
 
-export async function startGraphTestServer(options: { emailAddress: string; pageSize?: number }): Promise<GraphTestServer> {
+export interface GraphTestServerOptions {
+  emailAddress: string;
+  pageSize?: number;
+  /** Drafts made from MIME get a Message-ID Exchange makes up, replacing the one in the MIME. */
+  assignInternetMessageIds?: boolean;
+}
+
+/** Regular item ids look like `AAMkAG…`; immutable ones like `AAkALg…`. */
+const newItemId = (): string => `AAMkAG${randomBytes(16).toString('base64url')}`;
+
+function withHeader(raw: string, name: string, value: string): string {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const field = new RegExp(`^${name}:.*(?:\\r?\\n[ \\t].*)*$`, 'im');
+  return (field.test(head) ? head.replace(field, `${name}: ${value}`) : `${name}: ${value}\r\n${head}`) + raw.slice(head.length);
+}
+
+export async function startGraphTestServer(options: GraphTestServerOptions): Promise<GraphTestServer> {
   const certs = createTestCertificates(['localhost']);
   const userId = randomUUID();
   const folders = new Map<string, { id: string; displayName: string; wellKnownName: string | null; parentFolderId: string | null }>();
@@ -88,10 +116,10 @@ export async function startGraphTestServer(options: { emailAddress: string; page
   const refreshTokens = new Set<string>();
   const revoked = new Set<string>();
   const subscriptions: { id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }[] = [];
-  const sent: { id: string; internetMessageId: string; conversationId: string }[] = [];
+  const sent: { id: string; immutableId: string; internetMessageId: string; conversationId: string }[] = [];
   let seq = 0;
   let tokenFloor = 0;
-  let throttle = { count: 0, retryAfter: 0 };
+  let throttle: { count: number; retryAfter: number; only?: RegExp | undefined } = { count: 0, retryAfter: 0 };
   const pageSize = options.pageSize ?? 10;
   const byConversationRoot = new Map<string, string>();
   const codes = new Map<string, string>();
@@ -115,12 +143,12 @@ export async function startGraphTestServer(options: { emailAddress: string; page
   };
 
   const store = (raw: string, folderId: string, isDraft: boolean): StoredMessage => {
-    const id = `AAMkAG${randomBytes(16).toString('base64url')}`;
+    const id = newItemId();
     const internetMessageId = header(raw, 'Message-ID') ?? `<${randomBytes(8).toString('hex')}@DM6PR.prod.outlook.com>`;
     const conversationId = conversationOf(raw);
     byConversationRoot.set(internetMessageId, conversationId);
     seq += 1;
-    const message: StoredMessage = { id, folderId, raw, internetMessageId, conversationId, subject: header(raw, 'Subject') ?? '', receivedDateTime: new Date().toISOString(), seq, isDraft };
+    const message: StoredMessage = { id, immutableId: `AAkALg${randomBytes(16).toString('base64url')}`, folderId, raw, internetMessageId, conversationId, subject: header(raw, 'Subject') ?? '', receivedDateTime: new Date().toISOString(), seq, isDraft };
     messages.set(id, message);
     return message;
   };
@@ -161,6 +189,10 @@ export async function startGraphTestServer(options: { emailAddress: string; page
     });
 
   let origin = '';
+
+  /** Graph takes either id form in a URL; it answers with immutable ids only when asked to. */
+  const lookup = (key: string): StoredMessage | undefined => messages.get(key) ?? [...messages.values()].find((m) => m.immutableId === key);
+  const idFor = (message: StoredMessage, req: IncomingMessage): string => (/IdType\s*=\s*"?ImmutableId"?/i.test(String(req.headers.prefer ?? '')) ? message.immutableId : message.id);
 
   const deltaPage = (res: ServerResponse, folderId: string, afterSeq: number, since: string | null, prefer: string | undefined): void => {
     const max = Number(/odata\.maxpagesize=(\d+)/.exec(prefer ?? '')?.[1] ?? pageSize);
@@ -211,7 +243,7 @@ export async function startGraphTestServer(options: { emailAddress: string; page
     const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     const owner = accessTokens.get(token);
     if (owner === undefined || revoked.has(owner)) return send(res, 401, GRAPH_ERROR('InvalidAuthenticationToken', 'Access token is empty.'), { 'www-authenticate': 'Bearer realm=""' });
-    if (throttle.count > 0) {
+    if (throttle.count > 0 && (throttle.only?.test(`${req.method} ${url.pathname}`) ?? true)) {
       throttle = { ...throttle, count: throttle.count - 1 };
       return send(res, 429, GRAPH_ERROR('TooManyRequests', 'Please retry again later.'), { 'retry-after': String(throttle.retryAfter) });
     }
@@ -250,31 +282,42 @@ export async function startGraphTestServer(options: { emailAddress: string; page
       return deltaPage(res, folder.id, 0, filter?.[1] ?? null, req.headers.prefer as string | undefined);
     }
     if ((m = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path)) && req.method === 'GET') {
-      const message = messages.get(decodeURIComponent(m[1]!));
+      const message = lookup(decodeURIComponent(m[1]!));
       if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end(message.raw);
     }
     if (path === '/me/messages' && req.method === 'POST') {
       if (!(req.headers['content-type'] ?? '').startsWith('text/plain')) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalid', 'This fake accepts drafts as base64 MIME only.'));
-      const raw = Buffer.from(body.trim(), 'base64').toString('utf8');
-      if (!/\r?\n\r?\n/.test(raw)) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.'));
+      const mime = Buffer.from(body.trim(), 'base64').toString('utf8');
+      if (!/\r?\n\r?\n/.test(mime)) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.'));
+      const raw = options.assignInternetMessageIds ? withHeader(mime, 'Message-ID', `<${randomBytes(12).toString('hex').toUpperCase()}@DM6PR11MB4657.namprd11.prod.outlook.com>`) : mime;
       const draftsId = [...folders.values()].find((f) => f.wellKnownName === 'drafts')!.id;
       const draft = store(raw, draftsId, true);
-      return send(res, 201, { id: draft.id, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId, isDraft: true, subject: draft.subject });
+      return send(res, 201, { id: idFor(draft, req), internetMessageId: draft.internetMessageId, conversationId: draft.conversationId, isDraft: true, subject: draft.subject });
     }
     if ((m = /^\/me\/messages\/([^/]+)\/send$/.exec(path)) && req.method === 'POST') {
-      const draft = messages.get(decodeURIComponent(m[1]!));
+      const draft = lookup(decodeURIComponent(m[1]!));
       if (!draft || !draft.isDraft) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      // The sent copy lands in Sent Items; moving to another folder gives an item a new regular id.
+      messages.delete(draft.id);
+      draft.id = newItemId();
+      messages.set(draft.id, draft);
       draft.isDraft = false;
       draft.folderId = [...folders.values()].find((f) => f.wellKnownName === 'sentitems')!.id;
-      sent.push({ id: draft.id, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId });
+      sent.push({ id: draft.id, immutableId: draft.immutableId, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId });
       return send(res, 202);
     }
     if ((m = /^\/me\/messages\/([^/]+)$/.exec(path)) && req.method === 'GET') {
-      const message = messages.get(decodeURIComponent(m[1]!));
+      const message = lookup(decodeURIComponent(m[1]!));
       if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
-      return send(res, 200, { id: message.id, internetMessageId: message.internetMessageId, conversationId: message.conversationId, parentFolderId: message.folderId, isDraft: message.isDraft });
+      return send(res, 200, { id: idFor(message, req), internetMessageId: message.internetMessageId, conversationId: message.conversationId, parentFolderId: message.folderId, isDraft: message.isDraft });
+    }
+    if ((m = /^\/me\/messages\/([^/]+)$/.exec(path)) && req.method === 'DELETE') {
+      const message = lookup(decodeURIComponent(m[1]!));
+      if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      messages.delete(message.id);
+      return send(res, 204);
     }
     if (path === '/subscriptions' && req.method === 'POST') {
       const request = JSON.parse(body) as { changeType?: string; notificationUrl?: string; lifecycleNotificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string };
@@ -337,11 +380,15 @@ export async function startGraphTestServer(options: { emailAddress: string; page
     expireDeltaTokens: () => {
       tokenFloor += 1;
     },
-    throttleNext: (count, retryAfterSeconds) => {
-      throttle = { count, retryAfter: retryAfterSeconds };
+    throttleNext: (count, retryAfterSeconds, only) => {
+      throttle = { count, retryAfter: retryAfterSeconds, only };
     },
     subscriptions,
     sent,
+    folderMessages: (folderName) => {
+      const folder = [...folders.values()].find((f) => f.displayName === folderName);
+      return [...messages.values()].filter((m) => m.folderId === folder?.id).map(({ id, immutableId, internetMessageId, conversationId, raw, isDraft }) => ({ id, immutableId, internetMessageId, conversationId, raw, isDraft }));
+    },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,2 +1,2 @@
-export { startGraphTestServer, type GraphTestServer } from './graph-test-server';
+export { startGraphTestServer, type GraphTestServer, type GraphTestServerOptions } from './graph-test-server';
 export { createTestCertificates, type TestCertificates } from './test-certificate-authority';

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { requireInternalToken } from '@telltale/runtime';
 import { isMailProviderError } from '@telltale/mail';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
@@ -19,10 +19,14 @@ export class InternalMailboxController {
   ) {}
 
   @Get(':id/transport')
-  async transport(@Param('id', new ParseUUIDPipe()) id: string, @Headers('authorization') auth: string | undefined): Promise<Record<string, unknown>> {
+  async transport(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('authorization') auth: string | undefined,
+    @Query('refresh') refresh: string | undefined,
+  ): Promise<Record<string, unknown>> {
     requireInternalToken(auth, this.token);
     const row = await this.mailboxes.findRow(id);
-    if (row?.provider === 'gmail' || row?.provider === 'graph') return this.oauthTransport(row);
+    if (row?.provider === 'gmail' || row?.provider === 'graph') return this.oauthTransport(row, refresh === 'true');
     if (!row || !row.smtp_host || !row.smtp_port) throw new NotFoundException({ error: 'mailbox_not_found' });
     return {
       mailboxId: row.id,
@@ -42,12 +46,15 @@ export class InternalMailboxController {
   /**
    * Gmail and Graph sends use a short-lived access token (never the refresh token). A grant found
    * revoked here moves the mailbox to needs_reconnect, and the answer says so, so the send stops.
+   * `refresh`: the provider answered 401 to the token handed out (revoked before it expired), so
+   * it is dropped and a new one fetched, which is where a revoked grant shows.
    */
-  private async oauthTransport(row: NonNullable<Awaited<ReturnType<MailboxesService['findRow']>>>): Promise<Record<string, unknown>> {
+  private async oauthTransport(row: NonNullable<Awaited<ReturnType<MailboxesService['findRow']>>>, refresh: boolean): Promise<Record<string, unknown>> {
     const key = row.provider === 'gmail' ? 'gmail' : 'graph';
     const base = { mailboxId: row.id, orgId: row.org_id, emailAddress: row.email_address, provider: row.provider };
     if (row.state === 'needs_reconnect' || row.state === 'disconnected') return { ...base, state: row.state, [key]: null };
     try {
+      if (refresh) this.oauthTokens.forMailbox(row).invalidate();
       const token = await this.oauthTokens.current(row);
       const expiresAt = token.expiresAt?.toISOString() ?? null;
       const settings = key === 'gmail' ? { apiRootUrl: this.gmail.apiRootUrl } : { origin: this.graph.origin, caPem: this.graph.caPem };

@@ -43,10 +43,16 @@ export class MailboxTransportClient {
     private readonly ttlMs = 30_000,
   ) {}
 
-  async get(mailboxId: string): Promise<MailboxTransport | null> {
+  /**
+   * `refresh`: the provider refused the token we were given (401), so skip the cache and have
+   * mailbox-sync refresh it; if the grant is gone, mailbox-sync moves the mailbox to needs_reconnect
+   * and says so here.
+   */
+  async get(mailboxId: string, options: { refresh?: boolean } = {}): Promise<MailboxTransport | null> {
     const hit = this.cache.get(mailboxId);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const { status, body } = await internalRequest(`${this.baseUrl}/internal/v1/mailboxes/${mailboxId}/transport`, { method: 'GET', token: this.token });
+    if (!options.refresh && hit && hit.expires > Date.now()) return hit.value;
+    const query = options.refresh ? '?refresh=true' : '';
+    const { status, body } = await internalRequest(`${this.baseUrl}/internal/v1/mailboxes/${mailboxId}/transport${query}`, { method: 'GET', token: this.token });
     let value: MailboxTransport | null;
     if (status === 404) value = null;
     else if (status === 200) {

@@ -4,14 +4,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
 import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { MailboxSendThrottle, MailProviderError, composeOutboundMessage } from '@telltale/mail';
+import { MailboxSendThrottle, MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
 import { ServiceRuntime } from '@telltale/runtime';
-import { MailboxTransportClient } from '../clients/mailbox-transport.client';
+import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { TrackedEmailRenderer } from './tracked-email-renderer';
 
-/** Longest pause a send waits in place for its mailbox's rate limit before failing as RATE_LIMITED. */
+/** Longest pause a send waits in place (its mailbox's rate limit, a provider's Retry-After) before failing as RATE_LIMITED. */
 const MAX_INLINE_THROTTLE_WAIT_MS = 2_000;
 
 export type SendOutcome =
@@ -102,26 +102,34 @@ export class SendEmailUseCase {
       },
       { newId: () => request.sendRequestId, now: () => now },
     );
-    // Per-mailbox pacing within provider limits: a short wait (Gmail's ~2/s) happens here; a long
-    // one (a daily cap, a provider Retry-After) fails the send as RATE_LIMITED for a later attempt.
-    const provider = mailbox.provider === 'imap' ? 'smtp' : mailbox.provider;
-    let slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
-    if (!slot.ok && slot.retryAfterMs <= MAX_INLINE_THROTTLE_WAIT_MS) {
-      await delay(slot.retryAfterMs);
-      slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
-    }
-    if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`);
-    let result;
-    try {
-      const transport = createMailTransport(mailbox);
-      result = await transport.send({ raw: composed.raw, envelope: composed.envelope });
-    } catch (err) {
-      if (err instanceof MailProviderError) {
-        if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) this.throttle.pause(mailbox.mailboxId, this.clock.now(), err.retryAfterMs);
+    // Per-mailbox pacing within provider limits: a short wait (Gmail's ~2/s, a provider's brief
+    // Retry-After) happens here and the send is tried once more; a long one (a daily cap, a long
+    // Retry-After) fails the send as RATE_LIMITED for a later attempt.
+    let current: MailboxTransport = mailbox;
+    let result: SendResult | undefined;
+    for (let attempt = 1; result === undefined; attempt += 1) {
+      const slot = await this.acquireSlot(current);
+      if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`);
+      try {
+        result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
+      } catch (err) {
+        if (!(err instanceof MailProviderError)) throw err;
+        if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) this.throttle.pause(current.mailboxId, this.clock.now(), err.retryAfterMs);
+        // Nothing was sent: once more after a brief Retry-After (acquireSlot waits it out).
+        if (attempt === 1 && err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined && err.retryAfterMs <= MAX_INLINE_THROTTLE_WAIT_MS) continue;
+        if (attempt === 1 && err.code === 'AUTH_REVOKED' && current.provider !== 'imap') {
+          // The token was refused before its expiry: a fresh one, or mailbox-sync finds the grant gone
+          // and moves the mailbox to needs_reconnect, which holds the send until the rep reconnects.
+          const fresh = await this.mailboxes.get(request.mailboxId, { refresh: true });
+          if (!fresh || fresh.state === 'needs_reconnect' || fresh.state === 'disconnected') {
+            return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', `mailbox is ${fresh?.state ?? 'gone'}: ${err.message}`);
+          }
+          current = fresh;
+          continue;
+        }
         const code = err.code === 'CURSOR_EXPIRED' ? 'TEMPORARY' : err.code;
         return this.notSent(m, request, sentEmailId, code, err.message);
       }
-      throw err;
     }
     const sentAt = this.clock.now();
     await m.query(
@@ -156,6 +164,15 @@ export class SendEmailUseCase {
     );
     this.runtime.logger.info({ org_id: request.orgId, sent_email_id: sentEmailId, message_id: result.messageId }, 'email sent');
     return { outcome: 'sent', sentEmailId, messageId: result.messageId };
+  }
+
+  /** A send slot for the mailbox, waiting in place when one frees up soon enough. */
+  private async acquireSlot(mailbox: MailboxTransport): Promise<ThrottleDecision> {
+    const provider = mailbox.provider === 'imap' ? 'smtp' : mailbox.provider;
+    const slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
+    if (slot.ok || slot.retryAfterMs > MAX_INLINE_THROTTLE_WAIT_MS) return slot;
+    await delay(slot.retryAfterMs);
+    return this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
   }
 
   private async notSent(

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { google } from 'googleapis';
+import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
+import { assertTrackedMessage, startSendHarness, type SendHarness } from './support/oauth-send-harness';
+
+const REP = 'sam@rep-gmail.test';
+const REDIRECT = 'http://127.0.0.1:9/google/callback';
+
+describe('sending through a Gmail mailbox: sender + mailbox-sync, Gmail emulator, Postgres, Kafka', () => {
+  let gmail: GmailTestServer;
+  let h: SendHarness;
+  let mailboxId = '';
+
+  before(async () => {
+    // Gmail makes up its own Message-ID for what is sent, so only reading it back tells.
+    gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: REDIRECT, assignMessageIds: true });
+    h = await startSendHarness('gmail-send', {
+      GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 'test-secret',
+      GOOGLE_REDIRECT_URI: REDIRECT,
+      GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
+      GMAIL_API_ROOT_URL: gmail.url,
+      GMAIL_POLL_MS: '600000',
+    });
+    mailboxId = await h.connect('google', async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+  });
+
+  after(async () => {
+    await h?.stop();
+    await gmail?.close();
+  });
+
+  /** Messages with this subject as the mailbox stores them (raw MIME), seen with a grant of the rep's own, not Telltale's. */
+  async function stored(subject: string): Promise<{ id: string; threadId: string; labelIds: string[]; raw: Buffer }[]> {
+    const owner = google.gmail({ version: 'v1', rootUrl: gmail.url, headers: { Authorization: `Bearer ${gmail.issueGrant().accessToken}` } });
+    const ids = (await owner.users.messages.list({ userId: 'me', maxResults: 500, includeSpamTrash: true })).data.messages ?? [];
+    const all = await Promise.all(ids.map(async ({ id }) => (await owner.users.messages.get({ userId: 'me', id: id!, format: 'raw' })).data));
+    return all
+      .map((m) => ({ id: m.id!, threadId: m.threadId!, labelIds: m.labelIds ?? [], raw: Buffer.from(m.raw ?? '', 'base64url') }))
+      .filter((m) => new RegExp(`^Subject: ${subject}\\r?$`, 'm').test(m.raw.toString('latin1')));
+  }
+
+  it("sends with users.messages.send: the tracked email is in Sent, and the event and row carry Gmail's Message-ID and threadId", async () => {
+    const subject = 'Pricing for the team';
+    const sendRequestId = await h.requestSend(mailboxId, REP, subject);
+    const sent = await h.waitForEvent('email.sent.v1', (p) => p.sendRequestId === sendRequestId);
+    const [message, ...more] = await stored(subject);
+    assert.ok(message, 'the message is in the mailbox');
+    assert.equal(more.length, 0);
+    assert.ok(message.labelIds.includes('SENT'));
+    const gmailMessageId = /^Message-ID:\s*(<[^>]+>)/im.exec(message.raw.toString('latin1'))?.[1];
+    assert.match(gmailMessageId ?? '', /@mail\.gmail\.com>$/, 'Gmail replaced the Message-ID we composed');
+    assert.equal(sent.messageId, gmailMessageId);
+    assert.equal(sent.providerMessageId, message.id);
+    assert.equal(sent.providerThreadId, message.threadId);
+    await assertTrackedMessage(message.raw, { sentEmailId: String(sent.sentEmailId), messageId: gmailMessageId!, subject });
+    const row = await h.sentEmail(sendRequestId);
+    assert.deepEqual(
+      { status: row.status, id: row.id, messageId: row.message_id, providerMessageId: row.provider_message_id, threadId: row.provider_thread_id },
+      { status: 'sent', id: sent.sentEmailId, messageId: gmailMessageId, providerMessageId: message.id, threadId: message.threadId },
+    );
+  });
+
+  it('a 429 with Retry-After on messages.send holds the send that long, then it goes out once', async () => {
+    gmail.throttleNext(1, 1, /^POST \/gmail\/v1\/users\/me\/messages\/send$/);
+    const subject = 'After the rate limit';
+    const sent = await h.sendThroughRateLimit(mailboxId, REP, subject);
+    const messages = await stored(subject);
+    assert.equal(messages.length, 1, 'exactly one message went out');
+    assert.equal(sent.providerMessageId, messages[0]!.id);
+  });
+
+  it('a revoked grant moves the mailbox to needs_reconnect and fails the send visibly (MAILBOX_NOT_CONNECTED), sending nothing', async () => {
+    // The sender still holds the access token it was handed (cached); the user removes the app.
+    gmail.revokeAll();
+    const subject = 'After the user removed the app';
+    await h.sendWithRevokedGrant(mailboxId, REP, subject);
+    assert.equal((await stored(subject)).length, 0);
+  });
+});
