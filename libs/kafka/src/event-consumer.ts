@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Link } from '@opentelemetry/api';
 import { EventHeaders, deadLetterTopicName, type PayloadOf, type ServiceName, type TopicDefinition } from '@telltale/contracts';
 import type { Logger } from '@telltale/telemetry';
 import { headersToStrings } from './event-envelope';
@@ -29,6 +29,37 @@ export function subscribe<T extends TopicDefinition>(topic: T, handle: Subscript
   return { topic, handle } as unknown as Subscription;
 }
 
+/**
+ * Takes the events of a fetched batch together, in partition order, one transaction per chunk: for
+ * high-volume topics where a transaction per event would cost more than the work (the tracker's
+ * engagement store). No processed-event rows are kept: delivery is at least once and the handler
+ * must be idempotent by itself (e.g. the event id as primary key, `ON CONFLICT DO NOTHING`).
+ */
+export interface BatchSubscription<T extends TopicDefinition = TopicDefinition> {
+  topic: T;
+  handleBatch(events: ConsumedEvent<PayloadOf<T>>[], manager: EntityManager): Promise<void>;
+}
+
+export function subscribeBatch<T extends TopicDefinition>(topic: T, handleBatch: BatchSubscription<T>['handleBatch']): BatchSubscription {
+  return { topic, handleBatch } as unknown as BatchSubscription;
+}
+
+const isBatch = (s: Subscription | BatchSubscription): s is BatchSubscription => 'handleBatch' in s;
+
+interface OriginalMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+type Decoded = { ok: true; event: ConsumedEvent<unknown> } | { ok: false; reason: string; error: string };
+
+/** Events of one batch handled per transaction at most. */
+const BATCH_CHUNK = 500;
+
 export interface EventConsumerOptions {
   service: ServiceName;
   /** Distinguishes several consumers of one service (part of the dedupe key and the group id). */
@@ -36,7 +67,8 @@ export interface EventConsumerOptions {
   kafka: Kafka;
   dataSource: DataSource;
   schema: string;
-  subscriptions: Subscription[];
+  /** Either all per-event (`subscribe`) or all batch (`subscribeBatch`). */
+  subscriptions: (Subscription | BatchSubscription)[];
   logger: Logger;
   /** Namespace of every topic and group on a shared cluster (KAFKA_TOPIC_PREFIX). */
   topicPrefix?: string;
@@ -61,15 +93,20 @@ export class EventConsumer {
   private consumer: Consumer | null = null;
   private dlqProducer: Producer | null = null;
   private readonly log: Logger;
-  private readonly byTopic: Map<string, Subscription>;
+  private readonly byTopic: Map<string, Subscription | BatchSubscription>;
+  private readonly batchMode: boolean;
   private readonly consumerName: string;
   private readonly prefix: string;
   private joined!: Promise<void>;
+  private stopping = false;
+  private recovering = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.log = options.logger.child({ component: 'event-consumer' });
     this.prefix = options.topicPrefix ?? '';
     this.byTopic = new Map(options.subscriptions.map((s) => [this.prefix + s.topic.name, s]));
+    this.batchMode = options.subscriptions.length > 0 && options.subscriptions.every(isBatch);
+    if (!this.batchMode && options.subscriptions.some(isBatch)) throw new Error('a consumer takes either per-event or batch subscriptions, not both');
     this.consumerName = options.name ? `${options.service}.${options.name}` : options.service;
   }
 
@@ -87,6 +124,7 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     const { kafka } = this.options;
     this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.dlqProducer.connect();
@@ -110,22 +148,69 @@ export class EventConsumer {
       sessionTimeout: 15_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
+      // kafkajs's own restart after a crash cannot be cancelled: a consumer stopped while one was
+      // under way (Kafka away) came back later as a zombie member holding partitions. We restart
+      // crashed consumers ourselves (recover), as a fresh client, and never once stopped.
+      retry: { retries: 10, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     this.joined = new Promise((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+    });
+    // A consumer still joining when we stopped (its join outlived the stop while Kafka was away)
+    // must leave the group rather than hold partitions it won't serve.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.leaveIfStopped(consumer));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // Also errors kafkajs deems non-retriable (e.g. no group coordinator for a while after a
+      // broker restart): a consumer must not die quietly.
+      if (this.stopping || this.consumer !== consumer) return;
+      this.log.warn({ err: payload.error.message }, 'consumer crashed; rejoining');
+      void this.recover();
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: true });
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload),
+      ...(this.batchMode ? { eachBatch: (payload: EachBatchPayload) => this.onBatch(payload) } : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
   }
 
+  /** True (and the consumer on its way out of the group) when this consumer was stopped meanwhile. */
+  private leaveIfStopped(consumer: Consumer | null): boolean {
+    if (!this.stopping) return false;
+    // Not awaited: disconnect waits for the batch or message being handled, which may be our caller.
+    setImmediate(() => void consumer?.disconnect().catch(() => undefined));
+    return true;
+  }
+
+  /** Rejoins after a crash, as a fresh client, with backoff, until it works or we stop. */
+  private async recover(): Promise<void> {
+    if (this.recovering) return;
+    this.recovering = true;
+    try {
+      for (let attempt = 1; !this.stopping; attempt++) {
+        await delay(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+        if (this.stopping) return;
+        await this.consumer?.disconnect().catch(() => undefined);
+        if (this.stopping) return;
+        try {
+          await this.startConsumer();
+          this.log.info({ attempt }, 'consumer rejoined after a crash');
+          return;
+        } catch (err) {
+          this.log.warn({ attempt, err: (err as Error).message }, 'consumer rejoin failed; retrying');
+        }
+      }
+    } finally {
+      // stop() may have run while a new consumer was being started: it must not outlive the stop.
+      if (this.stopping) await this.consumer?.disconnect().catch(() => undefined);
+      this.recovering = false;
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect().catch(() => undefined);
     await this.dlqProducer?.disconnect().catch(() => undefined);
     this.consumer = null;
@@ -133,6 +218,8 @@ export class EventConsumer {
   }
 
   private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    // Throwing makes kafkajs keep the offset; the message is redelivered to the group's next member.
+    if (this.leaveIfStopped(this.consumer)) throw new Error('consumer stopped');
     const headers = headersToStrings(message.headers);
     const parentContext = contextFromHeaders(headers);
     const tracer = trace.getTracer('@telltale/kafka');
@@ -170,36 +257,12 @@ export class EventConsumer {
     value: Buffer | null,
     headers: Record<string, string>,
   ): Promise<Outcome> {
-    const subscription = this.byTopic.get(topic);
     const original = { topic, partition, offset, key, value, headers };
-    if (!subscription) return this.deadLetter(original, 'unsubscribed topic', 'no subscription');
-
-    const parsedHeaders = EventHeaders.safeParse(headers);
-    if (!parsedHeaders.success) {
-      return this.deadLetter(original, 'invalid', `headers: ${parsedHeaders.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(value?.toString('utf8') ?? 'null');
-    } catch (err) {
-      return this.deadLetter(original, 'invalid', `value is not JSON: ${(err as Error).message}`);
-    }
-    const parsed = subscription.topic.schema.safeParse(json);
-    if (!parsed.success) {
-      return this.deadLetter(original, 'invalid', `payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    }
-    const h = parsedHeaders.data;
-    const event: ConsumedEvent<unknown> = {
-      eventId: h['event-id'],
-      eventType: h['event-type'],
-      occurredAt: new Date(h['occurred-at']),
-      orgId: h['org-id'],
-      topic,
-      key: key?.toString('utf8') ?? null,
-      partition,
-      offset,
-      payload: parsed.data,
-    };
+    const subscription = this.byTopic.get(topic);
+    if (!subscription || isBatch(subscription)) return this.deadLetter(original, 'unsubscribed topic', 'no subscription');
+    const decoded = this.decode(subscription, original);
+    if (!decoded.ok) return this.deadLetter(original, decoded.reason, decoded.error);
+    const event = decoded.event;
     const log = this.log.child({ topic, event_id: event.eventId, org_id: event.orgId });
 
     const maxAttempts = this.options.maxAttempts ?? 5;
@@ -228,8 +291,141 @@ export class EventConsumer {
     return this.deadLetter(original, 'handler-failed', lastError?.message ?? 'unknown error');
   }
 
+  /** Headers, JSON and schema checks shared by both modes; a failure names what was wrong. */
+  private decode(subscription: Subscription | BatchSubscription, original: OriginalMessage): Decoded {
+    const parsedHeaders = EventHeaders.safeParse(original.headers);
+    if (!parsedHeaders.success) {
+      return { ok: false, reason: 'invalid', error: `headers: ${parsedHeaders.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(original.value?.toString('utf8') ?? 'null');
+    } catch (err) {
+      return { ok: false, reason: 'invalid', error: `value is not JSON: ${(err as Error).message}` };
+    }
+    const parsed = subscription.topic.schema.safeParse(json);
+    if (!parsed.success) {
+      return { ok: false, reason: 'invalid', error: `payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+    }
+    const h = parsedHeaders.data;
+    return {
+      ok: true,
+      event: {
+        eventId: h['event-id'],
+        eventType: h['event-type'],
+        occurredAt: new Date(h['occurred-at']),
+        orgId: h['org-id'],
+        topic: original.topic,
+        key: original.key?.toString('utf8') ?? null,
+        partition: original.partition,
+        offset: original.offset,
+        payload: parsed.data,
+      },
+    };
+  }
+
+  /**
+   * Batch mode: valid events go to the handler in chunks, in partition order; an invalid message is
+   * dead-lettered in its place. Offsets are resolved only behind what was handled or dead-lettered,
+   * so a stop or rebalance mid-batch redelivers the rest (the handler is idempotent).
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.leaveIfStopped(this.consumer)) return;
+    const subscription = this.byTopic.get(batch.topic);
+    const tracer = trace.getTracer('@telltale/kafka');
+    let pending: { event: ConsumedEvent<unknown>; original: OriginalMessage }[] = [];
+    const live = () => !this.stopping && isRunning() && !isStale();
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const chunk = pending;
+      pending = [];
+      const links: Link[] = chunk.map(({ original }) => ({ context: trace.getSpanContext(contextFromHeaders(original.headers))! })).filter((l) => l.context !== undefined);
+      await tracer.startActiveSpan(
+        `${batch.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          links,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': batch.topic,
+            'messaging.consumer.group.name': this.groupId,
+            'messaging.batch.message_count': chunk.length,
+            'messaging.destination.partition.id': String(batch.partition),
+          },
+        },
+        async (span) => {
+          try {
+            await this.handleChunk(subscription as BatchSubscription, chunk, heartbeat, live);
+          } finally {
+            span.end();
+          }
+        },
+      );
+      resolveOffset(chunk[chunk.length - 1]!.original.offset);
+      await heartbeat();
+    };
+    for (const message of batch.messages) {
+      if (!live()) break;
+      const original = this.originalOf(batch.topic, batch.partition, message);
+      const decoded: Decoded = subscription && isBatch(subscription) ? this.decode(subscription, original) : { ok: false, reason: 'unsubscribed topic', error: 'no subscription' };
+      if (decoded.ok) {
+        pending.push({ event: decoded.event, original });
+        if (pending.length >= BATCH_CHUNK) await flush();
+        continue;
+      }
+      await flush();
+      await this.deadLetter(original, decoded.reason, decoded.error);
+      resolveOffset(message.offset);
+    }
+    if (live()) await flush();
+  }
+
+  /**
+   * One transaction for the chunk, retried with backoff. While the database cannot be reached the
+   * chunk waits (heartbeating) rather than being dead-lettered: that is an outage, not a bad event.
+   * A chunk that keeps failing with the database up is retried event by event, so only the event
+   * that fails is dead-lettered.
+   */
+  private async handleChunk(
+    subscription: BatchSubscription,
+    chunk: { event: ConsumedEvent<unknown>; original: OriginalMessage }[],
+    heartbeat: () => Promise<void>,
+    live: () => boolean,
+  ): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const base = this.options.retryBaseMs ?? 200;
+    let lastError: Error | null = null;
+    for (let attempt = 1, outage = 0; attempt <= maxAttempts; ) {
+      try {
+        await this.options.dataSource.transaction((manager) => subscription.handleBatch(chunk.map((c) => c.event) as ConsumedEvent<never>[], manager));
+        return;
+      } catch (err) {
+        lastError = err as Error;
+        if (!live()) throw lastError;
+        const reachable = await this.options.dataSource.query('SELECT 1').then(
+          () => true,
+          () => false,
+        );
+        if (reachable) attempt += 1;
+        else outage += 1;
+        this.log.warn({ attempt, maxAttempts, events: chunk.length, databaseReachable: reachable, err: lastError.message }, 'batch handler failed');
+        await heartbeat();
+        await delay(Math.min(5_000, base * 2 ** Math.min(reachable ? attempt - 1 : outage, 5)));
+      }
+    }
+    if (chunk.length > 1) {
+      for (const one of chunk) await this.handleChunk(subscription, [one], heartbeat, live);
+      return;
+    }
+    await this.deadLetter(chunk[0]!.original, 'handler-failed', lastError?.message ?? 'unknown error');
+  }
+
+  private originalOf(topic: string, partition: number, message: KafkaMessage): OriginalMessage {
+    return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headersToStrings(message.headers) };
+  }
+
   private async deadLetter(
-    original: { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> },
+    original: OriginalMessage,
     reason: string,
     error: string,
   ): Promise<Outcome> {

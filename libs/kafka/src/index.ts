@@ -3,4 +3,5 @@ export * from './trace-propagation';
 export * from './event-envelope';
 export * from './outbox-writer';
 export * from './outbox-relay';
+export * from './event-publisher';
 export * from './event-consumer';

@@ -2,8 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@telltale/telemetry';
-import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
-import { contextFromHeaders } from './trace-propagation';
+import { publishEvents } from './event-publisher';
 
 interface OutboxRow {
   seq: string;
@@ -120,34 +119,10 @@ export class OutboxRelay {
         [batchSize],
       )) as OutboxRow[];
       if (rows.length === 0) return 0;
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      // One producer span per event, child of the context that wrote it (e.g. the tracker's HTTP
-      // request); the message carries the producer span's context on to the consumer.
-      const tracer = trace.getTracer('@telltale/kafka');
-      const spans = rows.map((row) =>
-        tracer.startSpan(
-          `${row.topic} publish`,
-          { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic, 'messaging.message.id': row.event_id } },
-          contextFromHeaders(row.headers),
-        ),
+      await publishEvents(
+        producer,
+        rows.map((row) => ({ eventId: row.event_id, topic: row.topic, key: row.message_key, payload: row.payload, headers: row.headers })),
       );
-      const headersOf = (row: OutboxRow, i: number): Record<string, string> => {
-        const carrier: Record<string, string> = { ...row.headers };
-        propagation.inject(trace.setSpan(context.active(), spans[i]!), carrier);
-        return carrier;
-      };
-      try {
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic.entries()].map(([topic, topicRows]) => ({
-            topic,
-            messages: topicRows.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: headersOf(row, rows.indexOf(row)) })),
-          })),
-        });
-      } finally {
-        for (const span of spans) span.end();
-      }
       await manager.query(`UPDATE "${schema}".outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
       return rows.length;
     });

@@ -8,7 +8,7 @@ import { campaignStopTopic, deadLetterTopicName, type CampaignStop } from '@tell
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase } from '@telltale/testing';
-import { EventConsumer, OutboxRelay, OutboxWriter, ensureTopics, headersToStrings, subscribe } from '../src';
+import { EventConsumer, OutboxRelay, OutboxWriter, ensureTopics, headersToStrings, subscribe, subscribeBatch } from '../src';
 
 function env(name: string): string {
   const v = process.env[name];
@@ -176,4 +176,94 @@ test('the consumer is idempotent, dead-letters invalid messages at once and fail
     await producer.disconnect();
     await dlqReader.disconnect();
   }
+});
+
+test('a batch consumer hands valid events over in order, dead-letters invalid ones in place, and isolates a failing event', async () => {
+  const batchTopic = `${prefix}batch.${campaignStopTopic.name}`;
+  const batchPrefix = `${prefix}batch.`;
+  const batchDlq = deadLetterTopicName(batchTopic, 'tracker');
+  await ensureTopics(kafka, [batchTopic, batchDlq], { partitions: 1 });
+  await dataSource.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.batch_seen (event_id uuid PRIMARY KEY, enrollment_id uuid NOT NULL)`);
+  const poison = stop();
+  const chunks: string[][] = [];
+  const consumer = new EventConsumer({
+    service: 'tracker',
+    kafka,
+    dataSource,
+    schema: SCHEMA,
+    logger,
+    topicPrefix: batchPrefix,
+    maxAttempts: 2,
+    retryBaseMs: 10,
+    name: `b${randomBytes(3).toString('hex')}`,
+    subscriptions: [
+      subscribeBatch(campaignStopTopic, async (events, m) => {
+        if (events.some((e) => e.payload.enrollmentId === poison.enrollmentId)) throw new Error('batch exploded');
+        // Idempotent by itself, as batch handlers must be.
+        await m.query(`INSERT INTO ${SCHEMA}.batch_seen (event_id, enrollment_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`, [
+          events.map((e) => e.eventId),
+          events.map((e) => e.payload.enrollmentId),
+        ]);
+        chunks.push(events.map((e) => e.eventId));
+      }),
+    ],
+  });
+  const dead: { headers: Record<string, string>; value: string }[] = [];
+  const dlqReader = await readAll(batchDlq, dead);
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    // Everything is on the topic before the consumer starts, so it arrives as one fetched batch.
+    const message = (payload: CampaignStop | string, eventId = randomUUID()) => ({
+      key: 'k',
+      value: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'event-id': eventId, 'event-type': 'campaign.stop', 'occurred-at': new Date().toISOString(), 'org-id': randomUUID() },
+    });
+    const valid = Array.from({ length: 6 }, () => ({ payload: stop(), eventId: randomUUID() }));
+    await producer.send({
+      topic: batchTopic,
+      messages: [
+        message(valid[0]!.payload, valid[0]!.eventId),
+        message(valid[1]!.payload, valid[1]!.eventId),
+        message(valid[1]!.payload, valid[1]!.eventId), // redelivered: stored once
+        message('{not json'),
+        message(valid[2]!.payload, valid[2]!.eventId),
+        message(poison),
+        message(valid[3]!.payload, valid[3]!.eventId),
+        message(valid[4]!.payload, valid[4]!.eventId),
+        message(valid[5]!.payload, valid[5]!.eventId),
+      ],
+    });
+    await consumer.start();
+    await eventually('two dead letters', () => (dead.length >= 2 ? true : undefined));
+    const stored = await eventually('every valid event stored', async () => {
+      const rows = (await dataSource.query(`SELECT event_id FROM ${SCHEMA}.batch_seen`)) as { event_id: string }[];
+      return rows.length >= valid.length ? rows : undefined;
+    });
+    assert.deepEqual(new Set(stored.map((r) => r.event_id)), new Set(valid.map((v) => v.eventId)), 'each valid event stored once, the poison one never');
+    assert.deepEqual(dead.map((d) => d.headers['dlq-reason']), ['invalid', 'handler-failed'], 'dead-lettered in their place in the partition');
+    assert.equal(JSON.parse(dead[1]!.value).enrollmentId, poison.enrollmentId);
+    assert.ok(chunks.some((c) => c.length > 1), 'events were handed over in batches');
+    const order = chunks.flat().filter((id, i, all) => all.indexOf(id) === i);
+    assert.deepEqual(order, valid.map((v) => v.eventId), 'partition order kept');
+  } finally {
+    await consumer.stop();
+    await producer.disconnect();
+    await dlqReader.disconnect();
+  }
+});
+
+test('one consumer takes either per-event or batch subscriptions', () => {
+  assert.throws(
+    () =>
+      new EventConsumer({
+        service: 'tracker',
+        kafka,
+        dataSource,
+        schema: SCHEMA,
+        logger,
+        subscriptions: [subscribe(campaignStopTopic, async () => undefined), subscribeBatch(campaignStopTopic, async () => undefined)],
+      }),
+    /either per-event or batch/,
+  );
 });

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
 import { deadLetterTopicName, type ServiceName, type TopicDefinition } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations, systemClock, type Clock } from '@telltale/db';
-import { EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type Subscription } from '@telltale/kafka';
+import { EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type Subscription } from '@telltale/kafka';
 import { createLogger, type Logger } from '@telltale/telemetry';
 
 export interface ServiceRuntimeOptions {
@@ -67,7 +67,7 @@ export class ServiceRuntime {
   }
 
   /** Registers a consumer; it starts with the runtime (or at once if the runtime already runs). */
-  addConsumer(subscriptions: Subscription[], name?: string): EventConsumer {
+  addConsumer(subscriptions: (Subscription | BatchSubscription)[], name?: string): EventConsumer {
     const suffix = this.options.consumerGroupSuffix;
     const consumer = new EventConsumer({
       service: this.options.service,

@@ -9,6 +9,11 @@ export interface TelemetryOptions {
   serviceName: string;
   /** Extra processors, e.g. an in-memory exporter in tests. */
   spanProcessors?: SpanProcessor[];
+  /**
+   * Incoming requests the HTTP instrumentation leaves alone, besides health probes: a service whose
+   * hottest path cannot afford the instrumentation's per-request work traces that path itself.
+   */
+  ignoreIncomingPath?: (path: string) => boolean;
 }
 
 /**
@@ -35,7 +40,10 @@ export function startTelemetry(options: TelemetryOptions): NodeSDK {
     instrumentations: [
       new HttpInstrumentation({
         // Health probes would drown real traces.
-        ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health'),
+        ignoreIncomingRequestHook: (req) => {
+          const path = req.url ?? '';
+          return path.startsWith('/health') || (options.ignoreIncomingPath?.(path) ?? false);
+        },
       }),
     ],
   });

@@ -1,3 +1,4 @@
 import { startTelemetry } from '@telltale/telemetry';
+import { trackerTelemetry } from './tracker-telemetry';
 
-startTelemetry({ serviceName: 'tracker' });
+startTelemetry(trackerTelemetry);

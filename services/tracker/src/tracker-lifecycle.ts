@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { ServiceRuntime } from '@telltale/runtime';
 import { DeviceDirectory } from './devices/device-directory';
 import { HitRecorder } from './recording/hit-recorder';
+import { KafkaHitSink } from './recording/kafka-hit-sink';
 
 export const DIRECTORY_REFRESH_MS = Symbol('DIRECTORY_REFRESH_MS');
 
@@ -14,6 +15,7 @@ export class TrackerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     private readonly runtime: ServiceRuntime,
     private readonly directory: DeviceDirectory,
     private readonly recorder: HitRecorder,
+    private readonly sink: KafkaHitSink,
     @Inject(DIRECTORY_REFRESH_MS) private readonly refreshMs: number,
   ) {}
 
@@ -25,10 +27,11 @@ export class TrackerLifecycle implements OnApplicationBootstrap, OnApplicationSh
     this.timer.unref();
   }
 
-  /** Runs after the HTTP server closed: every accepted hit is written (or spilled) before the pool goes. */
+  /** Runs after the HTTP server closed: every accepted hit is produced (or spilled) before the producer goes. */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.recorder.stop();
+    await this.sink.stop();
   }
 }

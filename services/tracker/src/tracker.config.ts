@@ -12,6 +12,12 @@ export const TrackerConfig = z.object({
   TRACKING_SIGNING_KEYS: z.string().min(1),
   /** Signature data (user agents, IP ranges) for classification; defaults to the shipped `data/hit-signatures.json`. */
   TRACKER_SIGNATURES_PATH: z.string().min(1).optional(),
+  /**
+   * Whether this process also runs the engagement store (the consumer that appends
+   * `tracking.engagement.v1` to `tracker.engagement`). On by default; a large deployment can run
+   * pixel-only replicas (false) and a few store replicas, so the edge never spends CPU on the database.
+   */
+  TRACKER_ENGAGEMENT_STORE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Folder of the durable hit spill (ADR 0005); defaults to one per database under the OS temp folder. */
   TRACKER_SPILL_DIR: z.string().min(1).optional(),
   /**

@@ -17,8 +17,10 @@ import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-to
 import { TrackingController } from './hits/tracking.controller';
 import { clientAddressResolver } from './hits/client-address';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
-import { HitBatchWriter } from './recording/hit-batch-writer';
+import { trackingEngagementTopic } from '@telltale/contracts';
+import { engagementStoreSubscription } from './recording/engagement-store';
 import { HitRecorder } from './recording/hit-recorder';
+import { KafkaHitSink } from './recording/kafka-hit-sink';
 import { HitSpill } from './recording/hit-spill';
 import type { TrackerConfig } from './tracker.config';
 import { DIRECTORY_REFRESH_MS, TrackerLifecycle } from './tracker-lifecycle';
@@ -33,7 +35,9 @@ export function defaultSpillDir(config: TrackerConfig): string {
 export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
     const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
-    const recorder = new HitRecorder(new HitBatchWriter(runtime), new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config)), runtime.logger.child({ component: 'hit-recorder' }));
+    const sink = new KafkaHitSink(runtime.kafka, runtime.topicName(trackingEngagementTopic));
+    const recorder = new HitRecorder(sink, new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config)), runtime.logger.child({ component: 'hit-recorder' }));
+    if (config.TRACKER_ENGAGEMENT_STORE) runtime.addConsumer([engagementStoreSubscription()], 'engagement-store');
     return {
       module: TrackerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
@@ -45,6 +49,7 @@ export class TrackerModule {
         { provide: TRACKER_APP_ORIGINS, useValue: config.TRACKER_APP_ORIGINS },
         { provide: DIRECTORY_REFRESH_MS, useValue: config.TRACKER_DIRECTORY_REFRESH_MS },
         { provide: HitRecorder, useValue: recorder },
+        { provide: KafkaHitSink, useValue: sink },
         { provide: EmailActivityWindow, useValue: new EmailActivityWindow(signatures.timing.linkBurstWindowSeconds * 1000) },
         DeviceDirectory,
         DevicesService,

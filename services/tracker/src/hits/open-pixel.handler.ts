@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
+import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
 import { ServiceRuntime } from '@telltale/runtime';
 import { verifyTrackingToken, type SigningKeyRing } from '@telltale/tracking';
 import type { ClientAddressResolver } from './client-address';
@@ -20,6 +21,8 @@ const PIXEL_HEADERS = {
 };
 
 const PIXEL_PATH = /^\/o\/([^/?#]*)(?:\?.*)?$/;
+
+const tracer = trace.getTracer('telltale-tracker');
 
 /**
  * `GET|HEAD /o/<token>`, served straight from the Node HTTP server ahead of Express and Nest (ADR
@@ -46,17 +49,26 @@ export class OpenPixelHandler {
       return true;
     }
     res.end(TRANSPARENT_GIF);
+    // The server span, opened here rather than by the HTTP instrumentation (see tracker-telemetry):
+    // the hit's event carries its trace, as every other request's events do.
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan('GET /o/{token}', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/o/{token}', 'http.response.status_code': 200 } }, parent);
     try {
       const verified = verifyTrackingToken(match[1]!, this.keys);
-      if (!verified.ok || verified.claims.kind !== 'open') return true;
-      this.recordHit.execute(verified.claims, {
-        method: 'GET',
+      if (!verified.ok) return true;
+      const claims = verified.claims;
+      if (claims.kind !== 'open') return true;
+      const hit = {
+        method: 'GET' as const,
         userAgent: req.headers['user-agent'],
         ip: this.clientAddress(req),
         deviceCookie: readDeviceCookie(req.headers.cookie),
-      });
+      };
+      context.with(trace.setSpan(parent, span), () => this.recordHit.execute(claims, hit));
     } catch (err) {
       this.runtime.logger.error({ err: (err as Error).message }, 'open hit not recorded');
+    } finally {
+      span.end();
     }
     return true;
   }

@@ -1,16 +1,20 @@
 import type { Logger } from '@telltale/telemetry';
-import type { HitSink } from './hit-batch-writer';
 import type { HitRecord } from './hit-record';
 import type { HitSpill } from './hit-spill';
 
+/** Where batches of hits go (Kafka in production); tests give one that fails or hangs. */
+export interface HitSink {
+  write(batch: readonly HitRecord[]): Promise<void>;
+}
+
 export interface HitRecorderOptions {
-  /** Hits per database transaction. */
+  /** Hits per write (one produce request). */
   batchSize?: number;
   /** How long a hit may wait for companions before its batch is written. */
   flushIntervalMs?: number;
   /** Hits held in memory at most; beyond that the queue goes to the spill (memory stays bounded). */
   maxQueued?: number;
-  /** First retry delay of the spill replay while the database is unreachable (doubles up to 10 s). */
+  /** First retry delay of the spill replay while the sink is unreachable (doubles up to 10 s). */
   replayRetryMs?: number;
 }
 
@@ -23,10 +27,10 @@ export interface HitRecorderStats {
 
 /**
  * The tracker's hot path (ADR 0005): the request handler hands a hit over and answers at once;
- * hits are written in batches, one transaction each. When the database refuses a batch, it and
- * every later hit go to the local spill, in order, until the spill has been replayed; so a hit is
- * never written before an older one, and the database being down costs no request anything.
- * One write (batch or replay) runs at a time, which keeps arrival order.
+ * hits are written to the sink (Kafka) in batches. When the sink refuses a batch, it and every
+ * later hit go to the local spill, in order, until the spill has been replayed; so a hit is never
+ * written before an older one, and Kafka being down costs no request anything. One write (batch
+ * or replay) runs at a time, which keeps arrival order.
  */
 export class HitRecorder {
   private queue: HitRecord[] = [];
@@ -48,7 +52,7 @@ export class HitRecorder {
     private readonly logger: Logger,
     options: HitRecorderOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 1000;
+    this.batchSize = options.batchSize ?? 50;
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.maxQueued = options.maxQueued ?? 20_000;
     this.replayRetryMs = options.replayRetryMs ?? 250;
@@ -71,7 +75,7 @@ export class HitRecorder {
     }
     this.queue.push(hit);
     if (this.queue.length >= this.maxQueued) {
-      // The store is too slow or hanging: the queue leaves memory, in order, behind the batch in
+      // The sink is too slow or hanging: the queue leaves memory, in order, behind the batch in
       // flight (which holds a lower segment number should it fail).
       const overflow = this.queue;
       this.queue = [];
@@ -86,7 +90,7 @@ export class HitRecorder {
     return { queued: this.queue.length, spilledSegments: this.spill.segments().length, mode: this.mode, lost: this.lost };
   }
 
-  /** Resolves once every hit recorded so far is in the database (or, failing that, in the spill). */
+  /** Resolves once every hit recorded so far is written (or, failing that, in the spill). */
   async flush(): Promise<void> {
     while (this.busy) await this.busy;
     while (this.queue.length > 0 || (this.mode === 'spilling' && !this.stopped)) {
@@ -97,7 +101,7 @@ export class HitRecorder {
     }
   }
 
-  /** Writes what is queued (to the spill if the database will not take it) and stops. */
+  /** Writes what is queued (to the spill if the sink will not take it) and stops. */
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -145,7 +149,7 @@ export class HitRecorder {
     try {
       await this.sink.write(batch);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, hits: batch.length }, 'hit batch not written; spilling to disk until the database is back');
+      this.logger.warn({ err: (err as Error).message, hits: batch.length }, 'hit batch not written; spilling to disk until Kafka is back');
       this.mode = 'spilling';
       this.spillAt(segment, batch);
     }
@@ -188,7 +192,7 @@ export class HitRecorder {
     } catch (err) {
       // Disk full or read-only: the only place left is the log, without the hits' content.
       this.lost += records.length;
-      this.logger.error({ err: (err as Error).message, hits: records.length }, 'hits lost: neither the database nor the spill took them');
+      this.logger.error({ err: (err as Error).message, hits: records.length }, 'hits lost: neither Kafka nor the spill took them');
     }
   }
 }

@@ -3,7 +3,7 @@
  * (the bare Node `http` module serving the same GIF with the same headers), measured one after the
  * other in alternating rounds of the same run with the same load generator. Prints one JSON object.
  * Not a test: the figures depend on the machine. BENCH_SECONDS (default 10, per server),
- * BENCH_ROUNDS (default 5) and BENCH_CONNECTIONS (default 32).
+ * BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32) and BENCH_TRACKER_TOPOLOGY (below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -23,6 +23,12 @@ import { generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@te
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 2;
+/**
+ * `single` (default): one tracker process serves the pixel and runs the engagement store, as
+ * `npm start` does. `split`: pixel-only replica plus a separate engagement-store process
+ * (TRACKER_ENGAGEMENT_STORE), the production layout for high volume.
+ */
+const TOPOLOGY = process.env.BENCH_TRACKER_TOPOLOGY === 'split' ? 'split' : 'single';
 /**
  * Node flags the tracker runs with (ADR 0005): a small young generation and a capped old space keep
  * its resident memory near 160 MB under load instead of letting V8 grow the heap to ~300 MB.
@@ -143,22 +149,31 @@ async function main(): Promise<void> {
   const baselinePort = await findFreePort();
   const children: ChildProcess[] = [];
   try {
-    const tracker = spawn(process.execPath, [...TRACKER_NODE_FLAGS, join(repoRoot, 'services/tracker/dist/src/main.js')], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: env('KAFKA_BROKERS'),
-        KAFKA_TOPIC_PREFIX: prefix,
-        PORT: String(trackerPort),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        TRACKING_SIGNING_KEYS: keySpec,
-        TRACKER_SPILL_DIR: spillDir,
-      },
-    });
+    const spawnTracker = (port: number, engagementStore: boolean): ChildProcess =>
+      spawn(process.execPath, [...TRACKER_NODE_FLAGS, join(repoRoot, 'services/tracker/dist/src/main.js')], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          KAFKA_BROKERS: env('KAFKA_BROKERS'),
+          KAFKA_TOPIC_PREFIX: prefix,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          TRACKING_SIGNING_KEYS: keySpec,
+          TRACKER_SPILL_DIR: join(spillDir, String(port)),
+          TRACKER_ENGAGEMENT_STORE: String(engagementStore),
+        },
+      });
+    // `split`: the pixel replica runs no engagement store; a second tracker process (no traffic) does.
+    const tracker = spawnTracker(trackerPort, TOPOLOGY === 'single');
     children.push(tracker);
+    if (TOPOLOGY === 'split') {
+      const storePort = await findFreePort();
+      children.push(spawnTracker(storePort, true));
+      await waitForHttp(storePort, '/health/ready');
+    }
     const baseline = spawn(process.execPath, ['-e', BASELINE_SERVER], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(baselinePort) } });
     children.push(baseline);
     await waitForHttp(trackerPort, '/health/ready');
@@ -168,38 +183,76 @@ async function main(): Promise<void> {
     const orgs = Array.from({ length: 20 }, () => randomUUID());
     const paths = Array.from({ length: 2_000 }, (_, i) => `/o/${signTrackingToken({ kind: 'open', orgId: orgs[i % orgs.length]!, sentEmailId: randomUUID(), issuedAt: new Date(Date.now() - 3_600_000) }, keys)}`);
 
+    // After each tracker round, wait until its hits are on Kafka and in the engagement store, so
+    // the tracker's deferred work (produce, broker, store inserts) is counted against the tracker
+    // and never slows the next baseline round.
+    const topic = prefix + trackingEngagementTopic.name;
+    const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'tracker-bench', logger: createLogger({ service: 'tracker-bench', level: 'silent' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const onTopic = async () => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const storedRows = async () => ((await pg.query(`SELECT count(*)::int AS n FROM tracker.engagement`)).rows as { n: number }[])[0]!.n;
+    let settleSeconds = 0;
+    const settle = async (sent: number): Promise<void> => {
+      const started = Date.now();
+      while ((await onTopic()) < sent || (await storedRows()) < sent) {
+        if (Date.now() - started > 60_000) break;
+        await delay(50);
+      }
+      settleSeconds += (Date.now() - started) / 1000;
+    };
+
     await drive(baselinePort, ['/'], WARMUP_SECONDS);
     const warmup = await drive(trackerPort, paths, WARMUP_SECONDS);
+    let sentSoFar = warmup.ok;
+    await settle(sentSoFar);
     // Alternating rounds, so load from anything else on the machine falls on both alike.
     const baselineRuns: RawLoad[] = [];
     const trackerRuns: RawLoad[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       baselineRuns.push(await drive(baselinePort, ['/'], SECONDS / ROUNDS));
-      trackerRuns.push(await drive(trackerPort, paths, SECONDS / ROUNDS));
+      const run = await drive(trackerPort, paths, SECONDS / ROUNDS);
+      trackerRuns.push(run);
+      sentSoFar += run.ok;
+      await settle(sentSoFar);
     }
+    await admin.disconnect();
     const baselineResult = summarise(baselineRuns);
     const trackerResult = summarise(trackerRuns);
     const hitsSent = warmup.ok + trackerResult.ok;
     const rssMb = peakRssMb(tracker.pid!);
 
-    // Hits that reached Kafka: the topic's high watermarks (every message, duplicates included).
-    const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'tracker-bench', logger: createLogger({ service: 'tracker-bench', level: 'silent' }) });
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = prefix + trackingEngagementTopic.name;
-    const inKafka = async () => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    // Hits that reached Kafka: every message on the topic, read back, counted by event id (the
+    // engagement id), so a duplicate shows as one.
+    const eventIds = new Set<string>();
+    let messages = 0;
+    const reader = kafka.consumer({ groupId: `${prefix}bench-reader`, maxWaitTimeInMs: 100 });
+    await reader.connect();
+    await reader.subscribe({ topics: [topic], fromBeginning: true });
+    await reader.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          messages += 1;
+          eventIds.add(String(message.headers?.['event-id'] ?? ''));
+        }
+      },
+    });
     const drainStart = Date.now();
-    let messages = await inKafka();
-    while (messages < hitsSent && Date.now() - drainStart < 180_000) {
-      await delay(500);
-      messages = await inKafka();
-    }
+    while (eventIds.size < hitsSent && Date.now() - drainStart < 180_000) await delay(200);
     const drainSeconds = round((Date.now() - drainStart) / 1000, 1);
-    await admin.disconnect();
-    const pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    const [{ distinct }] = (await pg.query(`SELECT count(DISTINCT event_id)::int AS distinct FROM tracker.outbox WHERE published_at IS NOT NULL`)).rows as { distinct: number }[];
+    await reader.disconnect();
+    // The engagement store (a consumer of the topic) catching up.
+    const storeStart = Date.now();
+    let stored = await storedRows();
+    while (stored < eventIds.size && Date.now() - storeStart < 180_000) {
+      await delay(200);
+      stored = await storedRows();
+    }
+    const storeCatchUpSeconds = round((Date.now() - storeStart) / 1000, 1);
     await pg.end();
+    const distinct = eventIds.size;
 
     const ratio = round(trackerResult.requestsPerSecond / baselineResult.requestsPerSecond, 3);
     process.stdout.write(
@@ -209,6 +262,7 @@ async function main(): Promise<void> {
           rounds: ROUNDS,
           connections: CONNECTIONS,
           trackerNodeFlags: TRACKER_NODE_FLAGS.join(' '),
+          topology: TOPOLOGY,
           cores: (await import('node:os')).availableParallelism(),
           baseline: { server: 'node:http', ...baselineResult },
           tracker: trackerResult,
@@ -220,10 +274,13 @@ async function main(): Promise<void> {
           hitsLost: Math.max(0, hitsSent - distinct),
           duplicatesInKafka: Math.max(0, messages - distinct),
           kafkaDrainSeconds: drainSeconds,
+          rowsInEngagementStore: stored,
+          storeCatchUpSecondsAfterLoad: storeCatchUpSeconds,
+          settleSecondsBetweenRounds: round(settleSeconds, 1),
           goals: {
             throughputAtLeastHalfOfBaseline: ratio >= 0.5,
             p99Under20Ms: trackerResult.p99Ms < 20,
-            zeroHitsLost: hitsSent === distinct && messages === distinct,
+            zeroHitsLost: hitsSent === distinct && messages === distinct && stored === distinct,
             rssUnder200Mb: rssMb < 200,
           },
         },
