@@ -32,5 +32,5 @@ export { GRAPH_ORIGIN, createGraphClient, type GraphClientOptions } from './grap
 export { GraphCursor, decodeGraphCursor } from './graph/graph-cursor';
 export { GraphChangeSource, type GraphChangeSourceOptions } from './graph/graph-change-source';
 export { GraphMailTransport } from './graph/graph-mail-transport';
-export { DEFAULT_SEND_LIMITS, MailboxSendThrottle, type SendWindow, type ThrottleDecision } from './send-throttle';
+export { DEFAULT_SEND_LIMITS, MailboxSendThrottle, RETRY_AFTER_REASON, decideSend, type MailboxSendState, type SendDecision, type SendWindow, type ThrottleDecision } from './send-throttle';
 export { MICROSOFT_SCOPES, MicrosoftOAuth, type MicrosoftGrant, type MicrosoftOAuthOptions } from './graph/microsoft-oauth';

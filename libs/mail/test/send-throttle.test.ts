@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { MailboxSendThrottle, type MailProvider } from '../src';
+import { DEFAULT_SEND_LIMITS, MailboxSendThrottle, RETRY_AFTER_REASON, decideSend, type MailProvider } from '../src';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
@@ -40,5 +40,45 @@ describe('MailboxSendThrottle', () => {
     assert.deepEqual(a, { ok: false, retryAfterMs: 20_000, reason: 'the provider asked us to wait (Retry-After)' });
     assert.equal(throttle.tryAcquire('b', 'gmail', new Date(T0 + 10_000)).ok, true);
     assert.equal(throttle.tryAcquire('a', 'gmail', new Date(T0 + 30_000)).ok, true);
+  });
+});
+
+describe('decideSend (the decision every throttle store shares)', () => {
+  const at = (ms: number) => new Date(T0 + ms);
+
+  it('counts sends recorded out of order (replicas whose clocks interleave) like sorted ones', () => {
+    const sends = [T0 + 100, T0 + 0];
+    const { decision } = decideSend({ sends, pausedUntil: null }, DEFAULT_SEND_LIMITS.gmail, at(200));
+    assert.deepEqual(decision, { ok: false, retryAfterMs: 800, reason: 'Gmail API: 2 sends per second' });
+  });
+
+  it('keeps only what still counts: younger than the longest window, at most the largest max', () => {
+    const windows = [
+      { windowMs: 1_000, max: 2, label: 'per second' },
+      { windowMs: 10_000, max: 3, label: 'per ten seconds' },
+    ];
+    const sends = [T0 - 20_000, T0 - 9_000, T0 - 5_000, T0 - 4_000];
+    const { decision, sends: kept } = decideSend({ sends, pausedUntil: null }, windows, at(0));
+    assert.deepEqual(decision, { ok: false, retryAfterMs: 1_000, reason: 'per ten seconds' });
+    assert.deepEqual(kept, [T0 - 9_000, T0 - 5_000, T0 - 4_000]);
+    const later = decideSend({ sends: kept, pausedUntil: null }, windows, at(1_000));
+    assert.deepEqual(later.decision, { ok: true });
+    assert.deepEqual(later.sends, [T0 - 5_000, T0 - 4_000, T0 + 1_000]);
+  });
+
+  it('names the limit that frees last when several are full', () => {
+    const sends = Array.from({ length: 2_000 }, (_, i) => T0 + i * 500);
+    const now = T0 + 2_000 * 500 - 250;
+    const { decision } = decideSend({ sends, pausedUntil: null }, DEFAULT_SEND_LIMITS.gmail, new Date(now));
+    assert.deepEqual(decision, { ok: false, retryAfterMs: T0 + 86_400_000 - now, reason: 'Gmail: 2 000 messages per day' });
+  });
+
+  it('a pause wins over free slots, and a provider without limits keeps no log', () => {
+    assert.deepEqual(decideSend({ sends: [], pausedUntil: T0 + 5_000 }, DEFAULT_SEND_LIMITS.smtp, at(1_000)).decision, {
+      ok: false,
+      retryAfterMs: 4_000,
+      reason: RETRY_AFTER_REASON,
+    });
+    assert.deepEqual(decideSend({ sends: [], pausedUntil: T0 + 5_000 }, DEFAULT_SEND_LIMITS.smtp, at(5_000)), { decision: { ok: true }, sends: [] });
   });
 });

@@ -3,8 +3,12 @@ import type { Clock } from '@telltale/db';
 import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { SenderInitial1764230600000 } from './migrations/1764230600000-sender-initial';
+import { SenderSendThrottle1764900000000 } from './migrations/1764900000000-sender-send-throttle';
 import type { SenderConfig } from './sender.config';
 import { SenderModule } from './sender.module';
+
+/** The sender schema's migrations, in order. */
+export const SENDER_MIGRATIONS = [SenderInitial1764230600000, SenderSendThrottle1764900000000];
 
 export function createSenderRuntime(config: SenderConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -13,7 +17,7 @@ export function createSenderRuntime(config: SenderConfig, overrides: { clock?: C
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
     entities: [],
-    migrations: [SenderInitial1764230600000],
+    migrations: SENDER_MIGRATIONS,
     producedTopics: [emailSentTopic, emailSendFailedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,

@@ -4,11 +4,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
 import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { MailboxSendThrottle, MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
+import { MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
 import { ServiceRuntime } from '@telltale/runtime';
 import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
+import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
 import { TrackedEmailRenderer } from './tracked-email-renderer';
 
 /** Longest pause a send waits in place (its mailbox's rate limit, a provider's Retry-After) before failing as RATE_LIMITED. */
@@ -34,11 +35,10 @@ export class SendEmailUseCase {
     private readonly renderer: TrackedEmailRenderer,
     private readonly claims: SequencerClaimClient,
     private readonly mailboxes: MailboxTransportClient,
+    /** Per-mailbox pacing, shared by every sender replica through PostgreSQL. */
+    private readonly throttle: PgMailboxSendThrottle,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /** Per-mailbox pacing state lives with this singleton use case, one per sender process. */
-  private readonly throttle = new MailboxSendThrottle();
 
   async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
     const now = this.clock.now();
@@ -114,7 +114,7 @@ export class SendEmailUseCase {
         result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
       } catch (err) {
         if (!(err instanceof MailProviderError)) throw err;
-        if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) this.throttle.pause(current.mailboxId, this.clock.now(), err.retryAfterMs);
+        if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) await this.throttle.pause(current.mailboxId, this.clock.now(), err.retryAfterMs);
         // Nothing was sent: once more after a brief Retry-After (acquireSlot waits it out).
         if (attempt === 1 && err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined && err.retryAfterMs <= MAX_INLINE_THROTTLE_WAIT_MS) continue;
         if (attempt === 1 && err.code === 'AUTH_REVOKED' && current.provider !== 'imap') {
@@ -169,10 +169,10 @@ export class SendEmailUseCase {
   /** A send slot for the mailbox, waiting in place when one frees up soon enough. */
   private async acquireSlot(mailbox: MailboxTransport): Promise<ThrottleDecision> {
     const provider = mailbox.provider === 'imap' ? 'smtp' : mailbox.provider;
-    const slot = this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
+    const slot = await this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
     if (slot.ok || slot.retryAfterMs > MAX_INLINE_THROTTLE_WAIT_MS) return slot;
     await delay(slot.retryAfterMs);
-    return this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
+    return await this.throttle.tryAcquire(mailbox.mailboxId, provider, this.clock.now());
   }
 
   private async notSent(
