@@ -17,6 +17,8 @@ export interface GraphChangeSourceOptions {
   pageSize?: number;
   maxTextBytes?: number;
   now?: () => Date;
+  /** Walk the folder tree again at the start of a round when the last walk is older than this (default 5 min). */
+  rediscoverFoldersMs?: number;
 }
 
 /** Exchange Online throttles above 4 concurrent requests per app per mailbox. */
@@ -36,12 +38,23 @@ const folderList = z.looseObject({
 });
 /** Bounds the walk through nested folders (Outlook rules often file into Inbox/Customers/…). */
 const MAX_FOLDERS = 500;
+const DEFAULT_REDISCOVER_MS = 5 * 60_000;
+const is404 = (err: MailProviderError): boolean => err.providerStatus?.startsWith('404') ?? false;
 
 /**
  * Microsoft Graph sync by delta query per mail folder (https://learn.microsoft.com/graph/delta-query-messages):
  * every folder but Sent/Drafts/Deleted/Outbox, so replies an Outlook rule files elsewhere count.
  * The first round is limited to the recent window with `$filter=receivedDateTime ge`; later rounds
  * follow each folder's deltaLink. 410 Gone maps to CURSOR_EXPIRED (full resync).
+ *
+ * Folders change under a cursor (a new Outlook rule files into a new "Customers/Acme"), so a round
+ * that starts more than `rediscoverFoldersMs` after the last walk walks the tree again (a few GETs):
+ * a new folder starts its own round over the same recent window (a reply a rule filed there just
+ * before we looked counts, an old archive does not flood), a moved or renamed one keeps its delta
+ * link under its new path, one no longer found (deleted, so under Deleted Items) drops out. A folder
+ * whose delta answers 404, or 410 when the folder itself is gone, drops out too instead of turning
+ * into a full resync of the mailbox. Graph's folder delta (`/me/mailFolders/delta`) is not used: it
+ * reports top-level folders only, so child folders would need a delta link per parent anyway.
  */
 export class GraphChangeSource implements MailboxChangeSource {
   readonly provider = 'graph' as const;
@@ -49,12 +62,14 @@ export class GraphChangeSource implements MailboxChangeSource {
   private readonly pageSize: number;
   private readonly now: () => Date;
   private readonly origin: string;
+  private readonly rediscoverMs: number;
 
   constructor(private readonly options: GraphChangeSourceOptions) {
     this.origin = (options.origin ?? GRAPH_ORIGIN).replace(/\/$/, '');
     this.windowDays = options.initialWindowDays ?? 30;
     this.pageSize = options.pageSize ?? 50;
     this.now = options.now ?? (() => new Date());
+    this.rediscoverMs = options.rediscoverFoldersMs ?? DEFAULT_REDISCOVER_MS;
   }
 
   async changesSince(cursorText: string | null): Promise<MailboxChangePage> {
@@ -66,12 +81,24 @@ export class GraphChangeSource implements MailboxChangeSource {
         if (!decoded) throw new MailProviderError('Microsoft Graph: unreadable sync cursor', { code: 'CURSOR_EXPIRED', provider: 'graph', providerStatus: 'bad-cursor' });
         cursor = decoded;
       }
-      // Finish folders that are mid-round first; otherwise start a new round on every folder.
+      // Finish folders that are mid-round first; otherwise start a new round on every folder,
+      // after walking the folder tree again when the last walk is old (never mid-round).
       const paging = Object.entries(cursor.folders).filter(([, f]) => f.paging);
+      if (paging.length === 0 && this.discoveryDue(cursor)) cursor = await this.rediscover(cursor);
       const work = paging.length > 0 ? paging : Object.entries(cursor.folders);
       const messages: InboundMessage[] = [];
       for (const [folderId, folder] of work) {
-        const page = deltaResponse.parse(await this.options.client.api(folder.link).header('Prefer', `odata.maxpagesize=${this.pageSize}`).get());
+        let body: unknown;
+        try {
+          body = await this.options.client.api(folder.link).header('Prefer', `odata.maxpagesize=${this.pageSize}`).get();
+        } catch (err) {
+          const mapped = mapGraphError(err, this.now());
+          if (!(await this.folderGone(folderId, mapped))) throw mapped;
+          // Deleted since the last walk: drop it, not the whole mailbox's sync state.
+          delete cursor.folders[folderId];
+          continue;
+        }
+        const page = deltaResponse.parse(body);
         const items = page.value.filter((item) => item['@removed'] === undefined);
         const fetched: (InboundMessage | null)[] = new Array(items.length);
         let next = 0;
@@ -98,6 +125,63 @@ export class GraphChangeSource implements MailboxChangeSource {
   }
 
   private async initialCursor(): Promise<GraphCursor> {
+    const discoveredAt = this.now();
+    const { found } = await this.discoverFolders();
+    const folders: GraphCursor['folders'] = {};
+    for (const [id, name] of found) folders[id] = { name, link: this.firstDeltaLink(id, discoveredAt), paging: true };
+    return { v: 1, folders, discoveredAt: discoveredAt.toISOString() };
+  }
+
+  private discoveryDue(cursor: GraphCursor): boolean {
+    const at = cursor.discoveredAt === undefined ? Number.NaN : Date.parse(cursor.discoveredAt);
+    // No time (a cursor from before rediscovery existed), an unreadable one, or a clock set back: walk now.
+    return Number.isNaN(at) || Math.abs(this.now().getTime() - at) >= this.rediscoverMs;
+  }
+
+  /** Merges a fresh walk into the cursor; only called between rounds, so every folder holds a deltaLink. */
+  private async rediscover(cursor: GraphCursor): Promise<GraphCursor> {
+    const discoveredAt = this.now();
+    const { found, complete } = await this.discoverFolders();
+    const folders: GraphCursor['folders'] = {};
+    for (const [id, folder] of Object.entries(cursor.folders)) {
+      const name = found.get(id);
+      if (name !== undefined) folders[id] = { ...folder, name };
+      // A folder past the walk's bound may still be there; keep it (its delta drops it if it is gone).
+      else if (!complete) folders[id] = folder;
+    }
+    for (const [id, name] of found) {
+      if (folders[id] || Object.keys(folders).length >= MAX_FOLDERS) continue;
+      folders[id] = { name, link: this.firstDeltaLink(id, discoveredAt), paging: true };
+    }
+    return { v: 1, folders, discoveredAt: discoveredAt.toISOString() };
+  }
+
+  /** A folder's first delta round, over the same recent window as the mailbox's first sync. */
+  private firstDeltaLink(folderId: string, now: Date): string {
+    const since = new Date(now.getTime() - this.windowDays * 86_400_000).toISOString();
+    return `${this.origin}/v1.0/me/mailFolders/${encodeURIComponent(folderId)}/messages/delta?$select=id,conversationId,receivedDateTime&$filter=receivedDateTime+ge+${since}`;
+  }
+
+  /** 404 on its delta, or 410 while the folder itself is gone: the folder was deleted, the mailbox's sync state is fine. */
+  private async folderGone(folderId: string, err: MailProviderError): Promise<boolean> {
+    if (is404(err)) return true;
+    if (err.code !== 'CURSOR_EXPIRED') return false;
+    return this.options.client
+      .api(`/me/mailFolders/${encodeURIComponent(folderId)}`)
+      .select('id')
+      .get()
+      .then(
+        () => false,
+        (lookupErr: unknown) => {
+          const mapped = mapGraphError(lookupErr, this.now());
+          if (is404(mapped)) return true;
+          throw mapped;
+        },
+      );
+  }
+
+  /** Every folder but the skipped well-known ones (and what is under them), by path; `complete` unless MAX_FOLDERS cut the walk short. */
+  private async discoverFolders(): Promise<{ found: Map<string, string>; complete: boolean }> {
     const skipped = new Set<string>();
     for (const name of SKIPPED_WELL_KNOWN) {
       // A mailbox without one of these folders (no Outbox, say) answers 404; anything else is a real failure.
@@ -107,32 +191,39 @@ export class GraphChangeSource implements MailboxChangeSource {
         .get()
         .catch((err: unknown) => {
           const mapped = mapGraphError(err, this.now());
-          if (mapped.providerStatus?.startsWith('404')) return undefined;
+          if (is404(mapped)) return undefined;
           throw mapped;
         });
       const id = z.looseObject({ id: z.string() }).safeParse(folder);
       if (id.success) skipped.add(id.data.id);
     }
-    const since = new Date(this.now().getTime() - this.windowDays * 86_400_000).toISOString();
-    const folders: GraphCursor['folders'] = {};
+    const found = new Map<string, string>();
     // mailFolders lists the top level only; walk childFolders breadth-first, naming children by path.
     const queue: { link: string; prefix: string }[] = [{ link: '/me/mailFolders?$top=100', prefix: '' }];
-    while (queue.length > 0 && Object.keys(folders).length < MAX_FOLDERS) {
+    while (queue.length > 0 && found.size < MAX_FOLDERS) {
       const { link, prefix } = queue.shift()!;
       let next: string | undefined = link;
       while (next) {
-        const page = folderList.parse(await this.options.client.api(next).get());
+        let body: unknown;
+        try {
+          body = await this.options.client.api(next).get();
+        } catch (err) {
+          const mapped = mapGraphError(err, this.now());
+          // A parent deleted between listing it and listing its children: nothing under it to follow.
+          if (prefix !== '' && is404(mapped)) break;
+          throw mapped;
+        }
+        const page = folderList.parse(body);
         for (const f of page.value) {
           if (skipped.has(f.id)) continue;
           const name = `${prefix}${f.displayName}`;
-          const delta = `${this.origin}/v1.0/me/mailFolders/${encodeURIComponent(f.id)}/messages/delta?$select=id,conversationId,receivedDateTime&$filter=receivedDateTime+ge+${since}`;
-          folders[f.id] = { name, link: delta, paging: true };
+          found.set(f.id, name);
           if ((f.childFolderCount ?? 0) > 0) queue.push({ link: `/me/mailFolders/${encodeURIComponent(f.id)}/childFolders?$top=100`, prefix: `${name}/` });
         }
         next = page['@odata.nextLink'];
       }
     }
-    return { v: 1, folders };
+    return { found, complete: queue.length === 0 };
   }
 
   private async fetchMime(id: string, conversationId: string | null, folder: string, receivedDateTime: string | null): Promise<InboundMessage | null> {
@@ -142,7 +233,7 @@ export class GraphChangeSource implements MailboxChangeSource {
     } catch (err) {
       const mapped = mapGraphError(err, this.now());
       // Deleted or moved between the delta page and the fetch: the next delta round reports it again where it went.
-      if (mapped.providerStatus?.startsWith('404')) return null;
+      if (is404(mapped)) return null;
       throw mapped;
     }
     const receivedAt = receivedDateTime ? new Date(receivedDateTime) : undefined;

@@ -19,6 +19,8 @@ import { createTestCertificates } from './test-certificate-authority';
  *  - item ids that change when a message moves to another folder (a sent draft moves to Sent
  *    Items), unless the request asks for immutable ids (`Prefer: IdType="ImmutableId"`,
  *    https://learn.microsoft.com/graph/outlook-immutable-id); `DELETE /me/messages/{id}`;
+ *  - folders created later (`createFolder`), `DELETE /me/mailFolders/{id}` (into Deleted Items),
+ *    `POST …/permanentDelete` and `POST …/move`; a folder's id survives a move;
  *  - optionally (`assignInternetMessageIds`), Exchange's own Message-ID on a draft made from MIME
  *    instead of the one in it: recipients see it, and only the message resource's
  *    `internetMessageId` tells it.
@@ -263,6 +265,26 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       if (!folder) return send(res, 404, GRAPH_ERROR('ErrorInvalidIdMalformed', 'Id is malformed.'));
       return send(res, 200, folderView(folder));
     }
+    // Folder lifecycle: DELETE moves a folder (and what is under it) into Deleted Items, as Outlook does;
+    // permanentDelete removes it and its items for good; move re-parents it. A folder keeps its id throughout.
+    if ((m = /^\/me\/mailFolders\/([^/]+)(?:\/(move|permanentDelete))?$/.exec(path)) && (req.method === 'DELETE' || (req.method === 'POST' && m[2] !== undefined))) {
+      const key = decodeURIComponent(m[1]!);
+      const folder = folders.get(key) ?? [...folders.values()].find((f) => f.wellKnownName === key.toLowerCase());
+      if (!folder) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      if (folder.wellKnownName !== null) return send(res, 403, GRAPH_ERROR('ErrorDeleteDistinguishedFolder', 'Distinguished folders cannot be deleted or moved.'));
+      const subtree = (id: string): string[] => [id, ...[...folders.values()].filter((f) => f.parentFolderId === id).flatMap((f) => subtree(f.id))];
+      if (req.method === 'DELETE' || m[2] === 'move') {
+        const destinationKey = req.method === 'DELETE' ? 'deleteditems' : String((JSON.parse(body || '{}') as { destinationId?: unknown }).destinationId ?? '');
+        const destination = folders.get(destinationKey) ?? [...folders.values()].find((f) => f.wellKnownName === destinationKey.toLowerCase());
+        if (!destination || subtree(folder.id).includes(destination.id)) return send(res, 400, GRAPH_ERROR('ErrorInvalidRequest', 'The destination folder is invalid.'));
+        folder.parentFolderId = destination.id;
+        return req.method === 'DELETE' ? send(res, 204) : send(res, 201, folderView(folder));
+      }
+      const gone = new Set(subtree(folder.id));
+      for (const id of gone) folders.delete(id);
+      for (const message of [...messages.values()]) if (gone.has(message.folderId)) messages.delete(message.id);
+      return send(res, 204);
+    }
     if ((m = /^\/me\/mailFolders\/([^/]+)\/messages\/delta$/.exec(path)) && req.method === 'GET') {
       const folderKey = decodeURIComponent(m[1]!);
       const folder = folders.get(folderKey) ?? [...folders.values()].find((f) => f.wellKnownName === folderKey.toLowerCase());
@@ -342,6 +364,13 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       if (!request.expirationDateTime || Date.parse(request.expirationDateTime) > Date.now() + 10_070 * 60_000) return send(res, 400, GRAPH_ERROR('InvalidRequest', 'Subscription expiration can only be 10070 minutes in the future.'));
       subscription.expirationDateTime = request.expirationDateTime;
       return send(res, 200, { ...subscription, changeType: 'created' });
+    }
+    // https://learn.microsoft.com/graph/api/subscription-delete: 204 No Content; an unknown id is 404.
+    if ((m = /^\/subscriptions\/([^/]+)$/.exec(path)) && req.method === 'DELETE') {
+      const index = subscriptions.findIndex((s) => s.id === m![1]);
+      if (index < 0) return send(res, 404, GRAPH_ERROR('ResourceNotFound', 'The object was not found.'));
+      subscriptions.splice(index, 1);
+      return send(res, 204);
     }
     return send(res, 400, GRAPH_ERROR('BadRequest', `Resource not found for the segment '${path.split('/').pop() ?? ''}'.`));
   };
