@@ -14,6 +14,7 @@ export const MailboxSyncConfig = z.object({
   /** Overrides for local servers (tests, the emulator); production uses Google's defaults. */
   GOOGLE_OAUTH_AUTH_URL: z.url().optional(),
   GOOGLE_OAUTH_TOKEN_URL: z.url().optional(),
+  GOOGLE_OAUTH_REVOKE_URL: z.url().optional(),
   GMAIL_API_ROOT_URL: z.url().default('https://gmail.googleapis.com/'),
   /** Polling fallback when push notifications stop arriving. */
   GMAIL_POLL_MS: z.coerce.number().int().min(200).default(60_000),

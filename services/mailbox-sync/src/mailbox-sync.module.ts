@@ -18,6 +18,7 @@ import { INTERNAL_API_TOKEN } from './internal/internal-token';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxesController } from './mailboxes/mailboxes.controller';
 import { MailboxesService } from './mailboxes/mailboxes.service';
+import { MailboxDisconnections } from './mailboxes/mailbox-disconnections.service';
 import { FOLDER_POLL_MS, MailboxFollowers } from './sync/mailbox-followers';
 import { RecordInboundMessageUseCase } from './sync/record-inbound-message.use-case';
 
@@ -37,6 +38,7 @@ export class MailboxSyncModule {
             redirectUri: config.GOOGLE_REDIRECT_URI,
             ...(config.GOOGLE_OAUTH_AUTH_URL ? { authBaseUrl: config.GOOGLE_OAUTH_AUTH_URL } : {}),
             ...(config.GOOGLE_OAUTH_TOKEN_URL ? { tokenUrl: config.GOOGLE_OAUTH_TOKEN_URL } : {}),
+            ...(config.GOOGLE_OAUTH_REVOKE_URL ? { revokeUrl: config.GOOGLE_OAUTH_REVOKE_URL } : {}),
             now: () => runtime.clock.now(),
           })
         : null;
@@ -74,6 +76,7 @@ export class MailboxSyncModule {
         { provide: MICROSOFT_OAUTH, useValue: microsoftOAuth },
         GraphFollowers,
         GraphConnectionsService,
+        MailboxDisconnections,
       ],
     };
   }

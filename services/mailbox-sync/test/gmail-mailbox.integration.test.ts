@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { google } from 'googleapis';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Client } from 'pg';
 import { GmailMailTransport } from '@telltale/mail';
 import type { StartedService } from '@telltale/runtime';
 import { createTestDatabase, startGmailTestServer, type GmailTestServer } from '@telltale/testing';
@@ -44,7 +45,7 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
   let db: { url: string; drop(): Promise<void> };
   let consumer: Consumer;
   const received: { mailboxId: string; message: { messageId: string | null; folder: string; providerThreadId: string | null } }[] = [];
-  const changes: { mailboxId: string; state: string; reason: string | null }[] = [];
+  const changes: { mailboxId: string; previousState: string | null; state: string; reason: string | null }[] = [];
   let mailboxId = '';
 
   before(async () => {
@@ -65,6 +66,7 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
         GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
         GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
         GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
+        GOOGLE_OAUTH_REVOKE_URL: gmail.revokeUrl,
         GMAIL_API_ROOT_URL: gmail.url,
         // Long poll: only pushes can make the tests below pass in time.
         GMAIL_POLL_MS: '600000',
@@ -154,5 +156,111 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     const transport = (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${INTERNAL}` } })).json()) as { state: string; gmail: unknown };
     assert.equal(transport.state, 'needs_reconnect');
     assert.equal(transport.gmail, null);
+  });
+
+  const sql = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+  const push = (historyId: string): Promise<Response> =>
+    fetch(`${service.url}/v1/push/gmail?token=${PUSH_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pushBody(historyId)) });
+  const transport = async (): Promise<{ state: string; gmail: { accessToken: string } | null }> =>
+    (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${INTERNAL}` } })).json()) as never;
+  /** The whole consent flow again, as the rep would (Google issues a fresh grant). */
+  const reconnect = async (): Promise<{ id: string; state: string }> => {
+    const start = (await (await api('/v1/mailboxes/oauth/google', { method: 'POST', body: JSON.stringify({ loginHint: REP }) })).json()) as { authorizationUrl: string; state: string };
+    const callback = new URL((await fetch(start.authorizationUrl, { redirect: 'manual' })).headers.get('location') ?? '');
+    const res = await api(`/v1/mailboxes/oauth/google/callback?code=${encodeURIComponent(callback.searchParams.get('code') ?? '')}&state=${encodeURIComponent(start.state)}`);
+    assert.equal(res.status, 200);
+    return (await res.json()) as { id: string; state: string };
+  };
+  let tokenBeforeDisconnect = '';
+
+  it('reconnecting after needs_reconnect brings the same mailbox back with a fresh grant and watch', async () => {
+    const view = await reconnect();
+    assert.equal(view.id, mailboxId);
+    assert.equal(view.state, 'connected');
+    assert.equal(gmail.watching, true);
+    const delivered = await gmail.deliver(mime('control@acme.test', 'Control', '<control-8@acme.test>'));
+    assert.equal((await push(delivered.historyId)).status, 204);
+    await waitFor(() => received.find((e) => e.message.messageId === '<control-8@acme.test>'), 'positive control event');
+    const before = await transport();
+    assert.ok(before.gmail?.accessToken);
+    tokenBeforeDisconnect = before.gmail.accessToken;
+  });
+
+  it("another org's DELETE is 404 and changes nothing", async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE', headers: { 'x-org-id': randomUUID() } });
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { error: string }).error, 'mailbox_not_found');
+    assert.equal((await api(`/v1/mailboxes/${randomUUID()}`, { method: 'DELETE' })).status, 404);
+    assert.equal(((await (await api(`/v1/mailboxes/${mailboxId}`)).json()) as { state: string }).state, 'connected');
+  });
+
+  it('disconnect: state disconnected + event, users.stop, grant revoked, credentials wiped, no token for sends, sync stopped', async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    const view = (await res.json()) as { id: string; state: string; replyTracking: string };
+    assert.equal(view.state, 'disconnected');
+    assert.match(view.replyTracking, /NOT being tracked/);
+    const change = await waitFor(() => changes.find((c) => c.mailboxId === mailboxId && c.state === 'disconnected'), 'disconnected event');
+    assert.equal(change.previousState, 'connected');
+    assert.equal(gmail.watching, false, 'users.stop cancelled the watch');
+    assert.equal(gmail.stopCount, 1);
+    assert.equal(gmail.revocationCount, 1, 'the refresh token was revoked at Google');
+    // Revoking the refresh token revoked the access tokens issued from it too.
+    await assert.rejects(google.gmail({ version: 'v1', rootUrl: gmail.url }).users.getProfile({ userId: 'me' }, { headers: { Authorization: `Bearer ${tokenBeforeDisconnect}` }, retry: false }), (err: { status?: number }) => err.status === 401);
+    const [row] = await sql<Record<string, unknown>>(`SELECT state, secret_key_id, secret_ciphertext, oauth_scopes, push_subscription_id, push_client_state FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+    assert.deepEqual(row, { state: 'disconnected', secret_key_id: null, secret_ciphertext: null, oauth_scopes: null, push_subscription_id: null, push_client_state: null });
+    const after = await transport();
+    assert.equal(after.state, 'disconnected');
+    assert.equal(after.gmail, null);
+    assert.doesNotMatch(JSON.stringify(after), /ya29|1\/\/rt/);
+    // A push for the mailbox is acknowledged and wakes nothing: the message stays unseen.
+    const delivered = await gmail.deliver(mime('late@acme.test', 'While disconnected', '<late-8@acme.test>'));
+    assert.equal((await push(delivered.historyId)).status, 204);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(received.find((e) => e.message.messageId === '<late-8@acme.test>'), undefined, 'no sync after disconnect');
+  });
+
+  it('disconnecting again answers the same and does nothing more', async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { state: string }).state, 'disconnected');
+    assert.equal(gmail.stopCount, 1);
+    assert.equal(gmail.revocationCount, 1);
+    const [events] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM mailbox_sync.outbox WHERE topic LIKE '%mailbox.connection-changed.v1' AND payload->>'mailboxId' = $1 AND payload->>'state' = 'disconnected'`, [mailboxId]);
+    assert.equal(events!.n, 1, 'one disconnected event');
+  });
+
+  it('reconnecting a disconnected mailbox: fresh grant, watch again, and what arrived meanwhile is caught up (cursor kept)', async () => {
+    const view = await reconnect();
+    assert.equal(view.id, mailboxId);
+    assert.equal(view.state, 'connected');
+    assert.equal(gmail.watching, true);
+    await waitFor(() => received.find((e) => e.message.messageId === '<late-8@acme.test>'), 'message received while disconnected, on reconnect');
+    const change = await waitFor(() => changes.find((c) => c.mailboxId === mailboxId && c.previousState === 'disconnected'), 'reconnect event');
+    assert.equal(change.state, 'syncing');
+    const t = await transport();
+    assert.ok(t.gmail?.accessToken);
+    assert.notEqual(t.gmail.accessToken, tokenBeforeDisconnect);
+  });
+
+  it('a provider failure while cancelling push does not fail the disconnect', async () => {
+    const stops = gmail.stopCount;
+    const revocations = gmail.revocationCount;
+    gmail.throttleNext(1, 1, /^POST \/gmail\/v1\/users\/me\/stop$/);
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { state: string }).state, 'disconnected');
+    assert.equal(gmail.stopCount, stops, 'users.stop answered 429');
+    assert.equal(gmail.revocationCount, revocations + 1, 'the grant is revoked all the same');
+    const [row] = await sql<{ secret_ciphertext: string | null }>(`SELECT secret_ciphertext FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+    assert.equal(row!.secret_ciphertext, null);
   });
 });

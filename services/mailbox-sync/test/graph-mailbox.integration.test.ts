@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Client } from 'pg';
 import { createGraphClient, GraphMailTransport } from '@telltale/mail';
 import type { StartedService } from '@telltale/runtime';
 import { createTestDatabase, startGraphTestServer, type GraphTestServer } from '@telltale/testing';
@@ -40,7 +41,7 @@ describe('Microsoft 365 mailboxes in mailbox-sync (Graph fake over TLS, Postgres
   let db: { url: string; drop(): Promise<void> };
   let consumer: Consumer;
   const received: { mailboxId: string; message: { messageId: string | null; folder: string; providerThreadId: string | null } }[] = [];
-  const changes: { mailboxId: string; state: string }[] = [];
+  const changes: { mailboxId: string; previousState: string | null; state: string }[] = [];
   let mailboxId = '';
 
   before(async () => {
@@ -153,6 +154,92 @@ describe('Microsoft 365 mailboxes in mailbox-sync (Graph fake over TLS, Postgres
     const transport = (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${INTERNAL}` } })).json()) as { state: string; graph: unknown };
     assert.equal(transport.state, 'needs_reconnect');
     assert.equal(transport.graph, null);
+  });
+
+  const sql = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+  const transport = async (): Promise<{ state: string; graph: { accessToken: string } | null }> =>
+    (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${INTERNAL}` } })).json()) as never;
+  const reconnect = async (): Promise<{ id: string; state: string }> => {
+    const start = (await (await api('/v1/mailboxes/oauth/microsoft', { method: 'POST', body: '{}' })).json()) as { authorizationUrl: string; state: string };
+    const callback = new URL(await authorize(start.authorizationUrl, graph.ca));
+    const res = await api(`/v1/mailboxes/oauth/microsoft/callback?code=${encodeURIComponent(callback.searchParams.get('code') ?? '')}&state=${encodeURIComponent(start.state)}`);
+    assert.equal(res.status, 200);
+    return (await res.json()) as { id: string; state: string };
+  };
+  let oldSubscription: { id: string; clientState: string | undefined } = { id: '', clientState: undefined };
+
+  it('reconnecting after needs_reconnect brings the same mailbox back, subscribed', async () => {
+    const view = await reconnect();
+    assert.equal(view.id, mailboxId);
+    assert.equal(view.state, 'connected');
+    assert.equal(graph.subscriptions.length, 1);
+    graph.deliver(mime('control@fabrikam.test', 'Control', '<control-9@fabrikam.test>'));
+    await waitFor(() => received.find((e) => e.message.messageId === '<control-9@fabrikam.test>'), 'positive control event');
+    oldSubscription = { id: graph.subscriptions[0]!.id, clientState: graph.subscriptions[0]!.clientState };
+  });
+
+  it("another org's DELETE is 404 and changes nothing", async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE', headers: { 'x-org-id': randomUUID() } });
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { error: string }).error, 'mailbox_not_found');
+    assert.equal(graph.subscriptions.length, 1);
+    assert.equal(((await (await api(`/v1/mailboxes/${mailboxId}`)).json()) as { state: string }).state, 'connected');
+  });
+
+  it('disconnect: state disconnected + event, subscription deleted, credentials wiped, no token for sends, notifications ignored', async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { state: string }).state, 'disconnected');
+    const change = await waitFor(() => changes.find((c) => c.mailboxId === mailboxId && c.state === 'disconnected'), 'disconnected event');
+    assert.equal(change.previousState, 'connected');
+    assert.equal(graph.subscriptions.length, 0, 'the subscription was deleted at Graph');
+    const [row] = await sql<Record<string, unknown>>(`SELECT state, secret_key_id, secret_ciphertext, oauth_scopes, push_subscription_id, push_client_state FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+    assert.deepEqual(row, { state: 'disconnected', secret_key_id: null, secret_ciphertext: null, oauth_scopes: null, push_subscription_id: null, push_client_state: null });
+    const after = await transport();
+    assert.equal(after.state, 'disconnected');
+    assert.equal(after.graph, null);
+    // A late notification on the old subscription is acknowledged and wakes nothing.
+    graph.deliver(mime('late@fabrikam.test', 'While disconnected', '<late-9b@fabrikam.test>'));
+    const late = await fetch(`${service.url}/v1/push/graph`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: oldSubscription.id, clientState: oldSubscription.clientState, changeType: 'created' }] }) });
+    assert.equal(late.status, 202);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(received.find((e) => e.message.messageId === '<late-9b@fabrikam.test>'), undefined, 'no sync after disconnect');
+  });
+
+  it('disconnecting again answers the same and does nothing more', async () => {
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { state: string }).state, 'disconnected');
+    const [events] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM mailbox_sync.outbox WHERE topic LIKE '%mailbox.connection-changed.v1' AND payload->>'mailboxId' = $1 AND payload->>'state' = 'disconnected'`, [mailboxId]);
+    assert.equal(events!.n, 1, 'one disconnected event');
+  });
+
+  it('reconnecting a disconnected mailbox: fresh grant, a new subscription, and what arrived meanwhile is caught up (cursor kept)', async () => {
+    const view = await reconnect();
+    assert.equal(view.id, mailboxId);
+    assert.equal(view.state, 'connected');
+    assert.equal(graph.subscriptions.length, 1);
+    assert.notEqual(graph.subscriptions[0]!.id, oldSubscription.id);
+    await waitFor(() => received.find((e) => e.message.messageId === '<late-9b@fabrikam.test>'), 'message received while disconnected, on reconnect');
+    assert.ok((await transport()).graph?.accessToken);
+  });
+
+  it('a Graph failure while deleting the subscription does not fail the disconnect', async () => {
+    graph.throttleNext(1, 1, /^DELETE \/v1\.0\/subscriptions\//);
+    const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { state: string }).state, 'disconnected');
+    assert.equal(graph.subscriptions.length, 1, 'Graph answered 429; the subscription is left to expire');
+    const [row] = await sql<{ secret_ciphertext: string | null; push_subscription_id: string | null }>(`SELECT secret_ciphertext, push_subscription_id FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+    assert.deepEqual(row, { secret_ciphertext: null, push_subscription_id: null });
   });
 });
 

@@ -102,6 +102,28 @@ export class GoogleOAuth {
     }
   }
 
+  /**
+   * Revokes a token at Google (POST oauth2RevokeUrl?token=…, https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
+   * Revoking a refresh token also revokes the access tokens issued from it. Google answers 400
+   * `invalid_token` for a token already revoked or expired, which counts as done. One attempt, no retries.
+   */
+  async revoke(token: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const client = this.newClient();
+    try {
+      await client.transporter.request({
+        url: client.getRevokeTokenURL(token).toString(),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        retry: false,
+        timeout: options.timeoutMs ?? 10_000,
+      });
+    } catch (err) {
+      const data = (err as { response?: { status?: number; data?: { error?: unknown } } }).response;
+      if (data?.status === 400 && data.data?.error === 'invalid_token') return;
+      throw mapGmailError(err, 'other', this.now());
+    }
+  }
+
   private expiry(expiryDate: number | null | undefined): Date {
     return new Date(expiryDate ?? this.now().getTime() + 3_600_000);
   }

@@ -19,6 +19,8 @@ export interface GmailTestServer {
   readonly url: string;
   readonly tokenUrl: string;
   readonly authUrl: string;
+  /** Token revocation (POST ?token=…), as https://oauth2.googleapis.com/revoke. */
+  readonly revokeUrl: string;
   /** Access token accepted by the API, bound to a fresh refresh token. */
   issueGrant(): { accessToken: string; refreshToken: string };
   /** Revoke a refresh token and every access token issued from it (the user removed the app). */
@@ -38,6 +40,12 @@ export interface GmailTestServer {
   deliver(raw: string, labelIds?: string[]): Promise<{ id: string; threadId: string; historyId: string }>;
   /** Token endpoint calls that exchanged a refresh token. */
   readonly refreshCount: number;
+  /** Whether a users.watch is in force (set by watch, cleared by users.stop). */
+  readonly watching: boolean;
+  /** users.stop calls answered. */
+  readonly stopCount: number;
+  /** Successful calls to the revocation endpoint (by the client, not through `revoke`/`revokeAll`). */
+  readonly revocationCount: number;
   close(): Promise<void>;
 }
 
@@ -117,6 +125,9 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
   let historyFloor = 0n;
   let throttle: { count: number; retryAfter: number; only?: RegExp | undefined } = { count: 0, retryAfter: 0 };
   let refreshCount = 0;
+  let watching = false;
+  let stopCount = 0;
+  let revocationCount = 0;
   // The newest history id this front has seen pass by (responses and deliveries): Gmail's "now".
   let newestHistoryId = 1n;
   const noteHistoryId = (value: unknown): void => {
@@ -173,6 +184,15 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
       }
       return sendJson(res, 400, { error: 'unsupported_grant_type' });
     }
+    if (url.pathname === '/revoke' && req.method === 'POST') {
+      // Either kind of token; revoking one revokes the grant, so the refresh token and its access tokens.
+      const token = url.searchParams.get('token') ?? new URLSearchParams(body.toString('utf8')).get('token') ?? '';
+      const grant = refreshTokens.has(token) ? token : accessTokens.get(token);
+      if (grant === undefined || revoked.has(grant)) return sendJson(res, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' });
+      revoked.add(grant);
+      revocationCount += 1;
+      return sendJson(res, 200, {});
+    }
     if (!url.pathname.startsWith('/gmail/')) return sendJson(res, 404, GOOGLE_404);
     const auth = req.headers.authorization ?? '';
     const token = auth.replace(/^Bearer\s+/i, '');
@@ -194,6 +214,14 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     const sending = req.method === 'POST' && /^\/gmail\/v1\/users\/me\/messages\/send$/.test(url.pathname);
     const answer = await forward(req.method ?? 'GET', `${url.pathname}${url.search}`, headers, sending && options.assignMessageIds ? withGmailMessageId(body) : body);
     const text = Buffer.from(await answer.arrayBuffer());
+    if (answer.ok && req.method === 'POST' && url.pathname === '/gmail/v1/users/me/watch') watching = true;
+    if (answer.ok && req.method === 'POST' && url.pathname === '/gmail/v1/users/me/stop') {
+      watching = false;
+      stopCount += 1;
+      // Gmail answers users.stop with 204 and no body (the emulator says 200).
+      res.writeHead(204);
+      return void res.end();
+    }
     if ((answer.headers.get('content-type') ?? '').includes('json')) {
       try {
         noteHistoryId((JSON.parse(text.toString('utf8')) as { historyId?: unknown }).historyId);
@@ -216,6 +244,7 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     url: `${base}/`,
     tokenUrl: `${base}/token`,
     authUrl: `${base}/o/oauth2/v2/auth`,
+    revokeUrl: `${base}/revoke`,
     issueGrant: newGrant,
     revoke: (refreshToken) => void revoked.add(refreshToken),
     revokeAll: () => {
@@ -241,6 +270,15 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     },
     get refreshCount() {
       return refreshCount;
+    },
+    get watching() {
+      return watching;
+    },
+    get stopCount() {
+      return stopCount;
+    },
+    get revocationCount() {
+      return revocationCount;
     },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -52,7 +52,7 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
       provider: 'gmail',
       source: new GmailChangeSource({ gmail: this.gmail, tokens, now: () => this.runtime.clock.now() }),
       pollIntervalMs: this.settings.pollMs,
-      unfollow: () => this.unfollow(row.id),
+      unfollow: () => void this.unfollow(row.id),
     });
     const entry = { follower, watchTimer: undefined as NodeJS.Timeout | undefined };
     this.followers.set(row.id, entry);
@@ -74,12 +74,18 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
     return this.followers.has(mailboxId);
   }
 
-  private unfollow(mailboxId: string): void {
+  /** Stops following (sync, polling, watch renewal); resolves once a sync in flight has ended. */
+  async unfollow(mailboxId: string): Promise<void> {
     const entry = this.followers.get(mailboxId);
     if (!entry) return;
     if (entry.watchTimer) clearInterval(entry.watchTimer);
     this.followers.delete(mailboxId);
-    void entry.follower.stop();
+    await entry.follower.stop();
+  }
+
+  /** users.stop: Gmail stops publishing this mailbox's changes to Pub/Sub (204, empty body). */
+  async stopPush(accessToken: string): Promise<void> {
+    await this.gmail.users.stop({ userId: 'me' }, { headers: { Authorization: `Bearer ${accessToken}` }, retry: false, timeout: 10_000 });
   }
 
   /** users.watch on every label, so replies filed out of the inbox by filters push too. */

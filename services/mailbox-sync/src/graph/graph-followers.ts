@@ -52,7 +52,7 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
       provider: 'graph',
       source: new GraphChangeSource({ client: this.client(row), origin: this.settings.origin, now: () => this.runtime.clock.now() }),
       pollIntervalMs: this.settings.pollMs,
-      unfollow: () => this.unfollow(row.id),
+      unfollow: () => void this.unfollow(row.id),
     });
     const entry = { row, follower, renewTimer: undefined as NodeJS.Timeout | undefined };
     this.followers.set(row.id, entry);
@@ -77,12 +77,19 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
     await this.subscribe(entry.row, this.runtime.logger.child({ component: 'graph-follower', mailbox_id: mailboxId }));
   }
 
-  private unfollow(mailboxId: string): void {
+  /** Stops following (delta, polling, subscription renewal); resolves once a sync in flight has ended. */
+  async unfollow(mailboxId: string): Promise<void> {
     const entry = this.followers.get(mailboxId);
     if (!entry) return;
     if (entry.renewTimer) clearInterval(entry.renewTimer);
     this.followers.delete(mailboxId);
-    void entry.follower.stop();
+    await entry.follower.stop();
+  }
+
+  /** DELETE /subscriptions/{id} (204): Graph stops sending change notifications for it. */
+  async deleteSubscription(subscriptionId: string, accessToken: string): Promise<void> {
+    const client = createGraphClient({ tokens: { accessToken: async () => accessToken }, origin: this.settings.origin, ...(this.settings.caPem ? { ca: this.settings.caPem } : {}) });
+    await client.api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).delete();
   }
 
   /** Creates the subscription, or renews it before expiry (PATCH expirationDateTime); recreates one that is gone. */
@@ -105,7 +112,8 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
       const clientState = randomBytes(24).toString('base64url');
       const created = (await client.api('/subscriptions').post({ changeType: 'created', notificationUrl, lifecycleNotificationUrl: notificationUrl, resource: 'me/messages', expirationDateTime, clientState })) as { id?: string };
       if (!created.id) throw new Error('subscription answer without id');
-      await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET push_subscription_id = $2, push_client_state = $3, push_expires_at = $4 WHERE id = $1`, [row.id, created.id, clientState, expirationDateTime]);
+      // Not on a mailbox disconnected meanwhile: its notifications then match no row and are ignored.
+      await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET push_subscription_id = $2, push_client_state = $3, push_expires_at = $4 WHERE id = $1 AND state <> 'disconnected'`, [row.id, created.id, clientState, expirationDateTime]);
     } catch (err) {
       log.warn({ code: mapGraphError(err).code }, 'graph subscription failed; polling only');
     }

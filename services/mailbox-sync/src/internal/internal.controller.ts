@@ -38,7 +38,8 @@ export class InternalMailboxController {
         host: row.smtp_host,
         port: row.smtp_port,
         secure: row.smtp_secure ?? false,
-        auth: row.username ? { user: row.username, pass: this.mailboxes.password(row) } : null,
+        // A disconnected mailbox holds no password: no auth is handed out (and the sender refuses the state).
+        auth: row.username && row.state !== 'disconnected' && row.secret_ciphertext ? { user: row.username, pass: this.mailboxes.password(row) } : null,
       },
     };
   }

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { parseRequest, requireOrgId } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import type { MailboxView } from './mailbox-record';
+import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { ConnectImapMailboxRequest, MailboxesService } from './mailboxes.service';
 
 @Controller('v1/mailboxes')
@@ -10,6 +11,7 @@ export class MailboxesController {
   constructor(
     private readonly mailboxes: MailboxesService,
     private readonly followers: MailboxFollowers,
+    private readonly disconnections: MailboxDisconnections,
   ) {}
 
   /** Connects an IMAP/SMTP mailbox; answers once the first sync finished (or the login failed). */
@@ -31,5 +33,18 @@ export class MailboxesController {
   @Get(':id')
   async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
     return this.mailboxes.view(await this.mailboxes.getRow(requireOrgId(org), id));
+  }
+
+  /**
+   * Disconnects the mailbox (any provider): replies stop being tracked, sends stop, the stored
+   * credentials are wiped, provider push is cancelled and a Google grant revoked (best-effort).
+   * Answers 200 with the mailbox view (state `disconnected`); idempotent: disconnecting it again answers
+   * the same 200 and changes nothing. Unknown id, or another org's: 404 `mailbox_not_found`, like GET.
+   * Connecting the same address again (POST /v1/mailboxes, or the OAuth flow) brings it back.
+   */
+  @Delete(':id')
+  @HttpCode(200)
+  async disconnect(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
+    return this.disconnections.disconnect(requireOrgId(org), id);
   }
 }

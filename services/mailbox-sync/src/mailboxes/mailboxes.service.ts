@@ -33,13 +33,30 @@ export class MailboxesService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * Connects an IMAP/SMTP mailbox. The same address again is a conflict while it is connected; a
+   * mailbox the user disconnected comes back on its row with the new settings and password, keeping
+   * its per-folder cursors (so what arrived meanwhile is caught up) unless the server or login changed.
+   */
   async connect(orgId: string, request: ConnectImapMailboxRequest): Promise<MailboxRow> {
-    const id = randomUUID();
     const now = this.clock.now();
-    const secret = this.cipher.encrypt(request.password, id);
-    await this.runtime.transaction(async (m) => {
-      const existing = (await m.query(`SELECT id FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2`, [orgId, request.emailAddress])) as { id: string }[];
-      if (existing.length) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing[0]!.id });
+    const id = await this.runtime.transaction(async (m) => {
+      const [existing] = (await m.query(`SELECT * FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2 FOR UPDATE`, [orgId, request.emailAddress])) as MailboxRow[];
+      if (existing && (existing.state !== 'disconnected' || existing.provider !== 'imap')) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing.id });
+      if (existing) {
+        const sealed = this.cipher.encrypt(request.password, existing.id);
+        const sameServer = existing.imap_host === request.imap.host && existing.imap_port === request.imap.port && existing.username === request.username;
+        if (!sameServer) await m.query(`DELETE FROM mailbox_sync.imap_cursor WHERE mailbox_id = $1`, [existing.id]);
+        await m.query(
+          `UPDATE mailbox_sync.mailbox SET state = 'syncing', imap_host = $2, imap_port = $3, imap_secure = $4, smtp_host = $5, smtp_port = $6, smtp_secure = $7,
+             username = $8, secret_key_id = $9, secret_ciphertext = $10, folders = $11, last_error = NULL, updated_at = $12 WHERE id = $1`,
+          [existing.id, request.imap.host, request.imap.port, request.imap.secure, request.smtp.host, request.smtp.port, request.smtp.secure, request.username, sealed.keyId, sealed.ciphertext, JSON.stringify(request.folders), now],
+        );
+        await this.emitStateChange(m, existing, existing.state, 'syncing', null, now);
+        return existing.id;
+      }
+      const id = randomUUID();
+      const secret = this.cipher.encrypt(request.password, id);
       await m.query(
         `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, imap_host, imap_port, imap_secure, smtp_host, smtp_port, smtp_secure,
            username, secret_key_id, secret_ciphertext, folders, created_at, updated_at)
@@ -62,6 +79,7 @@ export class MailboxesService {
         ],
       );
       await this.emitStateChange(m, { id, org_id: orgId, provider: 'imap', email_address: request.emailAddress }, null, 'syncing', null, now);
+      return id;
     });
     return this.getRow(orgId, id);
   }
@@ -94,7 +112,9 @@ export class MailboxesService {
 
   /**
    * Creates or re-authorizes an OAuth mailbox (Gmail, Graph) in one transaction with its event.
-   * Reconnecting keeps the sync cursor, so nothing received while disconnected is skipped.
+   * Reconnecting (after needs_reconnect, or after the user disconnected it) stores the fresh grant and
+   * keeps the sync cursor, so nothing received meanwhile is skipped (a cursor the provider no longer
+   * honours falls back to a resync of the recent window).
    */
   async upsertOAuthMailbox(orgId: string, provider: 'gmail' | 'graph', emailAddress: string, refreshToken: string, scopes: string[]): Promise<MailboxRow> {
     const now = this.clock.now();
@@ -152,9 +172,40 @@ export class MailboxesService {
         MailboxRow,
         'id' | 'org_id' | 'provider' | 'email_address' | 'state'
       >)[];
-      if (!row || row.state === to) return;
+      // Disconnecting is the user's decision: only connecting again (connect, upsertOAuthMailbox) undoes it,
+      // never a sync that was still in flight.
+      if (!row || row.state === to || row.state === 'disconnected') return;
       await m.query(`UPDATE mailbox_sync.mailbox SET state = $2, last_error = $3, updated_at = $4 WHERE id = $1`, [id, to, reason, now]);
       await this.emitStateChange(m, row, row.state, to, reason, now);
+    });
+  }
+
+  /**
+   * The user disconnects the mailbox: state `disconnected` and every credential wiped from the row
+   * (refresh token or password, granted scopes, push subscription and its clientState), in one
+   * transaction with the event. Returns what is needed to clean up at the provider afterwards, held
+   * only in memory; `released` is null when the mailbox was already disconnected (nothing changed).
+   */
+  async disconnect(orgId: string, id: string): Promise<{ row: MailboxRow; released: { secret: string | null; pushSubscriptionId: string | null } | null }> {
+    const now = this.clock.now();
+    return this.runtime.transaction(async (m) => {
+      const [row] = (await m.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1 AND org_id = $2 FOR UPDATE`, [id, orgId])) as (MailboxRow & { push_subscription_id: string | null })[];
+      if (!row) throw new NotFoundException({ error: 'mailbox_not_found' });
+      if (row.state === 'disconnected') return { row, released: null };
+      let secret: string | null = null;
+      try {
+        secret = row.secret_key_id && row.secret_ciphertext ? this.cipher.decrypt(row.secret_key_id, row.secret_ciphertext, row.id) : null;
+      } catch {
+        // A secret we cannot read cannot be revoked either; it is wiped all the same.
+      }
+      await m.query(
+        `UPDATE mailbox_sync.mailbox SET state = 'disconnected', secret_key_id = NULL, secret_ciphertext = NULL, oauth_scopes = NULL,
+           push_subscription_id = NULL, push_client_state = NULL, push_expires_at = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`,
+        [id, now],
+      );
+      await this.emitStateChange(m, row, row.state, 'disconnected', 'The mailbox was disconnected by a user.', now);
+      const [after] = (await m.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1`, [id])) as MailboxRow[];
+      return { row: after!, released: { secret, pushSubscriptionId: row.push_subscription_id ?? null } };
     });
   }
 

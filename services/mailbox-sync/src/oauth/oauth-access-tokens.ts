@@ -58,6 +58,7 @@ export class OAuthAccessTokens {
     if (!client) throw new MailProviderError(`OAuth is not configured for ${row.provider}`, { code: 'PERMANENT', provider });
     const current = await this.mailboxes.findRow(row.id);
     if (!current) throw new MailProviderError('mailbox no longer exists', { code: 'AUTH_REVOKED', provider });
+    if (current.state === 'disconnected' || !current.secret_ciphertext) throw new MailProviderError('the mailbox was disconnected', { code: 'AUTH_REVOKED', provider });
     const token = await client.refresh(this.mailboxes.password(current));
     if (token.refreshToken) await this.mailboxes.replaceSecret(row.id, token.refreshToken);
     return { accessToken: token.accessToken, expiresAt: token.expiresAt };

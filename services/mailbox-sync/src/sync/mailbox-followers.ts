@@ -34,6 +34,18 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     this.followers.clear();
   }
 
+  /** Stops following (IDLE ended, connection closed); resolves once the follower stopped. */
+  async unfollow(mailboxId: string): Promise<void> {
+    const follower = this.followers.get(mailboxId);
+    if (!follower) return;
+    this.followers.delete(mailboxId);
+    await follower.stop();
+  }
+
+  isFollowing(mailboxId: string): boolean {
+    return this.followers.has(mailboxId);
+  }
+
   /** Starts following; resolves when the first catch-up finished (or the mailbox failed). */
   follow(row: MailboxRow): Promise<void> {
     if (this.followers.has(row.id) || row.provider !== 'imap' || !row.imap_host || !row.imap_port) return Promise.resolve();
