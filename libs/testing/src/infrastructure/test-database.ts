@@ -41,3 +41,11 @@ export async function createTestDatabase(databaseUrl: string): Promise<{ url: st
     },
   };
 }
+
+/**
+ * Runs one query on a connection of its own (opened and closed around it) and returns the rows, so
+ * a test can look at what a service under test wrote without sharing that service's pool.
+ */
+export function queryRows<T>(databaseUrl: string, text: string, values: unknown[] = []): Promise<T[]> {
+  return withClient(databaseUrl, async (client) => (await client.query(text, values)).rows as T[]);
+}

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
-import { Client } from 'pg';
 import { emailSendFailedTopic, emailSendRequestedTopic, emailSentTopic, mailboxConnectionChangedTopic, type EmailSendRequested } from '@telltale/contracts';
 import { buildEvent } from '@telltale/kafka';
 import { MailboxSyncConfig, startMailboxSync } from '@telltale/mailbox-sync';
 import type { StartedService } from '@telltale/runtime';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, queryRows } from '@telltale/testing';
 import { waitUntil } from '@telltale/testing/dist/src/infrastructure/wait-until';
 import { generateSigningKeySpec, parseSigningKeys, verifyTrackingToken } from '@telltale/tracking';
 import { SenderConfig, startSender } from '../../src';
@@ -114,15 +113,7 @@ export async function startSendHarness(label: string, providerConfig: Record<str
       const res = await fetch(`${mailboxSync.url}${path}`, { method: init.method ?? 'GET', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
       return { status: res.status, body: await res.json() };
     };
-    const sql = async <T>(text: string, values: unknown[]): Promise<T[]> => {
-      const client = new Client({ connectionString: db.url });
-      await client.connect();
-      try {
-        return (await client.query(text, values)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    };
+    const sql = <T>(text: string, values: unknown[]): Promise<T[]> => queryRows<T>(db.url, text, values);
 
     const harness: SendHarness = {
       orgId,

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { createTestDatabase, queryRows } from '@telltale/testing';
+import { MailboxSyncConfig, startMailboxSync } from '../../src';
+
+/**
+ * mailbox-sync started in this process with its real wiring (`startMailboxSync`, as main.ts does)
+ * on a test database of its own and a fresh Kafka topic prefix, with every event it publishes
+ * recorded, and the calls its integration tests make over HTTP, SQL and Kafka. What is particular
+ * to a provider (its fake, its config, how it is made to sync) stays in the provider's test file.
+ */
+
+export function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run with \`npm test\``);
+  return v;
+}
+
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A mailbox.message-received.v1 payload, as far as the tests read it. */
+export interface ReceivedEvent {
+  mailboxId: string;
+  message: { messageId: string | null; folder: string; providerThreadId: string | null };
+}
+
+/** A mailbox.connection-changed.v1 payload, as far as the tests read it. */
+export interface ConnectionChange {
+  mailboxId: string;
+  previousState: string | null;
+  state: string;
+  reason: string | null;
+}
+
+export interface MailboxView {
+  id: string;
+  provider: string;
+  state: string;
+  emailAddress: string;
+  replyTracking: string;
+}
+
+export interface MailboxSyncUnderTest {
+  readonly url: string;
+  /** Everything published on mailbox.message-received.v1, in order. */
+  readonly received: ReceivedEvent[];
+  /** Everything published on mailbox.connection-changed.v1, in order. */
+  readonly changes: ConnectionChange[];
+  /** The public API, as a user of the test org. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** The internal transport endpoint the sender reads (credentials for sends). */
+  transport<T>(mailboxId: string): Promise<T>;
+  sql<T>(text: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * Mailbox-sync's OAuth connect flow: starts it with `startBody`, lets `consent` play the browser
+   * (it returns the redirect location), completes the callback and checks it answered 200.
+   */
+  connectOAuth(provider: 'google' | 'microsoft', startBody: unknown, consent: (authorizationUrl: string) => Promise<string>): Promise<{ view: MailboxView; oauthState: string }>;
+  /** Waits for the message-received event of the message with this Message-ID. */
+  awaitMessage(messageId: string, what: string): Promise<ReceivedEvent>;
+  /** Gives a sync time to happen, then checks the message with this Message-ID was not synced. */
+  assertNotSynced(messageId: string): Promise<void>;
+  /** Another org's DELETE of the mailbox is 404 mailbox_not_found. */
+  assertOtherOrgCannotDelete(mailboxId: string): Promise<void>;
+  mailboxState(mailboxId: string): Promise<string>;
+  /**
+   * Waits for the mailbox's needs_reconnect event; then the API says replies are not being tracked
+   * and the sender is handed no credentials (the transport's `credentials` entry, e.g. `gmail`, is null).
+   */
+  awaitNeedsReconnect(mailboxId: string, credentials: string): Promise<ConnectionChange>;
+  /** DELETE of the mailbox: answered 200 with the view, in state disconnected. */
+  disconnect(mailboxId: string): Promise<MailboxView>;
+  /** Waits for the mailbox's disconnected event, which comes from connected. */
+  awaitDisconnectedEvent(mailboxId: string): Promise<ConnectionChange>;
+  /** The mailbox row is disconnected with its secret and `otherColumns` wiped. */
+  assertCredentialsWiped(mailboxId: string, otherColumns?: string[]): Promise<void>;
+  /** The outbox holds exactly one disconnected event for the mailbox. */
+  assertOneDisconnectedEvent(mailboxId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface MailboxSyncUnderTestOptions {
+  /** Names the Kafka topic prefix and client. */
+  label: string;
+  /** The provider's settings (on top of database, Kafka, HTTP, credentials key and internal token). */
+  config: Record<string, string>;
+  /** A fixed HTTP port, where the provider's config must name it; any free port otherwise. */
+  port?: number;
+}
+
+export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOptions): Promise<MailboxSyncUnderTest> {
+  const prefix = `${options.label}-${randomBytes(4).toString('hex')}.`;
+  const orgId = randomUUID();
+  const internalToken = randomBytes(16).toString('hex');
+  const started: { stop(): Promise<unknown> }[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of started.splice(0).reverse()) await s.stop();
+  };
+  try {
+    const db = await createTestDatabase(env('DATABASE_URL'));
+    started.push({ stop: db.drop });
+    const service = await startMailboxSync(
+      MailboxSyncConfig.parse({
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: env('KAFKA_BROKERS'),
+        KAFKA_TOPIC_PREFIX: prefix,
+        PORT: String(options.port ?? 0),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+        INTERNAL_API_TOKEN: internalToken,
+        ...options.config,
+      }),
+    );
+    started.push(service);
+    const received: ReceivedEvent[] = [];
+    const changes: ConnectionChange[] = [];
+    const kafka = new Kafka({ clientId: `${options.label}-test`, brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `${prefix}observer` });
+    started.push({ stop: () => consumer.disconnect() });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${prefix}mailbox.message-received.v1`, `${prefix}mailbox.connection-changed.v1`], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as never;
+        if (topic.endsWith('message-received.v1')) received.push(payload);
+        else changes.push(payload);
+      },
+    });
+
+    const api = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${service.url}${path}`, { ...init, headers: { 'content-type': 'application/json', 'x-org-id': orgId, ...(init.headers ?? {}) } });
+    const sql = <T>(text: string, values: unknown[] = []): Promise<T[]> => queryRows<T>(db.url, text, values);
+    const transport = async <T>(mailboxId: string): Promise<T> =>
+      (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${internalToken}` } })).json()) as T;
+    return {
+      url: service.url,
+      received,
+      changes,
+      api,
+      sql,
+      stop,
+      transport,
+      connectOAuth: async (provider, startBody, consent) => {
+        const start = (await (await api(`/v1/mailboxes/oauth/${provider}`, { method: 'POST', body: JSON.stringify(startBody) })).json()) as { authorizationUrl: string; state: string };
+        const callback = new URL(await consent(start.authorizationUrl));
+        const res = await api(`/v1/mailboxes/oauth/${provider}/callback?code=${encodeURIComponent(callback.searchParams.get('code') ?? '')}&state=${encodeURIComponent(start.state)}`);
+        assert.equal(res.status, 200);
+        return { view: (await res.json()) as MailboxView, oauthState: start.state };
+      },
+      awaitMessage: (messageId, what) => waitFor(() => received.find((e) => e.message.messageId === messageId), what),
+      assertNotSynced: async (messageId) => {
+        await new Promise((r) => setTimeout(r, 1_500));
+        assert.equal(received.find((e) => e.message.messageId === messageId), undefined, 'no sync after disconnect');
+      },
+      assertOtherOrgCannotDelete: async (mailboxId) => {
+        const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE', headers: { 'x-org-id': randomUUID() } });
+        assert.equal(res.status, 404);
+        assert.equal(((await res.json()) as { error: string }).error, 'mailbox_not_found');
+      },
+      mailboxState: async (mailboxId) => ((await (await api(`/v1/mailboxes/${mailboxId}`)).json()) as { state: string }).state,
+      awaitNeedsReconnect: async (mailboxId, credentials) => {
+        const change = await waitFor(() => changes.find((c) => c.mailboxId === mailboxId && c.state === 'needs_reconnect'), 'needs_reconnect event');
+        const view = (await (await api(`/v1/mailboxes/${mailboxId}`)).json()) as MailboxView;
+        assert.equal(view.state, 'needs_reconnect');
+        assert.match(view.replyTracking, /NOT being tracked/);
+        const forSender = await transport<Record<string, unknown>>(mailboxId);
+        assert.equal(forSender.state, 'needs_reconnect');
+        assert.equal(forSender[credentials], null);
+        return change;
+      },
+      disconnect: async (mailboxId) => {
+        const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE' });
+        assert.equal(res.status, 200);
+        const view = (await res.json()) as MailboxView;
+        assert.equal(view.state, 'disconnected');
+        return view;
+      },
+      awaitDisconnectedEvent: async (mailboxId) => {
+        const change = await waitFor(() => changes.find((c) => c.mailboxId === mailboxId && c.state === 'disconnected'), 'disconnected event');
+        assert.equal(change.previousState, 'connected');
+        return change;
+      },
+      assertCredentialsWiped: async (mailboxId, otherColumns = []) => {
+        const [row] = await sql<Record<string, unknown>>(`SELECT state, secret_key_id, secret_ciphertext${otherColumns.map((c) => `, ${c}`).join('')} FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+        assert.deepEqual(row, { state: 'disconnected', secret_key_id: null, secret_ciphertext: null, ...Object.fromEntries(otherColumns.map((c) => [c, null])) });
+      },
+      assertOneDisconnectedEvent: async (mailboxId) => {
+        const [events] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM mailbox_sync.outbox WHERE topic LIKE '%mailbox.connection-changed.v1' AND payload->>'mailboxId' = $1 AND payload->>'state' = 'disconnected'`, [mailboxId]);
+        assert.equal(events!.n, 1, 'one disconnected event');
+      },
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
