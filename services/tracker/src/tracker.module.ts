@@ -35,7 +35,7 @@ export function defaultSpillDir(config: TrackerConfig): string {
 export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
     const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
-    const sink = new KafkaHitSink(runtime.kafka, runtime.topicName(trackingEngagementTopic));
+    const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL });
     const recorder = new HitRecorder(sink, new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config)), runtime.logger.child({ component: 'hit-recorder' }));
     if (config.TRACKER_ENGAGEMENT_STORE) runtime.addConsumer([engagementStoreSubscription()], 'engagement-store');
     return {

@@ -1,74 +1,80 @@
-import type { Kafka, Producer } from 'kafkajs';
-import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
-import { trackingEngagementTopic } from '@telltale/contracts';
-import { buildEvent, publishEvents, type PublishableEvent } from '@telltale/kafka';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { startPublishSpans } from '@telltale/kafka';
 import type { HitRecord } from './hit-record';
 import type { HitSink } from './hit-recorder';
-
-/** Hits turned into events between two yields to the event loop. */
-const BUILD_SLICE = 50;
-const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import type { ProduceReply, ProduceRequest, ProduceWorkerOptions } from './kafka-produce-worker';
 
 /**
- * The hit path's only write (ADR 0005): each batch is produced straight to `tracking.engagement.v1`
+ * The hit path's only write (ADR 6): each batch is produced straight to `tracking.engagement.v1`
  * (acks from all in-sync replicas, idempotent producer, one batch in flight, so arrival order is
  * Kafka order per email). No database on the way: the engagement store consumes the topic like any
  * other consumer. A batch Kafka does not take makes this throw, and the recorder spills it.
  * The engagement id is the event id, so a batch sent twice (a spill replayed after a crash) is a
  * duplicate every consumer recognises.
+ *
+ * The producing itself (validation, JSON, kafkajs) runs on a worker thread, so the event loop that
+ * answers the pixel only opens each event's producer span here and passes the batch on.
  */
 export class KafkaHitSink implements HitSink {
-  private producer: Promise<Producer> | null = null;
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextId = 1;
 
-  constructor(
-    private readonly kafka: Kafka,
-    /** The topic's full name (KAFKA_TOPIC_PREFIX included). */
-    private readonly topic: string,
-  ) {}
+  constructor(private readonly options: ProduceWorkerOptions) {}
 
   async write(batch: readonly HitRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    // Built in slices, yielding between them, so pixel requests keep being answered meanwhile:
-    // validating and serialising a whole batch in one go would stall the event loop for
-    // milliseconds, which is what the pixel's p99 latency is made of.
-    const events: PublishableEvent[] = [];
-    for (let i = 0; i < batch.length; i += BUILD_SLICE) {
-      if (i > 0) await yieldToRequests();
-      for (const hit of batch.slice(i, i + BUILD_SLICE)) {
-        // Each event carries the trace of the request that caused it, not of this flush.
-        const event = context.with(propagation.extract(ROOT_CONTEXT, hit.traceHeaders), () =>
-          buildEvent(trackingEngagementTopic, hit.engagement, { orgId: hit.engagement.orgId, eventId: hit.engagement.engagementId, occurredAt: new Date(hit.engagement.occurredAt) }),
-        );
-        events.push({ ...event, topic: this.topic });
-      }
-    }
-    const producer = await this.connected();
+    // Each event's producer span continues the trace of the request that caused it.
+    const spans = startPublishSpans(batch.map((hit) => ({ eventId: hit.engagement.engagementId, topic: this.options.topic, headers: hit.traceHeaders })));
     try {
-      await publishEvents(producer, events);
-    } catch (err) {
-      // A fresh producer for the next attempt: kafkajs does not always recover one whose broker
-      // went away mid-request.
-      await this.stop();
-      throw err;
+      await this.request({ kind: 'produce', hits: batch.map((hit, i) => ({ engagement: hit.engagement, traceHeaders: spans.headers[i]! })) });
+    } finally {
+      spans.end();
     }
   }
 
+  /** Disconnects the producer (after the recorder has flushed) and ends the worker thread. */
   async stop(): Promise<void> {
-    const producer = this.producer;
-    this.producer = null;
-    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+    const worker = this.worker;
+    if (!worker) return;
+    await this.request({ kind: 'stop' }).catch(() => undefined);
+    this.worker = null;
+    await worker.terminate();
   }
 
-  private connected(): Promise<Producer> {
-    if (!this.producer) {
-      // Few, short retries: while Kafka is away the recorder's spill is the better place to wait.
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
-      const connecting = producer.connect().then(() => producer);
-      this.producer = connecting;
-      connecting.catch(() => {
-        if (this.producer === connecting) this.producer = null;
-      });
-    }
-    return this.producer;
+  private request(request: { kind: 'produce'; hits: HitRecord[] } | { kind: 'stop' }): Promise<void> {
+    const worker = this.started();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...request } satisfies ProduceRequest);
+    });
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(join(__dirname, 'kafka-produce-worker.js'), {
+      workerData: { telltaleProduceWorker: this.options },
+      // It holds one batch at a time: a small heap keeps the tracker's memory bounded (ADR 6).
+      resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 6 },
+    });
+    worker.on('message', (reply: ProduceReply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.error === null) waiting?.resolve();
+      else waiting?.reject(new Error(reply.error));
+    });
+    const gone = (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`produce worker exited (${code})`)));
+    // Never what keeps the process alive: the lifecycle stops it after the last flush.
+    worker.unref();
+    this.worker = worker;
+    return worker;
   }
 }

@@ -30,11 +30,12 @@ const WARMUP_SECONDS = 2;
  */
 const TOPOLOGY = process.env.BENCH_TRACKER_TOPOLOGY === 'split' ? 'split' : 'single';
 /**
- * Node flags the tracker runs with (ADR 0005): a small young generation and a capped old space keep
- * its resident memory near 160 MB under load instead of letting V8 grow the heap to ~300 MB.
+ * Node flags the tracker runs with (ADR 5, 6; the Helm chart sets the same NODE_OPTIONS): a small
+ * young generation and a capped old space for the request thread (the produce worker thread has
+ * its own limits), instead of letting V8 grow the heap to ~300 MB under load.
  * BENCH_TRACKER_NODE_FLAGS='' measures Node's defaults.
  */
-const TRACKER_NODE_FLAGS = (process.env.BENCH_TRACKER_NODE_FLAGS ?? '--max-semi-space-size=8 --max-old-space-size=128').split(' ').filter(Boolean);
+const TRACKER_NODE_FLAGS = (process.env.BENCH_TRACKER_NODE_FLAGS ?? '--max-semi-space-size=4 --max-old-space-size=96').split(' ').filter(Boolean);
 
 function env(name: string): string {
   const v = process.env[name];
