@@ -1,7 +1,5 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 let running: NodeSDK | null = null;
 
@@ -25,6 +23,14 @@ export interface TelemetryOptions {
 export function startTelemetry(options: TelemetryOptions): NodeSDK {
   if (running) return running;
   silenceKnownWarnings();
+  // Loaded here, not at import: code that only needs the logger or the warning filter (a worker
+  // thread, a CLI) does not pay for the SDK's modules and memory.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
