@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './topic-recorder';
 export * from './telltale-system';
+export * from './system-api';

@@ -10,19 +10,13 @@ import { allTopics, campaignStopTopic, emailSendRequestedTopic, emailSentTopic, 
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { eventually, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
+import { callApi, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
 
 /**
  * The journey the product exists for (issue 2): a 2-step sequence, step 1 sent over SMTP with a
  * tracked pixel and link, an open and a click recorded, a reply from the prospect's CC stops the
  * campaign, step 2 never goes out, and Salesforce gets exactly one Task per email and reply.
  */
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suite with \`npm test\` (it starts PostgreSQL, Kafka and GreenMail)`);
-  return value;
-}
 
 const ORG = randomUUID();
 const REP = 'sam@telltale.test';
@@ -39,16 +33,8 @@ let recorder: TopicRecorder;
 let kafka: Kafka;
 const clock = new ManualClock(new Date());
 let flynnContactId: string;
+const http = (base: string, path: string, init: { method?: string; body?: unknown } = {}) => callApi(base, path, ORG, init);
 
-async function http(base: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json', 'x-org-id': ORG },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 async function inbox(address: string): Promise<{ uid: number; source: Buffer }[]> {
   const client = new ImapFlow({
@@ -114,17 +100,7 @@ after(async () => {
 
 test('one tracked email: send, open, click, CC reply stops the campaign, Salesforce logs once', async () => {
   // 1. Connect the rep's sandbox mailbox, create a 2-step sequence, enroll Flynn with Alan on CC.
-  const mailbox = await http(system.mailboxSync.url, '/v1/mailboxes', {
-    method: 'POST',
-    body: {
-      provider: 'imap',
-      emailAddress: REP,
-      imap: { host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('IMAP_PORT')), secure: false },
-      smtp: { host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false },
-      username: REP,
-      password: 'sandbox-password',
-    },
-  });
+  const mailbox = await http(system.mailboxSync.url, '/v1/mailboxes', { body: sandboxMailbox(REP) });
   assert.equal(mailbox.status, 201, JSON.stringify(mailbox.body));
   assert.equal(mailbox.body.state, 'connected');
   assert.equal(JSON.stringify(mailbox.body).includes('sandbox-password'), false, 'the API never shows the password');

@@ -9,7 +9,7 @@ import { campaignStopTopic, replyDetectedTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { eventually, startTelltaleSystem, type TelltaleSystem } from '../src';
+import { callApi, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem } from '../src';
 import { EventProducer } from '../src/event-producer';
 
 /**
@@ -24,12 +24,6 @@ import { EventProducer } from '../src/event-producer';
  * that reached the prospect's SMTP inbox must be a claimed step (its Message-ID carries the send
  * request id).
  */
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suite with \`npm test\` (it starts PostgreSQL, Kafka and GreenMail)`);
-  return value;
-}
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 300);
 const WAVE = Number(process.env.RACE_WAVE ?? 20);
@@ -46,16 +40,8 @@ let salesforce: SalesforceSandbox;
 let system: TelltaleSystem;
 let producer: EventProducer;
 const clock = new ManualClock(new Date());
+const http = (base: string, path: string, body?: unknown) => callApi(base, path, ORG, { body });
 
-async function http(base: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', 'x-org-id': ORG },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 async function deliveredMessageIds(address: string): Promise<string[]> {
   const client = new ImapFlow({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('IMAP_PORT')), secure: false, auth: { user: address, pass: 'any' }, logger: false });
@@ -136,14 +122,7 @@ async function produceStop(enrollmentId: string, sequenceId: string, round: numb
 }
 
 test(`a reply's stop never loses the race against a due step (${ROUNDS} rounds)`, { timeout: 180_000 }, async (t) => {
-  const mailbox = await http(system.mailboxSync.url, '/v1/mailboxes', {
-    provider: 'imap',
-    emailAddress: REP,
-    imap: { host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('IMAP_PORT')), secure: false },
-    smtp: { host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false },
-    username: REP,
-    password: 'sandbox-password',
-  });
+  const mailbox = await http(system.mailboxSync.url, '/v1/mailboxes', sandboxMailbox(REP));
   assert.equal(mailbox.status, 201, JSON.stringify(mailbox.body));
   const dispatcher = system.sequencer.app.get(StepDispatcher);
 

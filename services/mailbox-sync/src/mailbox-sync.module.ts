@@ -3,6 +3,7 @@ import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { GoogleOAuth, MicrosoftOAuth } from '@telltale/mail';
 import { CredentialCipher } from './credentials/credential-cipher';
 import { OAuthAccessTokens } from './oauth/oauth-access-tokens';
+import { PendingAuthorizations } from './oauth/pending-authorizations';
 import { GmailConnectionsService } from './gmail/gmail-connections.service';
 import { GmailController } from './gmail/gmail.controller';
 import { GmailFollowers } from './gmail/gmail-followers';
@@ -69,6 +70,7 @@ export class MailboxSyncModule {
         { provide: GOOGLE_OAUTH, useValue: googleOAuth },
         { provide: PubSubPushVerifier, useValue: pushVerifier },
         OAuthAccessTokens,
+        PendingAuthorizations,
         ProviderFollowerFactory,
         GmailFollowers,
         GmailConnectionsService,

@@ -17,7 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { google } from 'googleapis';
 import { ImapFlow } from 'imapflow';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFollower, InMemoryImapCursorStore, SmtpMailTransport, type MailboxChangeSource } from '@telltale/mail';
 import { createTestDatabase, startGmailTestServer, startGraphTestServer } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
@@ -63,19 +63,53 @@ function benchServiceEnv(databaseUrl: string, prefix: string, port: string): Rec
   };
 }
 
-/** When the message's event reached the bench's Kafka consumer (performance.now()), waiting up to 10 s. */
-async function seenAt(seen: ReadonlyMap<string, number>, messageId: string): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  while (!seen.has(messageId)) {
-    if (Date.now() > deadline) throw new Error(`no event for ${messageId} within 10 s`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return seen.get(messageId)!;
-}
+/**
+ * Reads `mailbox.message-received.v1` from the bench's Kafka and times push-path samples: each
+ * sample delivers one message with a unique Message-ID, then waits (up to 10 s) for its event.
+ * Sequential, PUSHES samples.
+ */
+class PushProbe {
+  private readonly consumer: Consumer;
+  private readonly seen = new Map<string, number>();
+  readonly joined: Promise<void>;
 
-function latencySummary(path: string, latencies: number[]): Record<string, unknown> {
-  latencies.sort((a, b) => a - b);
-  return { path, samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1) ?? NaN), goalP99Ms: 2_000 };
+  constructor(private readonly prefix: string) {
+    const kafka = new Kafka({ clientId: `${prefix}bench`, brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
+    this.joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: `${this.prefix}mailbox.message-received.v1`, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
+        if (payload.message?.messageId) this.seen.set(payload.message.messageId, performance.now());
+      },
+    });
+  }
+
+  async measure(path: string, idPrefix: string, deliver: (i: number, messageId: string) => Promise<void>): Promise<Record<string, unknown>> {
+    const latencies: number[] = [];
+    for (let i = 0; i < PUSHES; i += 1) {
+      const messageId = `<${idPrefix}-${i}-${randomBytes(4).toString('hex')}@acme.test>`;
+      const t0 = performance.now();
+      await deliver(i, messageId);
+      const deadline = Date.now() + 10_000;
+      while (!this.seen.has(messageId)) {
+        if (Date.now() > deadline) throw new Error(`no event for ${messageId} within 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      latencies.push(this.seen.get(messageId)! - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    return { path, samples: latencies.length, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(latencies.at(-1) ?? NaN), goalP99Ms: 2_000 };
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
 }
 
 async function drainAll(source: MailboxChangeSource): Promise<{ messages: number; seconds: number; peakRssMb: number }> {
@@ -180,36 +214,21 @@ async function pushLatency(): Promise<Record<string, unknown>> {
       GMAIL_PUSH_TOKEN: pushToken,
     }),
   );
-  const kafka = new Kafka({ clientId: 'bench', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
-  const seen = new Map<string, number>();
+  const probe = new PushProbe(prefix);
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${prefix}mailbox.message-received.v1`, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
-        if (payload.message?.messageId) seen.set(payload.message.messageId, performance.now());
-      },
-    });
+    await probe.start();
     const orgId = randomUUID();
     const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/google`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
     const code = new URL((await fetch(start.authorizationUrl, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
     const connected = await fetch(`${service.url}/v1/mailboxes/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
     if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
-    const latencies: number[] = [];
-    for (let i = 0; i < PUSHES; i += 1) {
-      const messageId = `<push-${i}-${randomBytes(4).toString('hex')}@acme.test>`;
-      const raw = mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`);
-      const t0 = performance.now();
-      const delivered = await gmail.deliver(raw);
+    return await probe.measure('Gmail push → mailbox.message-received.v1 on Kafka', 'push', async (i, messageId) => {
+      const delivered = await gmail.deliver(mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`));
       const data = Buffer.from(JSON.stringify({ emailAddress: REP, historyId: delivered.historyId })).toString('base64');
       await fetch(`${service.url}/v1/push/gmail?token=${pushToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: { data, messageId: randomUUID() }, subscription: 'projects/bench/subscriptions/s' }) });
-      latencies.push((await seenAt(seen, messageId)) - t0);
-    }
-    return latencySummary('Gmail push → mailbox.message-received.v1 on Kafka', latencies);
+    });
   } finally {
-    await consumer.disconnect();
+    await probe.stop();
     await service.stop();
     await gmail.close();
     await db.drop();
@@ -235,18 +254,9 @@ async function graphPushLatency(): Promise<Record<string, unknown>> {
       GRAPH_NOTIFICATION_URL: `http://127.0.0.1:${port}/v1/push/graph`,
     }),
   );
-  const kafka = new Kafka({ clientId: 'bench-graph', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
-  const seen = new Map<string, number>();
+  const probe = new PushProbe(prefix);
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${prefix}mailbox.message-received.v1`, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
-        if (payload.message?.messageId) seen.set(payload.message.messageId, performance.now());
-      },
-    });
+    await probe.start();
     const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/microsoft`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': randomUUID() }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
     const location = await new Promise<string>((resolve, reject) => {
       const req = httpsRequest(start.authorizationUrl, { ca: graph.ca }, (res) => {
@@ -259,16 +269,11 @@ async function graphPushLatency(): Promise<Record<string, unknown>> {
     const code = new URL(location).searchParams.get('code') ?? '';
     const connected = await fetch(`${service.url}/v1/mailboxes/oauth/microsoft/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
     if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
-    const latencies: number[] = [];
-    for (let i = 0; i < PUSHES; i += 1) {
-      const messageId = `<gpush-${i}-${randomBytes(4).toString('hex')}@fabrikam.test>`;
-      const t0 = performance.now();
+    return await probe.measure('Graph change notification → mailbox.message-received.v1 on Kafka (Inbox and Archive alternately)', 'gpush', async (i, messageId) => {
       graph.deliver(mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`), i % 2 === 0 ? 'Inbox' : 'Archive');
-      latencies.push((await seenAt(seen, messageId)) - t0);
-    }
-    return latencySummary('Graph change notification → mailbox.message-received.v1 on Kafka (Inbox and Archive alternately)', latencies);
+    });
   } finally {
-    await consumer.disconnect();
+    await probe.stop();
     await service.stop();
     await graph.close();
     await db.drop();
@@ -287,20 +292,10 @@ async function imapPushLatency(): Promise<Record<string, unknown>> {
       ...benchServiceEnv(db.url, prefix, '0'),
     }),
   );
-  const kafka = new Kafka({ clientId: 'bench-imap', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `${prefix}bench`, maxWaitTimeInMs: 10 });
+  const probe = new PushProbe(prefix);
   const smtp = new SmtpMailTransport({ host, port: smtpPort, secure: false });
-  const seen = new Map<string, number>();
   try {
-    await consumer.connect();
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.subscribe({ topic: `${prefix}mailbox.message-received.v1`, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const payload = JSON.parse(message.value?.toString('utf8') ?? '{}') as { message?: { messageId?: string } };
-        if (payload.message?.messageId) seen.set(payload.message.messageId, performance.now());
-      },
-    });
+    await probe.start();
     // A fresh GreenMail mailbox, connected like a rep would: the service answers once the first sync is done.
     const rep = `bench-push-${randomUUID()}@telltale.test`;
     const connected = await fetch(`${service.url}/v1/mailboxes`, {
@@ -310,20 +305,15 @@ async function imapPushLatency(): Promise<Record<string, unknown>> {
     });
     const mailbox = (await connected.json()) as { state?: string };
     if (connected.status !== 201 || mailbox.state !== 'connected') throw new Error(`connect failed: ${connected.status} ${JSON.stringify(mailbox)}`);
-    await joined;
-    const latencies: number[] = [];
-    for (let i = 0; i < PUSHES; i += 1) {
-      const messageId = `<ipush-${i}-${randomBytes(4).toString('hex')}@acme.test>`;
+    await probe.joined;
+    // Timed from before the SMTP submission: the sample includes handing the message to the server.
+    return await probe.measure('SMTP delivery → IMAP IDLE → mailbox.message-received.v1 on Kafka (GreenMail INBOX)', 'ipush', async (i, messageId) => {
       const raw = Buffer.from(mime(i, rep).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`));
-      // From before the SMTP submission: the sample includes handing the message to the server.
-      const t0 = performance.now();
       await smtp.send({ raw, envelope: { from: `prospect${i % 97}@acme.test`, to: [rep] } });
-      latencies.push((await seenAt(seen, messageId)) - t0);
-    }
-    return latencySummary('SMTP delivery → IMAP IDLE → mailbox.message-received.v1 on Kafka (GreenMail INBOX)', latencies);
+    });
   } finally {
     smtp.close();
-    await consumer.disconnect();
+    await probe.stop();
     await service.stop();
     await db.drop();
   }
