@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCidrs, compileHitSignatures, classifyHit, loadHitSignatures, type HitFacts, type HitSignatureFile } from '../src';
+import { AddressRanges, compileHitSignatures, classifyHit, loadHitSignatures, type HitFacts, type HitSignatureFile } from '../src';
 
 // Signature data for the table: documentation address blocks (RFC 5737, RFC 3849), so the rules
 // are tested independently of the shipped data file, which gets updated.
@@ -21,7 +21,7 @@ const file: HitSignatureFile = {
 };
 const signatures = compileHitSignatures(file);
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-const office = compileCidrs(['203.0.113.0/26'], 'test');
+const office = AddressRanges.compile(['203.0.113.0/26'], 'test');
 
 const base: HitFacts = {
   type: 'opened',
@@ -84,7 +84,7 @@ test('the shipped signature file loads and recognises the well-known machines', 
 });
 
 test('a bad signature file stops start-up naming the field', () => {
-  assert.throws(() => compileCidrs(['10.0.0.0/33'], 'ipRanges[0]'), /ipRanges\[0\].*10\.0\.0\.0\/33/);
+  assert.throws(() => AddressRanges.compile(['10.0.0.0/33'], 'ipRanges[0]'), /ipRanges\[0\].*10\.0\.0\.0\/33/);
   assert.throws(() => loadHitSignatures('/nonexistent/signatures.json'), /hit signatures \/nonexistent/);
   assert.throws(() => compileHitSignatures({ ...file, userAgents: [{ label: 'link_preview', name: 'bad', pattern: '(' }] }), /userAgents\[0\] \(bad\): invalid pattern/);
 });

@@ -1,6 +1,6 @@
-import type { BlockList } from 'node:net';
 import type { TrackingEngagement } from '@telltale/contracts';
-import { ipInRanges, type HitSignatures } from './hit-signatures';
+import { parseAddress, type AddressRanges } from './address-ranges';
+import type { HitSignatures } from './hit-signatures';
 
 export type HitClassification = TrackingEngagement['classification'];
 
@@ -16,7 +16,7 @@ export interface HitFacts {
   /** The hit carried a registered, unrevoked device cookie of a user of the sending org. */
   selfDeviceUserId: string | null;
   /** The sending org's office ranges (`internal`), if it configured any. */
-  officeRanges: BlockList | null;
+  officeRanges: AddressRanges | null;
   /** An open of the same email was seen before this hit. */
   openSeenBefore: boolean;
   /** Distinct other links of the same email clicked within the burst window before this click. */
@@ -34,11 +34,12 @@ const round = (seconds: number): number => Math.max(0, Math.round(seconds));
 export function classifyHit(facts: HitFacts, signatures: HitSignatures): HitClassification {
   const ua = facts.userAgent ?? '';
   const since = `${round(facts.secondsSinceSend)} s after send`;
+  const address = parseAddress(facts.ip);
 
   if (facts.selfDeviceUserId !== null) {
     return { label: 'self', confidence: 1, reasons: ['registered device of a user of the sending org'] };
   }
-  if (facts.officeRanges !== null && ipInRanges(facts.officeRanges, facts.ip)) {
+  if (facts.officeRanges !== null && facts.officeRanges.has(address)) {
     return { label: 'internal', confidence: 0.95, reasons: ["IP address in the org's office ranges"] };
   }
   if (facts.method === 'HEAD') {
@@ -51,7 +52,7 @@ export function classifyHit(facts: HitFacts, signatures: HitSignatures): HitClas
     }
   }
   for (const signature of signatures.ipRanges) {
-    if (!ipInRanges(signature.ranges, facts.ip)) continue;
+    if (!signature.ranges.has(address)) continue;
     // Apple's Mail Privacy Protection fetches images from Apple-owned addresses with a bare
     // "Mozilla/5.0" user agent; a browser on Apple's network sends a full one.
     if (signature.label === 'privacy_prefetch' && !signatures.appleGenericUserAgent.test(ua)) continue;

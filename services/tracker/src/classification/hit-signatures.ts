@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { HitLabel } from '@telltale/contracts';
 import { z } from 'zod';
+import { AddressRanges } from './address-ranges';
 
 const MachineLabel = HitLabel.exclude(['human', 'self', 'internal']);
 type MachineLabel = z.infer<typeof MachineLabel>;
@@ -32,7 +32,7 @@ export interface UserAgentSignature {
 export interface IpRangeSignature {
   label: MachineLabel;
   name: string;
-  ranges: BlockList;
+  ranges: AddressRanges;
 }
 
 /** Compiled signatures: regexes and address block lists, built once at start. */
@@ -42,31 +42,6 @@ export interface HitSignatures {
   ipRanges: IpRangeSignature[];
   appleGenericUserAgent: RegExp;
   timing: HitSignatureFile['timing'];
-}
-
-/** Builds a block list from CIDRs; throws naming the bad entry. */
-export function compileCidrs(cidrs: readonly string[], where: string): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address = '', prefixText = ''] = cidr.split('/');
-    const family = isIP(address);
-    const prefix = Number(prefixText);
-    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
-      throw new Error(`${where}: "${cidr}" is not a valid CIDR`);
-    }
-    list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  }
-  return list;
-}
-
-/** True when `ip` (v4, v6 or v4-mapped v6) lies in `list`. */
-export function ipInRanges(list: BlockList, ip: string | null): boolean {
-  if (!ip) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const address = mapped ? mapped[1]! : ip;
-  const family = isIP(address);
-  if (family === 0) return false;
-  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export function compileHitSignatures(file: HitSignatureFile): HitSignatures {
@@ -80,7 +55,7 @@ export function compileHitSignatures(file: HitSignatureFile): HitSignatures {
   return {
     version: file.version,
     userAgents: file.userAgents.map((s, i) => ({ label: s.label, name: s.name, pattern: regex(s.pattern, `userAgents[${i}] (${s.name})`) })),
-    ipRanges: file.ipRanges.map((s, i) => ({ label: s.label, name: s.name, ranges: compileCidrs(s.cidrs, `ipRanges[${i}] (${s.name})`) })),
+    ipRanges: file.ipRanges.map((s, i) => ({ label: s.label, name: s.name, ranges: AddressRanges.compile(s.cidrs, `ipRanges[${i}] (${s.name})`) })),
     appleGenericUserAgent: regex(file.privacyPrefetch.appleGenericUserAgent, 'privacyPrefetch.appleGenericUserAgent'),
     timing: file.timing,
   };

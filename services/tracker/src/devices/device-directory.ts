@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { BlockList } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { ServiceRuntime } from '@telltale/runtime';
-import { compileCidrs } from '../classification/hit-signatures';
+import { AddressRanges } from '../classification/address-ranges';
 
 interface DeviceOwner {
   orgId: string;
@@ -27,7 +26,7 @@ export const hashDeviceCookie = (value: string): Buffer => createHash('sha256').
 @Injectable()
 export class DeviceDirectory {
   private readonly devices = new Map<string, DeviceOwner>();
-  private officeRanges = new Map<string, BlockList>();
+  private officeRanges = new Map<string, AddressRanges>();
   private devicesSeenUntil = new Date(0);
 
   constructor(private readonly runtime: ServiceRuntime) {}
@@ -39,7 +38,7 @@ export class DeviceDirectory {
     return owner && owner.orgId === orgId ? owner.userId : null;
   }
 
-  officeRangesOf(orgId: string): BlockList | null {
+  officeRangesOf(orgId: string): AddressRanges | null {
     return this.officeRanges.get(orgId) ?? null;
   }
 
@@ -62,12 +61,12 @@ export class DeviceDirectory {
     const ranges = (await this.runtime.dataSource.query(`SELECT org_id, cidr::text AS cidr FROM tracker.office_range ORDER BY org_id`)) as { org_id: string; cidr: string }[];
     const byOrg = new Map<string, string[]>();
     for (const r of ranges) byOrg.set(r.org_id, [...(byOrg.get(r.org_id) ?? []), r.cidr]);
-    this.officeRanges = new Map([...byOrg].map(([org, cidrs]) => [org, compileCidrs(cidrs, `office ranges of ${org}`)]));
+    this.officeRanges = new Map([...byOrg].map(([org, cidrs]) => [org, AddressRanges.compile(cidrs, `office ranges of ${org}`)]));
   }
 
   /** Office ranges of an org changed through this instance: visible to the next hit. */
   setOfficeRanges(orgId: string, cidrs: readonly string[]): void {
     if (cidrs.length === 0) this.officeRanges.delete(orgId);
-    else this.officeRanges.set(orgId, compileCidrs(cidrs, `office ranges of ${orgId}`));
+    else this.officeRanges.set(orgId, AddressRanges.compile(cidrs, `office ranges of ${orgId}`));
   }
 }

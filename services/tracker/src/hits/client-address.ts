@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { compileCidrs, ipInRanges } from '../classification/hit-signatures';
+import { AddressRanges, parseAddress } from '../classification/address-ranges';
 
 /** Named ranges as Express's "trust proxy" understands them. */
 const NAMED: Record<string, string[]> = {
@@ -31,11 +31,11 @@ export function clientAddressResolver(trustProxy: string | undefined): ClientAdd
     };
   }
   const cidrs = trustProxy.split(',').map((s) => s.trim()).filter(Boolean).flatMap((entry) => NAMED[entry] ?? [entry.includes('/') ? entry : `${entry}/${entry.includes(':') ? 128 : 32}`]);
-  const trusted = compileCidrs(cidrs, 'TRUST_PROXY');
+  const trusted = AddressRanges.compile(cidrs, 'TRUST_PROXY');
   return (req) => {
     const addresses = chain(req);
     for (let i = addresses.length - 1; i >= 0; i--) {
-      if (i === 0 || !ipInRanges(trusted, addresses[i]!)) return addresses[i] || null;
+      if (i === 0 || !trusted.has(parseAddress(addresses[i]))) return addresses[i] || null;
     }
     return null;
   };
