@@ -36,14 +36,16 @@ export function startTracker(config: TrackerConfig, overrides: Parameters<typeof
       const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };
       http.disable('x-powered-by');
       http.set('etag', false);
-      // The pixel is answered from the Node server itself, ahead of Express (ADR 0005).
+      // The pixel is answered from the Node server itself, ahead of Express (ADR 0005) and ahead of
+      // the HTTP instrumentation, which patches Server.prototype.emit and, even for a path it is
+      // told to ignore, binds a context to the request and response (the pixel opens its own span).
       const server = app.getHttpServer() as Server;
       const pixel = app.get(OpenPixelHandler);
-      const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-      server.removeAllListeners('request');
-      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-        if (!pixel.handle(req, res)) for (const listener of framework) listener(req, res);
-      });
+      const emit = server.emit;
+      server.emit = function emitPixelFirst(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+        if (event === 'request' && pixel.handle(args[0] as IncomingMessage, args[1] as ServerResponse)) return true;
+        return (emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean).call(this, event, ...args);
+      } as Server['emit'];
       // Express's own view of the client (req.secure behind a TLS-terminating load balancer).
       if (config.TRUST_PROXY !== undefined) http.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
     },

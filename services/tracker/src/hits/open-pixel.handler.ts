@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
-import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, propagation, trace } from '@opentelemetry/api';
 import { ServiceRuntime } from '@telltale/runtime';
 import { verifyTrackingToken, type SigningKeyRing } from '@telltale/tracking';
 import type { ClientAddressResolver } from './client-address';
@@ -64,7 +64,7 @@ export class OpenPixelHandler {
         ip: this.clientAddress(req),
         deviceCookie: readDeviceCookie(req.headers.cookie),
       };
-      context.with(trace.setSpan(parent, span), () => this.recordHit.execute(claims, hit));
+      this.recordHit.execute(claims, hit, trace.setSpan(parent, span));
     } catch (err) {
       this.runtime.logger.error({ err: (err as Error).message }, 'open hit not recorded');
     } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, type Context } from '@opentelemetry/api';
 import { CLOCK, type Clock } from '@telltale/db';
 import type { ClickClaims, OpenClaims } from '@telltale/tracking';
 import { classifyHit } from '../classification/hit-classifier';
@@ -33,7 +33,8 @@ export class RecordHitUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  execute(claims: OpenClaims | ClickClaims, request: HitRequest): string {
+  /** `traceContext`: the request's trace (the active context unless the caller holds it). */
+  execute(claims: OpenClaims | ClickClaims, request: HitRequest, traceContext: Context = context.active()): string {
     const type = claims.kind === 'open' ? 'opened' : 'clicked';
     const userAgent = request.userAgent ? request.userAgent.slice(0, MAX_USER_AGENT) : null;
     const occurredAt = this.clock.now();
@@ -55,7 +56,7 @@ export class RecordHitUseCase {
     this.activity.record(claims.sentEmailId, { type, linkIndex, at, label: classification.label });
     const engagementId = randomUUID();
     const traceHeaders: Record<string, string> = {};
-    propagation.inject(context.active(), traceHeaders);
+    propagation.inject(traceContext, traceHeaders);
     this.recorder.record({
       engagement: {
         engagementId,
