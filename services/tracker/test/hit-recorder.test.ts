@@ -61,6 +61,32 @@ test('hits are written in batches, in arrival order', async () => {
   rmSync(dir, { recursive: true });
 });
 
+test('under load a write takes everything that queued up behind the one in flight, up to the maximum', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spill-'));
+  let release: () => void = () => undefined;
+  let gate = new Promise<void>((resolve) => (release = resolve));
+  const batches: number[] = [];
+  const rows: string[] = [];
+  const gated: HitSink = {
+    async write(batch) {
+      batches.push(batch.length);
+      await gate;
+      for (const h of batch) rows.push(h.engagement.engagementId);
+    },
+  };
+  const recorder = new HitRecorder(gated, new HitSpill(dir), logger, { batchSize: 10, maxBatchSize: 120, flushIntervalMs: 1 });
+  for (let i = 0; i < 10; i++) recorder.record(hit(i));
+  await until(() => batches.length === 1, 'first write in flight');
+  for (let i = 10; i < 300; i++) recorder.record(hit(i));
+  gate = Promise.resolve();
+  release();
+  await until(() => rows.length === 300, 'everything written');
+  assert.deepEqual(batches, [10, 120, 120, 50], 'the 290 hits that waited went in writes of at most 120');
+  assert.deepEqual(rows, ids(0, 300), 'in arrival order');
+  await recorder.stop();
+  rmSync(dir, { recursive: true });
+});
+
 test('database down: hits go to the spill, and are replayed in order once it is back', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'spill-'));
   const store = new FakeStore();

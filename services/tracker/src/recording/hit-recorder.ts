@@ -8,8 +8,14 @@ export interface HitSink {
 }
 
 export interface HitRecorderOptions {
-  /** Hits per write (one produce request). */
+  /** A write starts as soon as this many hits wait (or the flush interval passes). */
   batchSize?: number;
+  /**
+   * Hits per write (one produce request) at most. A write takes everything that queued up while
+   * the previous one was in flight, so under load batches grow and the cost per hit of a write
+   * (a message to the produce worker, a produce request, the broker's work) shrinks.
+   */
+  maxBatchSize?: number;
   /** How long a hit may wait for companions before its batch is written. */
   flushIntervalMs?: number;
   /** Hits held in memory at most; beyond that the queue goes to the spill (memory stays bounded). */
@@ -42,6 +48,7 @@ export class HitRecorder {
   private stopped = false;
   private lost = 0;
   private readonly batchSize: number;
+  private readonly maxBatchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxQueued: number;
   private readonly replayRetryMs: number;
@@ -53,6 +60,7 @@ export class HitRecorder {
     options: HitRecorderOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
+    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? 500);
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.maxQueued = options.maxQueued ?? 20_000;
     this.replayRetryMs = options.replayRetryMs ?? 250;
@@ -108,7 +116,7 @@ export class HitRecorder {
     while (this.busy) await this.busy;
     this.stopped = true;
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchSize);
+      const batch = this.queue.splice(0, this.maxBatchSize);
       if (this.mode === 'direct') {
         try {
           await this.sink.write(batch);
@@ -143,7 +151,7 @@ export class HitRecorder {
   }
 
   private async writeBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.batchSize);
+    const batch = this.queue.splice(0, this.maxBatchSize);
     if (batch.length === 0) return;
     const segment = this.nextSegment++;
     try {
@@ -167,7 +175,7 @@ export class HitRecorder {
         return;
       }
       try {
-        for (let i = 0; i < records.length; i += this.batchSize) await this.sink.write(records.slice(i, i + this.batchSize));
+        for (let i = 0; i < records.length; i += this.maxBatchSize) await this.sink.write(records.slice(i, i + this.maxBatchSize));
       } catch (err) {
         this.replayDelayMs = Math.min(10_000, this.replayDelayMs * 2);
         this.logger.warn({ err: (err as Error).message, segment }, 'spill replay failed; will retry');

@@ -56,8 +56,10 @@ export class KafkaHitSink implements HitSink {
     if (this.worker) return this.worker;
     const worker = new Worker(join(__dirname, 'kafka-produce-worker.js'), {
       workerData: { telltaleProduceWorker: this.options },
-      // It holds one batch at a time: a small heap keeps the tracker's memory bounded (ADR 6).
-      resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 6 },
+      // It holds one batch at a time: a small heap keeps the tracker's memory bounded (ADR 6). The
+      // young generation fits a full batch (up to 500 hits) being encoded: with 6 MB, scavenges
+      // copying the batch in flight cost more than the encoding.
+      resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
     });
     worker.on('message', (reply: ProduceReply) => {
       const waiting = this.pending.get(reply.id);

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,8 +25,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WARMUP_SECONDS = 2;
 /**
  * `single` (default): one tracker process serves the pixel and runs the engagement store, as
- * `npm start` does. `split`: pixel-only replica plus a separate engagement-store process
- * (TRACKER_ENGAGEMENT_STORE), the production layout for high volume.
+ * `npm start` does; everything it does for a hit (produce, store, PostgreSQL) competes for the same
+ * two cores. `split`: a pixel-only replica (TRACKER_ENGAGEMENT_STORE=false), the production layout
+ * for high volume, where the store is its own deployment on other nodes. The hit path ends at
+ * Kafka, so each round waits until its hits are on Kafka; the store process (another deployment)
+ * is started after the rounds and must then store every hit (its catch-up time is reported).
  */
 const TOPOLOGY = process.env.BENCH_TRACKER_TOPOLOGY === 'split' ? 'split' : 'single';
 /**
@@ -125,11 +128,55 @@ async function waitForHttp(port: number, path: string): Promise<void> {
   }
 }
 
-function peakRssMb(pid: number): number {
+/** VmHWM (peak resident set) or VmRSS (now) of a process, in MB. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? NaN);
   return round(kb / 1024, 1);
 }
+
+/**
+ * CPU seconds used so far by every process on the machine, grouped: where the two cores go while
+ * the tracker is under load (the pixel process, the store process, Kafka, PostgreSQL, the load
+ * generator). A diagnostic: on 2 cores everything competes with everything.
+ */
+function cpuSecondsByRole(roles: ReadonlyMap<number, string>): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const totals = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      const pid = Number(entry);
+      let role = roles.get(pid);
+      if (role === 'tracker') {
+        // The pixel process by thread: request thread, produce worker, V8's helpers (GC, JIT).
+        for (const task of readdirSync(`/proc/${entry}/task`)) {
+          const taskStat = readFileSync(`/proc/${entry}/task/${task}/stat`, 'utf8');
+          const taskFields = taskStat.slice(taskStat.lastIndexOf(')') + 2).split(' ');
+          const name = taskStat.slice(taskStat.indexOf('(') + 1, taskStat.lastIndexOf(')'));
+          const thread = name === 'MainThread' ? 'request thread' : name === 'WorkerThread' ? 'produce worker' : name === 'V8Worker' ? 'V8 helpers' : 'other threads';
+          const key = `tracker: ${thread}`;
+          totals.set(key, (totals.get(key) ?? 0) + (Number(taskFields[11]) + Number(taskFields[12])) / ticks);
+        }
+        continue;
+      }
+      if (!role) {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        role = cmdline.includes('kafka.Kafka') ? 'kafka' : cmdline.startsWith('postgres') || stat.includes('(postgres)') ? 'postgres' : 'other';
+      }
+      totals.set(role, (totals.get(role) ?? 0) + seconds);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return totals;
+}
+
+const perThousand = (cpu: ReadonlyMap<string, number>, requests: number): Record<string, number> =>
+  Object.fromEntries([...cpu].filter(([, seconds]) => seconds >= 0.01).map(([role, seconds]) => [role, round((seconds * 1e6) / requests, 1)]));
 
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
@@ -170,15 +217,11 @@ async function main(): Promise<void> {
     // `split`: the pixel replica runs no engagement store; a second tracker process (no traffic) does.
     const tracker = spawnTracker(trackerPort, TOPOLOGY === 'single');
     children.push(tracker);
-    if (TOPOLOGY === 'split') {
-      const storePort = await findFreePort();
-      children.push(spawnTracker(storePort, true));
-      await waitForHttp(storePort, '/health/ready');
-    }
     const baseline = spawn(process.execPath, ['-e', BASELINE_SERVER], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(baselinePort) } });
     children.push(baseline);
     await waitForHttp(trackerPort, '/health/ready');
     await waitForHttp(baselinePort, '/');
+    const rssAtReadyMb = rssMb(tracker.pid!, 'VmRSS');
 
     // Valid tokens for 2,000 emails of 20 orgs, signed up front so the generator does no crypto.
     const orgs = Array.from({ length: 20 }, () => randomUUID());
@@ -198,7 +241,7 @@ async function main(): Promise<void> {
     let settleSeconds = 0;
     const settle = async (sent: number): Promise<void> => {
       const started = Date.now();
-      while ((await onTopic()) < sent || (await storedRows()) < sent) {
+      while ((await onTopic()) < sent || (TOPOLOGY === 'single' && (await storedRows()) < sent)) {
         if (Date.now() - started > 60_000) break;
         await delay(50);
       }
@@ -212,18 +255,40 @@ async function main(): Promise<void> {
     // Alternating rounds, so load from anything else on the machine falls on both alike.
     const baselineRuns: RawLoad[] = [];
     const trackerRuns: RawLoad[] = [];
+    const roles = new Map<number, string>([[process.pid, 'load generator'], [tracker.pid!, 'tracker'], [baseline.pid!, 'baseline']]);
+    const backlog = { notYetOnKafka: 0, notYetStored: TOPOLOGY === 'single' ? 0 : null as number | null };
+    const cpuDuringTrackerRounds = new Map<string, number>();
+    const cpuDuringBaselineRounds = new Map<string, number>();
+    const measured = async <T>(into: Map<string, number>, work: () => Promise<T>): Promise<T> => {
+      const before = cpuSecondsByRole(roles);
+      const result = await work();
+      for (const [role, seconds] of cpuSecondsByRole(roles)) into.set(role, (into.get(role) ?? 0) + seconds - (before.get(role) ?? 0));
+      return result;
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      baselineRuns.push(await drive(baselinePort, ['/'], SECONDS / ROUNDS));
-      const run = await drive(trackerPort, paths, SECONDS / ROUNDS);
+      baselineRuns.push(await measured(cpuDuringBaselineRounds, () => drive(baselinePort, ['/'], SECONDS / ROUNDS)));
+      const run = await measured(cpuDuringTrackerRounds, () => drive(trackerPort, paths, SECONDS / ROUNDS));
       trackerRuns.push(run);
       sentSoFar += run.ok;
+      // How far behind the load each stage was when the round ended (work deferred past it).
+      const onKafka = await onTopic();
+      backlog.notYetOnKafka = Math.max(backlog.notYetOnKafka, sentSoFar - onKafka);
+      if (backlog.notYetStored !== null) backlog.notYetStored = Math.max(backlog.notYetStored, sentSoFar - (await storedRows()));
       await settle(sentSoFar);
     }
     await admin.disconnect();
     const baselineResult = summarise(baselineRuns);
     const trackerResult = summarise(trackerRuns);
     const hitsSent = warmup.ok + trackerResult.ok;
-    const rssMb = peakRssMb(tracker.pid!);
+    const peakRss = rssMb(tracker.pid!);
+    // The store's catch-up: from the end of the load (single) or from its start (split).
+    let storeStart = Date.now();
+    if (TOPOLOGY === 'split') {
+      const storePort = await findFreePort();
+      children.push(spawnTracker(storePort, true));
+      await waitForHttp(storePort, '/health/ready');
+      storeStart = Date.now();
+    }
 
     // Hits that reached Kafka: every message on the topic, read back, counted by event id (the
     // engagement id), so a duplicate shows as one.
@@ -245,7 +310,6 @@ async function main(): Promise<void> {
     const drainSeconds = round((Date.now() - drainStart) / 1000, 1);
     await reader.disconnect();
     // The engagement store (a consumer of the topic) catching up.
-    const storeStart = Date.now();
     let stored = await storedRows();
     while (stored < eventIds.size && Date.now() - storeStart < 180_000) {
       await delay(200);
@@ -268,7 +332,8 @@ async function main(): Promise<void> {
           baseline: { server: 'node:http', ...baselineResult },
           tracker: trackerResult,
           throughputRatio: ratio,
-          trackerPeakRssMb: rssMb,
+          trackerRssAtReadyMb: rssAtReadyMb,
+          trackerPeakRssMb: peakRss,
           hitsSent,
           hitsInKafka: messages,
           distinctEventsPublished: distinct,
@@ -278,11 +343,17 @@ async function main(): Promise<void> {
           rowsInEngagementStore: stored,
           storeCatchUpSecondsAfterLoad: storeCatchUpSeconds,
           settleSecondsBetweenRounds: round(settleSeconds, 1),
+          maxBacklogAtRoundEnd: backlog,
+          // CPU per 1 000 requests during each server's rounds, by process (ms).
+          cpuMsPer1000Requests: {
+            trackerRounds: perThousand(cpuDuringTrackerRounds, trackerResult.requests),
+            baselineRounds: perThousand(cpuDuringBaselineRounds, baselineResult.requests),
+          },
           goals: {
             throughputAtLeastHalfOfBaseline: ratio >= 0.5,
             p99Under20Ms: trackerResult.p99Ms < 20,
             zeroHitsLost: hitsSent === distinct && messages === distinct && stored === distinct,
-            rssUnder200Mb: rssMb < 200,
+            rssUnder200Mb: peakRss < 200,
           },
         },
         null,
