@@ -212,6 +212,8 @@ async function main(): Promise<void> {
           TRACKING_SIGNING_KEYS: keySpec,
           TRACKER_SPILL_DIR: join(spillDir, String(port)),
           TRACKER_ENGAGEMENT_STORE: String(engagementStore),
+          // As the Helm chart runs it: two malloc arenas, not one per thread (~10 MB less resident).
+          MALLOC_ARENA_MAX: process.env.BENCH_TRACKER_MALLOC_ARENA_MAX ?? '2',
         },
       });
     // `split`: the pixel replica runs no engagement store; a second tracker process (no traffic) does.
