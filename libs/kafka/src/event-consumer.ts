@@ -135,7 +135,10 @@ export class EventConsumer {
         return;
       } catch (err) {
         await this.consumer?.disconnect().catch(() => undefined);
-        if (attempt >= 10) throw err;
+        if (attempt >= 10 || this.stopping) {
+          await this.dlqProducer?.disconnect().catch(() => undefined);
+          throw err;
+        }
         this.log.warn({ attempt, err: (err as Error).message }, 'consumer start failed; retrying');
         await delay(Math.min(5_000, 250 * 2 ** attempt));
       }

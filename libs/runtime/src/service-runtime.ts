@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
 import { deadLetterTopicName, type ServiceName, type TopicDefinition } from '@telltale/contracts';
@@ -24,6 +25,13 @@ export interface ServiceRuntimeOptions {
   consumerGroupSuffix?: string;
   /** Prefix of every topic and consumer group (KAFKA_TOPIC_PREFIX), for shared clusters and test isolation. */
   topicPrefix?: string;
+  /**
+   * Whether start-up waits for Kafka (topics ensured, relay connected) and for the consumers to
+   * join their groups. Default true. The tracker sets false: its pixel must answer even when it
+   * starts during a Kafka outage (it spills hits to disk); topics, relay and consumers are then
+   * brought up in the background as soon as Kafka answers.
+   */
+  kafkaRequiredAtStart?: boolean;
 }
 
 /**
@@ -40,6 +48,10 @@ export class ServiceRuntime {
   private readonly consumers: EventConsumer[] = [];
   private started = false;
   private consumersStarted = false;
+  /** Topics ensured and relay running; in the background when Kafka is not required at start. */
+  private kafkaUp: Promise<void> | null = null;
+  private stopping = false;
+  private readonly backgroundAborts = new Set<AbortController>();
 
   constructor(readonly options: ServiceRuntimeOptions) {
     this.logger = options.logger ?? createLogger({ service: options.service, level: options.logLevel });
@@ -89,30 +101,89 @@ export class ServiceRuntime {
 
   async start(): Promise<void> {
     if (this.started) return;
+    this.stopping = false;
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     if (this.options.runMigrations) {
       const applied = await this.migrate();
       if (applied.length) this.logger.info({ migrations: applied }, 'migrations applied');
     }
-    const topics = [
-      ...this.options.producedTopics.map((t) => this.topicName(t)),
-      ...this.consumers.flatMap((c) => c.deadLetterTopics),
-      ...this.consumers.flatMap((c) => c.deadLetterTopics.map((d) => d.slice(0, d.indexOf('.dlq.')))),
-    ];
-    await ensureTopics(this.kafka, topics);
-    await this.relay.start();
+    const bringUpKafka = async (): Promise<void> => {
+      const topics = [
+        ...this.options.producedTopics.map((t) => this.topicName(t)),
+        ...this.consumers.flatMap((c) => c.deadLetterTopics),
+        ...this.consumers.flatMap((c) => c.deadLetterTopics.map((d) => d.slice(0, d.indexOf('.dlq.')))),
+      ];
+      await ensureTopics(this.kafka, topics);
+      await this.relay.start();
+    };
+    if (this.options.kafkaRequiredAtStart === false) {
+      this.kafkaUp = this.untilStopped(bringUpKafka, 'Kafka not reachable at start; serving without it and retrying', () => this.relay.stop());
+      this.kafkaUp.catch(() => undefined);
+    } else {
+      this.kafkaUp = bringUpKafka();
+      await this.kafkaUp;
+    }
     this.started = true;
   }
 
-  /** Starts the consumers and waits until each has joined its group. */
+  /**
+   * Starts the consumers and waits until each has joined its group; when Kafka is not required at
+   * start, they start (and join) in the background once Kafka answers.
+   */
   async startConsumers(): Promise<void> {
     if (this.consumersStarted) return;
     this.consumersStarted = true;
-    for (const consumer of this.consumers) await consumer.start();
+    const running = new Set<EventConsumer>();
+    const startAll = async (): Promise<void> => {
+      await this.kafkaUp;
+      for (const consumer of this.consumers) {
+        if (this.stopping) return;
+        if (running.has(consumer)) continue;
+        await consumer.start();
+        running.add(consumer);
+      }
+    };
+    if (this.options.kafkaRequiredAtStart === false) {
+      void this.untilStopped(startAll, 'consumers not started; retrying').catch(() => undefined);
+      return;
+    }
+    await startAll();
     await Promise.all(this.consumers.map((c) => c.ready));
   }
 
+  /**
+   * Runs `work` until it succeeds, backing off up to 30 s; rejects only once the runtime stops.
+   * `undo` runs when the work succeeds after the stop began (so nothing is left running).
+   */
+  private async untilStopped(work: () => Promise<void>, warning: string, undo?: () => Promise<void>): Promise<void> {
+    const abort = new AbortController();
+    this.backgroundAborts.add(abort);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.stopping) throw new Error('runtime stopped');
+        try {
+          await work();
+        } catch (err) {
+          if (this.stopping) throw err;
+          this.logger.warn({ err: (err as Error).message, attempt: attempt + 1 }, warning);
+          await sleep(Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5)), undefined, { signal: abort.signal });
+          continue;
+        }
+        if (this.stopping) {
+          await undo?.();
+          throw new Error('runtime stopped');
+        }
+        if (attempt > 0) this.logger.info('Kafka reachable; background start-up done');
+        return;
+      }
+    } finally {
+      this.backgroundAborts.delete(abort);
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const abort of this.backgroundAborts) abort.abort();
     for (const consumer of this.consumers) await consumer.stop();
     await this.relay.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -21,6 +21,8 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    // The pixel answers (and spills hits) even when the tracker starts during a Kafka outage.
+    kafkaRequiredAtStart: false,
     ...overrides,
   });
 }
