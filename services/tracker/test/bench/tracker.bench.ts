@@ -3,7 +3,8 @@
  * (the bare Node `http` module serving the same GIF with the same headers), measured one after the
  * other in alternating rounds of the same run with the same load generator. Prints one JSON object.
  * Not a test: the figures depend on the machine. BENCH_SECONDS (default 10, per server),
- * BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32) and BENCH_TRACKER_TOPOLOGY (below).
+ * BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32) and BENCH_TRACKER_TOPOLOGY (below:
+ * `split`, `single`, or unset for both, one after the other, printed as `{ split, single }`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -31,7 +32,8 @@ const WARMUP_SECONDS = 2;
  * Kafka, so each round waits until its hits are on Kafka; the store process (another deployment)
  * is started after the rounds and must then store every hit (its catch-up time is reported).
  */
-const TOPOLOGY = process.env.BENCH_TRACKER_TOPOLOGY === 'split' ? 'split' : 'single';
+type Topology = 'split' | 'single';
+const TOPOLOGIES: Topology[] = process.env.BENCH_TRACKER_TOPOLOGY === 'split' ? ['split'] : process.env.BENCH_TRACKER_TOPOLOGY === 'single' ? ['single'] : ['split', 'single'];
 /**
  * Node flags the tracker runs with (ADR 5, 6; the Helm chart sets the same NODE_OPTIONS): a small
  * young generation and a capped old space for the request thread (the produce worker thread has
@@ -186,7 +188,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
+async function measure(topology: Topology): Promise<Record<string, unknown>> {
   const repoRoot = resolve(__dirname, '../../../../..');
   const db = await createTestDatabase(env('DATABASE_URL'));
   const spillDir = mkdtempSync(join(tmpdir(), 'tracker-bench-spill-'));
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
         },
       });
     // `split`: the pixel replica runs no engagement store; a second tracker process (no traffic) does.
-    const tracker = spawnTracker(trackerPort, TOPOLOGY === 'single');
+    const tracker = spawnTracker(trackerPort, topology === 'single');
     children.push(tracker);
     const baseline = spawn(process.execPath, ['-e', BASELINE_SERVER], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(baselinePort) } });
     children.push(baseline);
@@ -243,7 +245,7 @@ async function main(): Promise<void> {
     let settleSeconds = 0;
     const settle = async (sent: number): Promise<void> => {
       const started = Date.now();
-      while ((await onTopic()) < sent || (TOPOLOGY === 'single' && (await storedRows()) < sent)) {
+      while ((await onTopic()) < sent || (topology === 'single' && (await storedRows()) < sent)) {
         if (Date.now() - started > 60_000) break;
         await delay(50);
       }
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
     const baselineRuns: RawLoad[] = [];
     const trackerRuns: RawLoad[] = [];
     const roles = new Map<number, string>([[process.pid, 'load generator'], [tracker.pid!, 'tracker'], [baseline.pid!, 'baseline']]);
-    const backlog = { notYetOnKafka: 0, notYetStored: TOPOLOGY === 'single' ? 0 : null as number | null };
+    const backlog = { notYetOnKafka: 0, notYetStored: topology === 'single' ? 0 : null as number | null };
     const cpuDuringTrackerRounds = new Map<string, number>();
     const cpuDuringBaselineRounds = new Map<string, number>();
     const measured = async <T>(into: Map<string, number>, work: () => Promise<T>): Promise<T> => {
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
     const peakRss = rssMb(tracker.pid!);
     // The store's catch-up: from the end of the load (single) or from its start (split).
     let storeStart = Date.now();
-    if (TOPOLOGY === 'split') {
+    if (topology === 'split') {
       const storePort = await findFreePort();
       children.push(spawnTracker(storePort, true));
       await waitForHttp(storePort, '/health/ready');
@@ -322,51 +324,51 @@ async function main(): Promise<void> {
     const distinct = eventIds.size;
 
     const ratio = round(trackerResult.requestsPerSecond / baselineResult.requestsPerSecond, 3);
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          seconds: SECONDS,
-          rounds: ROUNDS,
-          connections: CONNECTIONS,
-          trackerNodeFlags: TRACKER_NODE_FLAGS.join(' '),
-          topology: TOPOLOGY,
-          cores: (await import('node:os')).availableParallelism(),
-          baseline: { server: 'node:http', ...baselineResult },
-          tracker: trackerResult,
-          throughputRatio: ratio,
-          trackerRssAtReadyMb: rssAtReadyMb,
-          trackerPeakRssMb: peakRss,
-          hitsSent,
-          hitsInKafka: messages,
-          distinctEventsPublished: distinct,
-          hitsLost: Math.max(0, hitsSent - distinct),
-          duplicatesInKafka: Math.max(0, messages - distinct),
-          kafkaDrainSeconds: drainSeconds,
-          rowsInEngagementStore: stored,
-          storeCatchUpSecondsAfterLoad: storeCatchUpSeconds,
-          settleSecondsBetweenRounds: round(settleSeconds, 1),
-          maxBacklogAtRoundEnd: backlog,
-          // CPU per 1 000 requests during each server's rounds, by process (ms).
-          cpuMsPer1000Requests: {
-            trackerRounds: perThousand(cpuDuringTrackerRounds, trackerResult.requests),
-            baselineRounds: perThousand(cpuDuringBaselineRounds, baselineResult.requests),
-          },
-          goals: {
-            throughputAtLeastHalfOfBaseline: ratio >= 0.5,
-            p99Under20Ms: trackerResult.p99Ms < 20,
-            zeroHitsLost: hitsSent === distinct && messages === distinct && stored === distinct,
-            rssUnder200Mb: peakRss < 200,
-          },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    return {
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      trackerNodeFlags: TRACKER_NODE_FLAGS.join(' '),
+      topology,
+      cores: (await import('node:os')).availableParallelism(),
+      baseline: { server: 'node:http', ...baselineResult },
+      tracker: trackerResult,
+      throughputRatio: ratio,
+      trackerRssAtReadyMb: rssAtReadyMb,
+      trackerPeakRssMb: peakRss,
+      hitsSent,
+      hitsInKafka: messages,
+      distinctEventsPublished: distinct,
+      hitsLost: Math.max(0, hitsSent - distinct),
+      duplicatesInKafka: Math.max(0, messages - distinct),
+      kafkaDrainSeconds: drainSeconds,
+      rowsInEngagementStore: stored,
+      storeCatchUpSecondsAfterLoad: storeCatchUpSeconds,
+      settleSecondsBetweenRounds: round(settleSeconds, 1),
+      maxBacklogAtRoundEnd: backlog,
+      // CPU per 1 000 requests during each server's rounds, by process (ms).
+      cpuMsPer1000Requests: {
+        trackerRounds: perThousand(cpuDuringTrackerRounds, trackerResult.requests),
+        baselineRounds: perThousand(cpuDuringBaselineRounds, baselineResult.requests),
+      },
+      goals: {
+        throughputAtLeastHalfOfBaseline: ratio >= 0.5,
+        p99Under20Ms: trackerResult.p99Ms < 20,
+        zeroHitsLost: hitsSent === distinct && messages === distinct && stored === distinct,
+        rssUnder200Mb: peakRss < 200,
+      },
+    };
   } finally {
     for (const child of children) await stop(child);
     await db.drop().catch(() => undefined);
     rmSync(spillDir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {};
+  for (const topology of TOPOLOGIES) results[topology] = await measure(topology);
+  process.stdout.write(`${JSON.stringify(TOPOLOGIES.length === 1 ? results[TOPOLOGIES[0]!] : results, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {
