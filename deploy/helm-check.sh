@@ -281,7 +281,8 @@ for name, deployment in deployments.items():
     selector = deployment["spec"]["selector"]["matchLabels"]
     if not selector.items() <= pod["metadata"]["labels"].items():
         fail(f"Deployment {name}: selector does not match its pod labels")
-    check_pod(f"Deployment {name}", spec, ["node", f"services/{name}/dist/src/main.js"])
+    program = service_values(name).get("program") or name
+    check_pod(f"Deployment {name}", spec, ["node", f"services/{program}/dist/src/main.js"])
     container = spec["containers"][0]
     if container.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/health/live":
         fail(f"Deployment {name}: liveness probe is not GET /health/live")
@@ -324,6 +325,13 @@ for must in ("tracker", "sequencer"):
         fail(f"no Ingress for {must}")
 if "tracker" in enabled and service_values("tracker")["autoscaling"]["enabled"] and "tracker" not in hpas:
     fail("no HorizontalPodAutoscaler for tracker")
+# A separate engagement store (ADR 6): the tracker pods pixel-only, the store pods store-only.
+store_split = "tracker-store" in enabled
+for name, want in (("tracker", "false" if store_split else None), ("tracker-store", "true" if store_split else None)):
+    if name in deployments:
+        got = config_maps.get(deployments[name]["metadata"]["name"], {}).get("TRACKER_ENGAGEMENT_STORE")
+        if got != want:
+            fail(f"Deployment {name}: TRACKER_ENGAGEMENT_STORE is {got!r}, expected {want!r}")
 
 jobs = of_kind("Job")
 migrating = [s for s in enabled if service_values(s).get("migrations")]
@@ -497,7 +505,8 @@ function loaderFor(service) {
 const workloads = [
   ...byKind('Deployment').map((d) => ({
     where: `Deployment ${d.metadata.name}`,
-    service: d.metadata.labels['app.kubernetes.io/component'],
+    // The program it runs (services/<program>/dist/src/main.js), which may differ from its name.
+    service: /^services\/([^/]+)\//.exec(d.spec.template.spec.containers[0].args?.[1] ?? '')?.[1] ?? d.metadata.labels['app.kubernetes.io/component'],
     pod: d.spec.template.spec,
   })),
   ...byKind('Job').map((j) => ({

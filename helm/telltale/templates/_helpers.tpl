@@ -149,6 +149,10 @@ Call with (list $ "tracker" $svc).
 {{- range $k, $v := $svc.env }}
 {{- $_ := set $env $k (toString $v) }}
 {{- end }}
+{{- /* A separate engagement store (ADR 6): tracker pods pixel-only, tracker-store pods store-only. */}}
+{{- if and (eq ($svc.program | default $name) "tracker") (index $root.Values.services "tracker-store" | default dict | dig "enabled" false) }}
+{{- $_ := set $env "TRACKER_ENGAGEMENT_STORE" (ternary "false" "true" (eq $name "tracker")) }}
+{{- end }}
 {{- toYaml $env }}
 {{- end }}
 
