@@ -1,11 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
 import { silenceKnownWarnings, type Logger } from '@telltale/telemetry';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /**
+   * Connection retries (default: 8, up to 5 s apart, so a connect gives up after ~20 s). A client
+   * with a better place to wait than a retry loop (the tracker's disk spill) passes fewer.
+   */
+  retry?: RetryOptions;
 }
 
 const KNOWN_NOTICES = ['KafkaJS v2.0.0 switched default partitioner', 'Limiting retries for the idempotent producer'];
@@ -18,7 +23,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    retry: options.retry ?? { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

@@ -114,7 +114,13 @@ export class ServiceRuntime {
         ...this.consumers.flatMap((c) => c.deadLetterTopics.map((d) => d.slice(0, d.indexOf('.dlq.')))),
       ];
       await ensureTopics(this.kafka, topics);
-      await this.relay.start();
+      try {
+        await this.relay.start();
+      } catch (err) {
+        // Half started (producer connected, listener not): leave nothing behind for the retry.
+        await this.relay.stop();
+        throw err;
+      }
     };
     if (this.options.kafkaRequiredAtStart === false) {
       this.kafkaUp = this.untilStopped(bringUpKafka, 'Kafka not reachable at start; serving without it and retrying', () => this.relay.stop());

@@ -28,12 +28,15 @@ export interface ProduceReply {
  * at a time), so arrival order stays Kafka order per email.
  */
 function runWorker(port: NonNullable<typeof parentPort>, options: ProduceWorkerOptions): void {
-  const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, logger: createLogger({ service: 'tracker', level: options.logLevel }) });
+  // Few, short retries, for connecting as for producing: while Kafka is away the recorder's disk
+  // spill is the better place for hits to wait (with the default retries a connect took ~20 s to
+  // fail, hits waiting in memory all that time).
+  const retry = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
+  const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, logger: createLogger({ service: 'tracker', level: options.logLevel }), retry });
   let producer: Promise<Producer> | null = null;
   const connected = (): Promise<Producer> => {
     if (!producer) {
-      // Few, short retries: while Kafka is away the recorder's spill is the better place to wait.
-      const created = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+      const created = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry });
       const connecting = created.connect().then(() => created);
       producer = connecting;
       connecting.catch(() => {
