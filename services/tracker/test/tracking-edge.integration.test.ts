@@ -60,7 +60,9 @@ interface Row {
 }
 
 async function rowsOf(orgId: string): Promise<Row[]> {
-  return (await tracker.runtime.dataSource.query(`SELECT sent_email_id, type, label, link_index, reasons FROM tracker.engagement WHERE org_id = $1 ORDER BY occurred_at, id`, [orgId])) as Row[];
+  // Hits a test sends one after another can share a millisecond: the link index breaks the tie
+  // (each test clicks its links in index order).
+  return (await tracker.runtime.dataSource.query(`SELECT sent_email_id, type, label, link_index, reasons FROM tracker.engagement WHERE org_id = $1 ORDER BY occurred_at, link_index NULLS FIRST, id`, [orgId])) as Row[];
 }
 
 async function waitForRows(orgId: string, count: number): Promise<Row[]> {
