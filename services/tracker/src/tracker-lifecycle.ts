@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ServiceRuntime } from '@telltale/runtime';
 import { DeviceDirectory } from './devices/device-directory';
+import { RecordHitUseCase } from './hits/record-hit.use-case';
 import { HitRecorder } from './recording/hit-recorder';
 import { KafkaHitSink } from './recording/kafka-hit-sink';
 
@@ -14,6 +15,7 @@ export class TrackerLifecycle implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly directory: DeviceDirectory,
+    private readonly hits: RecordHitUseCase,
     private readonly recorder: HitRecorder,
     private readonly sink: KafkaHitSink,
     @Inject(DIRECTORY_REFRESH_MS) private readonly refreshMs: number,
@@ -31,6 +33,7 @@ export class TrackerLifecycle implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.hits.drain();
     await this.recorder.stop();
     await this.sink.stop();
   }

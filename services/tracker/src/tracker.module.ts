@@ -6,6 +6,7 @@ import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { parseSigningKeys } from '@telltale/tracking';
 import { EmailActivityWindow } from './classification/email-activity-window';
 import { loadHitSignatures } from './classification/hit-signatures';
+import { OpenHistory } from './classification/open-history';
 import { TRACKER_APP_ORIGINS } from './devices/app-origins';
 import { DeviceDirectory } from './devices/device-directory';
 import { DevicesController } from './devices/devices.controller';
@@ -52,6 +53,7 @@ export class TrackerModule {
         { provide: KafkaHitSink, useValue: sink },
         { provide: EmailActivityWindow, useValue: new EmailActivityWindow(signatures.timing.linkBurstWindowSeconds * 1000) },
         DeviceDirectory,
+        OpenHistory,
         DevicesService,
         OfficeRangesService,
         RecordHitUseCase,

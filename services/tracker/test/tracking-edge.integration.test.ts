@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
+import { trackingEngagementTopic } from '@telltale/contracts';
+import { createKafka } from '@telltale/kafka';
+import { createLogger } from '@telltale/telemetry';
 import type { StartedService } from '@telltale/runtime';
 import { createTestDatabase } from '@telltale/testing';
 import { buildClickUrl, buildOpenUrl, generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
@@ -24,6 +27,7 @@ const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.1
 let tracker: StartedService;
 let db: { url: string; drop(): Promise<void> };
 let spillDir: string;
+const prefix = `edge-${randomBytes(4).toString('hex')}.`;
 
 before(async () => {
   db = await createTestDatabase(env('DATABASE_URL'));
@@ -32,7 +36,7 @@ before(async () => {
     TrackerConfig.parse({
       DATABASE_URL: db.url,
       KAFKA_BROKERS: env('KAFKA_BROKERS'),
-      KAFKA_TOPIC_PREFIX: `edge-${randomBytes(4).toString('hex')}.`,
+      KAFKA_TOPIC_PREFIX: prefix,
       PORT: '0',
       HOST: '127.0.0.1',
       TRACKING_SIGNING_KEYS: keySpec,
@@ -206,6 +210,74 @@ describe('classification end to end', () => {
       ['clicked', 2, 'security_scanner'],
     ]);
     assert.match(rows[3]!.reasons[0]!, /link burst: 3 links/);
+  });
+
+  test('an open another replica served (already in the store) counts: a click soon after the send is then human', async () => {
+    const orgId = randomUUID();
+    const emailId = randomUUID();
+    const recent = new Date(Date.now() - 20_000);
+    // What the store holds after another replica served the open (and the same for a scanner's
+    // open of a second email, which must not count).
+    const scannedId = randomUUID();
+    for (const [email, label] of [
+      [emailId, 'human'],
+      [scannedId, 'security_scanner'],
+    ] as const) {
+      await tracker.runtime.dataSource.query(
+        `INSERT INTO tracker.engagement (id, org_id, sent_email_id, type, label, confidence, reasons, occurred_at) VALUES ($1, $2, $3, 'opened', $4, 0.7, '[]', now() - interval '10 seconds')`,
+        [randomUUID(), orgId, email, label],
+      );
+    }
+    await hit(buildClickUrl(tracker.url, clickToken(orgId, emailId, 0, 'https://example.com/', recent)));
+    await hit(buildClickUrl(tracker.url, clickToken(orgId, scannedId, 0, 'https://example.com/', recent)));
+    const rows = await waitForRows(orgId, 4);
+    const click = (email: string) => rows.find((r) => r.sent_email_id === email && r.type === 'clicked');
+    assert.equal(click(emailId)?.label, 'human', JSON.stringify(click(emailId)?.reasons));
+    assert.equal(click(scannedId)?.label, 'security_scanner', 'a scanner’s open is not a person opening');
+    assert.ok(click(scannedId)!.reasons.some((r) => /click before any open/.test(r)));
+  });
+
+  test('while the store is slow to answer, the held click and the later hits of its email keep their order', async () => {
+    const orgId = randomUUID();
+    const emailId = randomUUID();
+    const recent = new Date(Date.now() - 20_000);
+    // The lookup waits on this lock until it gives up (250 ms); the open sent meanwhile must not overtake the click.
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE tracker.engagement IN ACCESS EXCLUSIVE MODE');
+    try {
+      assert.equal((await hit(buildClickUrl(tracker.url, clickToken(orgId, emailId, 0, 'https://example.com/', recent)))).status, 302);
+      await expectPixel(await hit(buildOpenUrl(tracker.url, openToken(orgId, emailId))));
+    } finally {
+      await blocker.query('COMMIT');
+      await blocker.end();
+    }
+    const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'edge-order-reader', logger: createLogger({ service: 'tracker', level: 'silent' }) });
+    const reader = kafka.consumer({ groupId: `${prefix}order-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    const seen: { type: string; label: string }[] = [];
+    await reader.connect();
+    try {
+      await reader.subscribe({ topics: [prefix + trackingEngagementTopic.name], fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) => {
+          const event = JSON.parse(message.value?.toString('utf8') ?? '{}') as { sentEmailId: string; type: string; classification: { label: string } };
+          if (event.sentEmailId === emailId) seen.push({ type: event.type, label: event.classification.label });
+        },
+      });
+      const deadline = Date.now() + 30_000;
+      while (seen.length < 2) {
+        if (Date.now() > deadline) throw new Error(`expected 2 events of the email on Kafka, saw ${seen.length}`);
+        await delay(50);
+      }
+    } finally {
+      await reader.disconnect();
+    }
+    // No answer in time: the click is labelled on what this replica saw (no open yet), and first.
+    assert.deepEqual(seen, [
+      { type: 'clicked', label: 'security_scanner' },
+      { type: 'opened', label: 'human' },
+    ]);
   });
 
   test('office ranges make hits internal; they are set and listed over REST', async () => {

@@ -10,7 +10,8 @@ export interface ActivityFacts {
   otherLinksInBurst: number;
 }
 
-const MACHINE_OPEN_LABELS = new Set(['privacy_prefetch', 'security_scanner', 'link_preview']);
+/** Opens that do not mean a person opened the email (an open of any other label does). */
+export const MACHINE_OPEN_LABELS: ReadonlySet<string> = new Set(['privacy_prefetch', 'security_scanner', 'link_preview']);
 const MAX_CLICKS_KEPT = 32;
 
 /**
