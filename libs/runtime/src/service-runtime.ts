@@ -158,7 +158,8 @@ export class ServiceRuntime {
   }
 
   /**
-   * Runs `work` until it succeeds, backing off up to 30 s; rejects only once the runtime stops.
+   * Runs `work` until it succeeds, backing off up to 5 s (a tracker spilling to disk wants Kafka
+   * back soon, and an attempt is one connection); rejects only once the runtime stops.
    * `undo` runs when the work succeeds after the stop began (so nothing is left running).
    */
   private async untilStopped(work: () => Promise<void>, warning: string, undo?: () => Promise<void>): Promise<void> {
@@ -172,7 +173,7 @@ export class ServiceRuntime {
         } catch (err) {
           if (this.stopping) throw err;
           this.logger.warn({ err: (err as Error).message, attempt: attempt + 1 }, warning);
-          await sleep(Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5)), undefined, { signal: abort.signal });
+          await sleep(Math.min(5_000, 500 * 2 ** Math.min(attempt, 4)), undefined, { signal: abort.signal });
           continue;
         }
         if (this.stopping) {
