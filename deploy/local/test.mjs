@@ -46,13 +46,21 @@ infraLog(`running ${files.length} test file(s)`);
 const reporter = runnerFlags.some((flag) => flag.startsWith('--test-reporter'))
   ? []
   : [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`];
-// --test-force-exit: a test file that leaks a handle (a pool, a timer) would otherwise keep its
-// process, and the whole run, alive after its last test, until CI's time limit.
+// No --test-force-exit: under process isolation it drops already-passed results of a file's tail
+// before the runner reads them (nodejs/node#64833), so the reported count was only a lower bound
+// (1 202-1 268 for one tree). A test file that leaks a handle (a pool, a timer) would instead keep
+// the run alive, so a watchdog ends a run that outlives RUN_LIMIT_MINUTES, loudly.
+const RUN_LIMIT_MINUTES = Number(process.env.TELLTALE_TEST_RUN_LIMIT_MINUTES ?? 45);
 const runner = spawn(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-timeout=300000', '--test-force-exit', ...reporter, ...runnerFlags, ...files],
+  ['--test', '--test-concurrency=1', '--test-timeout=300000', ...reporter, ...runnerFlags, ...files],
   { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...infrastructureEnv(infra) } },
 );
+const watchdog = setTimeout(() => {
+  process.stderr.write(`test.mjs: error: the test run exceeded ${RUN_LIMIT_MINUTES} minutes (a test file left a handle open?); stopping it\n`);
+  runner.kill('SIGTERM');
+}, RUN_LIMIT_MINUTES * 60_000);
+watchdog.unref();
 
 // Ctrl-C reaches the runner through the terminal already; a signal aimed at us alone (CI
 // cancelling the job) is passed on. Either way we wait for the runner, then clean up.
