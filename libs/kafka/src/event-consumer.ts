@@ -163,10 +163,20 @@ export class EventConsumer {
     // A consumer still joining when we stopped (its join outlived the stop while Kafka was away)
     // must leave the group rather than hold partitions it won't serve.
     consumer.on(consumer.events.GROUP_JOIN, () => this.leaveIfStopped(consumer));
+    // kafkajs's run() does not reject when the first join fails: it reports a CRASH and resolves
+    // (e.g. no group coordinator yet after a broker restart). Such a start is a failed start, for
+    // the caller to retry; only a crash of a consumer that did start calls for recovery. (Handing
+    // a start-time crash to recover() lost the consumer for good when it came during a recovery.)
+    let running = false;
+    let startCrash: Error | null = null;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // Also errors kafkajs deems non-retriable (e.g. no group coordinator for a while after a
       // broker restart): a consumer must not die quietly.
       if (this.stopping || this.consumer !== consumer) return;
+      if (!running) {
+        startCrash = payload.error;
+        return;
+      }
       this.log.warn({ err: payload.error.message }, 'consumer crashed; rejoining');
       void this.recover();
     });
@@ -177,6 +187,8 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       ...(this.batchMode ? { eachBatch: (payload: EachBatchPayload) => this.onBatch(payload) } : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
+    if (startCrash) throw startCrash;
+    running = true;
   }
 
   /** True (and the consumer on its way out of the group) when this consumer was stopped meanwhile. */
@@ -187,13 +199,13 @@ export class EventConsumer {
     return true;
   }
 
-  /** Rejoins after a crash, as a fresh client, with backoff, until it works or we stop. */
+  /** Rejoins after a crash, as a fresh client, with backoff (at most 10 s apart), until it works or we stop. */
   private async recover(): Promise<void> {
     if (this.recovering) return;
     this.recovering = true;
     try {
       for (let attempt = 1; !this.stopping; attempt++) {
-        await delay(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+        await delay(Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
         if (this.stopping) return;
         await this.consumer?.disconnect().catch(() => undefined);
         if (this.stopping) return;

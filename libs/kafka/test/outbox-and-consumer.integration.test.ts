@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, type Consumer, type PartitionAssigner } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { campaignStopTopic, deadLetterTopicName, type CampaignStop } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
@@ -250,6 +250,66 @@ test('a batch consumer hands valid events over in order, dead-letters invalid on
     await consumer.stop();
     await producer.disconnect();
     await dlqReader.disconnect();
+  }
+});
+
+/**
+ * A member whose only assignment protocol no other member speaks: while it holds a group, every
+ * other join is refused (INCONSISTENT_GROUP_PROTOCOL, which kafkajs treats as fatal and reports as a
+ * crash, as it does "no group coordinator" for a while after a broker restart).
+ */
+const foreignProtocol: PartitionAssigner = () => ({
+  name: 'ForeignProtocol',
+  version: 1,
+  async assign({ members }) {
+    return members.map((m) => ({ memberId: m.memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: {}, userData: Buffer.alloc(0) }) }));
+  },
+  protocol({ topics }) {
+    return { name: 'ForeignProtocol', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) };
+  },
+});
+
+test('a consumer whose joins keep failing keeps trying, and consumes once it can join', async () => {
+  const refusals: string[] = [];
+  const capture = { write: (line: string) => void ((JSON.parse(line) as { err?: string }).err?.includes('incompatible') && refusals.push(line)) };
+  const handled: string[] = [];
+  const consumer = new EventConsumer({
+    service: 'sequencer',
+    kafka,
+    dataSource,
+    schema: SCHEMA,
+    logger: createLogger({ service: 'kafka-test', level: 'warn', destination: capture }),
+    topicPrefix: prefix,
+    name: `j${randomBytes(3).toString('hex')}`,
+    subscriptions: [subscribe(campaignStopTopic, async (event) => void handled.push(event.eventId))],
+  });
+  const holder = kafka.consumer({ groupId: consumer.groupId, partitionAssigners: [foreignProtocol], maxWaitTimeInMs: 100 });
+  const held = new Promise<void>((r) => holder.on(holder.events.GROUP_JOIN, () => r()));
+  await holder.connect();
+  await holder.subscribe({ topics: [topic] });
+  await holder.run({ eachMessage: async () => undefined });
+  await held;
+  const producer = kafka.producer();
+  await producer.connect();
+  const started = consumer.start();
+  try {
+    // Two refused joins in a row: the second is a retry of the first (before the fix, the retry's
+    // crash went unnoticed and the consumer stayed down for good).
+    await eventually('two refused joins', () => (refusals.length >= 2 ? true : undefined));
+    await holder.disconnect();
+    await started;
+    const event = stop();
+    const eventId = randomUUID();
+    await producer.send({
+      topic,
+      messages: [{ key: event.enrollmentId, value: JSON.stringify(event), headers: { 'event-id': eventId, 'event-type': 'campaign.stop', 'occurred-at': new Date().toISOString(), 'org-id': event.orgId } }],
+    });
+    await eventually('the event handled by the consumer that joined late', () => (handled.includes(eventId) ? true : undefined));
+  } finally {
+    await holder.disconnect();
+    await started.catch(() => undefined);
+    await consumer.stop();
+    await producer.disconnect();
   }
 });
 
