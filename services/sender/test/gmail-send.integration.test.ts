@@ -7,24 +7,30 @@ import { assertTrackedMessage, startSendHarness, type SendHarness } from './supp
 const REP = 'sam@rep-gmail.test';
 const REDIRECT = 'http://127.0.0.1:9/google/callback';
 
+/** A Gmail emulator, mailbox-sync and the sender, with one connected Gmail mailbox. */
+async function startGmailSend(label: string): Promise<{ gmail: GmailTestServer; h: SendHarness; mailboxId: string }> {
+  // Gmail makes up its own Message-ID for what is sent, so only reading it back tells.
+  const gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: REDIRECT, assignMessageIds: true });
+  const h = await startSendHarness(label, {
+    GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
+    GOOGLE_CLIENT_SECRET: 'test-secret',
+    GOOGLE_REDIRECT_URI: REDIRECT,
+    GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
+    GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
+    GMAIL_API_ROOT_URL: gmail.url,
+    GMAIL_POLL_MS: '600000',
+  });
+  const mailboxId = await h.connect('google', async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+  return { gmail, h, mailboxId };
+}
+
 describe('sending through a Gmail mailbox: sender + mailbox-sync, Gmail emulator, Postgres, Kafka', () => {
   let gmail: GmailTestServer;
   let h: SendHarness;
   let mailboxId = '';
 
   before(async () => {
-    // Gmail makes up its own Message-ID for what is sent, so only reading it back tells.
-    gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: REDIRECT, assignMessageIds: true });
-    h = await startSendHarness('gmail-send', {
-      GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
-      GOOGLE_CLIENT_SECRET: 'test-secret',
-      GOOGLE_REDIRECT_URI: REDIRECT,
-      GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
-      GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
-      GMAIL_API_ROOT_URL: gmail.url,
-      GMAIL_POLL_MS: '600000',
-    });
-    mailboxId = await h.connect('google', async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+    ({ gmail, h, mailboxId } = await startGmailSend('gmail-send'));
   });
 
   after(async () => {
@@ -78,5 +84,38 @@ describe('sending through a Gmail mailbox: sender + mailbox-sync, Gmail emulator
     const subject = 'After the user removed the app';
     await h.sendWithRevokedGrant(mailboxId, REP, subject);
     assert.equal((await stored(subject)).length, 0);
+  });
+});
+
+describe('a long rate limit at Gmail (a daily sending cap)', () => {
+  let gmail: GmailTestServer;
+  let h: SendHarness;
+  let mailboxId = '';
+
+  before(async () => {
+    ({ gmail, h, mailboxId } = await startGmailSend('gmail-cap'));
+  });
+
+  after(async () => {
+    await h?.stop();
+    await gmail?.close();
+  });
+
+  it('fails the send as RATE_LIMITED with the time sending may resume, and holds the mailbox until then', async () => {
+    gmail.throttleNext(1, 3_600, /^POST \/gmail\/v1\/users\/me\/messages\/send$/);
+    const requestedAt = Date.now();
+    const sendRequestId = await h.requestSend(mailboxId, REP, 'Over the daily cap');
+    const failed = await h.waitForEvent('email.send-failed.v1', (p) => p.sendRequestId === sendRequestId);
+    assert.equal(failed.code, 'RATE_LIMITED');
+    const notBefore = Date.parse(String(failed.retryNotBefore));
+    assert.ok(notBefore >= requestedAt + 3_600_000 && notBefore <= Date.now() + 3_600_000, `retryNotBefore is an hour on (${String(failed.retryNotBefore)})`);
+    assert.equal((await h.sentEmail(sendRequestId)).failure_code, 'RATE_LIMITED');
+
+    // Gmail would take the next send (only one 429 was set up), but the mailbox's pause holds it
+    // back, naming the same time.
+    const next = await h.requestSend(mailboxId, REP, 'Still over the cap');
+    const failedNext = await h.waitForEvent('email.send-failed.v1', (p) => p.sendRequestId === next);
+    assert.equal(failedNext.code, 'RATE_LIMITED');
+    assert.ok(Math.abs(Date.parse(String(failedNext.retryNotBefore)) - notBefore) < 5_000);
   });
 });

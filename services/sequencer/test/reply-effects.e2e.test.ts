@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { emailSentTopic, replyDetectedTopic, type ReplyDetected } from '@telltale/contracts';
+import { emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type ReplyDetected } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { buildEvent } from '@telltale/kafka';
 import type { StartedService } from '@telltale/runtime';
@@ -64,7 +64,7 @@ async function enrollment(id: string, predicate: (e: any) => boolean, what: stri
   });
 }
 
-async function produce(topic: typeof replyDetectedTopic | typeof emailSentTopic, payload: unknown): Promise<void> {
+async function produce(topic: typeof replyDetectedTopic | typeof emailSentTopic | typeof emailSendFailedTopic, payload: unknown): Promise<void> {
   const event = buildEvent(topic, payload as never, { orgId: ORG });
   await producer.send({ topic: prefix + event.topic, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
 }
@@ -268,6 +268,42 @@ test("the prospect's out-of-office is remembered per person: other sequences pau
   const fourth = await sequence('Person fourth');
   const w = await enroll(fourth, 'gibbs@encom.example');
   assert.equal((await api(`/v1/enrollments/${w}`)).body.state, 'active', 'a person who replied is back');
+});
+
+test("a rate-limited step is retried once the provider allows it, not before; without a hint, after the sequencer's own delay", async () => {
+  const seq = await sequence('Rate limited');
+  const id = await enroll(seq, 'alan@encom.example');
+  await dispatcher.tick();
+  const first = await enrollment(id, (e) => e.steps.length === 1, 'step 1 handed over');
+  const failed = (sendRequestId: string, over: Partial<EmailSendFailed>): EmailSendFailed => ({
+    sendRequestId,
+    orgId: ORG,
+    mailboxId: MAILBOX,
+    enrollmentId: id,
+    stepNumber: 1,
+    code: 'RATE_LIMITED',
+    reason: 'rate limited',
+    failedAt: clock.now().toISOString(),
+    ...over,
+  });
+  // A daily sending cap: the provider says sending resumes in 6 hours.
+  const retryNotBefore = new Date(clock.now().getTime() + 6 * 3_600_000).toISOString();
+  await produce(emailSendFailedTopic, failed(first.steps[0].sendRequestId, { reason: 'daily user sending limit exceeded', retryNotBefore }));
+  const capped = await enrollment(id, (e) => e.nextDueAt !== null, 'the step to be rescheduled');
+  assert.equal(capped.nextDueAt, retryNotBefore);
+  clock.advance(3_600_000);
+  await dispatcher.tick();
+  assert.equal((await api(`/v1/enrollments/${id}`)).body.steps.length, 1, 'not tried again before the provider allows');
+  clock.set(new Date(retryNotBefore));
+  await dispatcher.tick();
+  const second = await enrollment(id, (e) => e.steps.length === 2, 'step 1 handed over again');
+  assert.equal(second.steps[1].stepNumber, 1);
+
+  // No hint from the provider: SEQUENCER_RETRY_AFTER_SECONDS (300 s by default).
+  const failedAt = clock.now();
+  await produce(emailSendFailedTopic, failed(second.steps[1].sendRequestId, {}));
+  const retried = await enrollment(id, (e) => e.nextDueAt !== null, 'the step to be rescheduled again');
+  assert.equal(retried.nextDueAt, new Date(failedAt.getTime() + 300_000).toISOString());
 });
 
 test('company rule: a reply from one person at a company stops or pauses the others per sequence, never across free-mail', async () => {

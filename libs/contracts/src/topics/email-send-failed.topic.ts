@@ -22,6 +22,11 @@ export const EmailSendFailed = z.object({
   code: SendFailureCode,
   /** Human-readable, never containing credentials or the message body. */
   reason: z.string().max(2000),
+  /**
+   * When the provider said how long to wait (a Retry-After, a daily sending cap, the mailbox's own
+   * pacing): no send from this mailbox is worth trying before this time. Absent when unknown.
+   */
+  retryNotBefore: Instant.optional(),
   failedAt: Instant,
 });
 export type EmailSendFailed = z.infer<typeof EmailSendFailed>;

@@ -18,7 +18,7 @@ const MAX_INLINE_THROTTLE_WAIT_MS = 2_000;
 export type SendOutcome =
   | { outcome: 'duplicate' }
   | { outcome: 'sent'; sentEmailId: string; messageId: string }
-  | { outcome: 'not-sent'; sentEmailId: string; code: EmailSendFailed['code']; reason: string };
+  | { outcome: 'not-sent'; sentEmailId: string; code: EmailSendFailed['code']; reason: string; retryNotBefore?: string };
 
 /**
  * Sends one requested email through the rep's mailbox, exactly once per sendRequestId.
@@ -109,7 +109,7 @@ export class SendEmailUseCase {
     let result: SendResult | undefined;
     for (let attempt = 1; result === undefined; attempt += 1) {
       const slot = await this.acquireSlot(current);
-      if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`);
+      if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`, slot.retryAfterMs);
       try {
         result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
       } catch (err) {
@@ -128,7 +128,7 @@ export class SendEmailUseCase {
           continue;
         }
         const code = err.code === 'CURSOR_EXPIRED' ? 'TEMPORARY' : err.code;
-        return this.notSent(m, request, sentEmailId, code, err.message);
+        return this.notSent(m, request, sentEmailId, code, err.message, code === 'RATE_LIMITED' ? err.retryAfterMs : undefined);
       }
     }
     const sentAt = this.clock.now();
@@ -181,8 +181,11 @@ export class SendEmailUseCase {
     sentEmailId: string,
     code: EmailSendFailed['code'],
     reason: string,
+    /** How long the provider (or the mailbox's pacing) asked us to wait, when it said. */
+    retryAfterMs?: number,
   ): Promise<SendOutcome> {
     const now = this.clock.now();
+    const retryNotBefore = retryAfterMs === undefined ? undefined : new Date(now.getTime() + retryAfterMs).toISOString();
     const status = code === 'ENROLLMENT_NOT_ACTIVE' || code === 'EXPIRED' ? 'skipped' : 'failed';
     await m.query(`UPDATE sender.sent_email SET status = $2, failure_code = $3, failure_reason = $4 WHERE id = $1`, [sentEmailId, status, code, reason]);
     await this.runtime.outbox.enqueue(
@@ -196,11 +199,12 @@ export class SendEmailUseCase {
         stepNumber: request.stepNumber,
         code,
         reason: reason.slice(0, 2000),
+        ...(retryNotBefore ? { retryNotBefore } : {}),
         failedAt: now.toISOString(),
       },
       { orgId: request.orgId, occurredAt: now },
     );
     this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId, code }, 'email not sent');
-    return { outcome: 'not-sent', sentEmailId, code, reason };
+    return { outcome: 'not-sent', sentEmailId, code, reason, ...(retryNotBefore ? { retryNotBefore } : {}) };
   }
 }

@@ -76,15 +76,13 @@ export class SequencerEventsConsumer implements OnModuleInit {
       case 'RATE_LIMITED':
       case 'TEMPORARY':
       case 'EXPIRED':
-      case 'MAILBOX_NOT_CONNECTED':
-        await this.store.transition(
-          m,
-          row,
-          { kind: 'step-failed-temporarily', stepNumber: failed.stepNumber, retryAt: new Date(now.getTime() + this.settings.retryAfterSeconds * 1000) },
-          now,
-          { code: failed.code },
-        );
+      case 'MAILBOX_NOT_CONNECTED': {
+        // Our own retry delay, or later when the provider said when (a long Retry-After, a daily
+        // sending cap): retrying earlier only fails again.
+        const retryAt = new Date(Math.max(now.getTime() + this.settings.retryAfterSeconds * 1000, failed.retryNotBefore ? Date.parse(failed.retryNotBefore) : 0));
+        await this.store.transition(m, row, { kind: 'step-failed-temporarily', stepNumber: failed.stepNumber, retryAt }, now, { code: failed.code });
         return;
+      }
       case 'AUTH_REVOKED':
       case 'INSUFFICIENT_PERMISSIONS':
       case 'PERMANENT':
