@@ -4,6 +4,7 @@ import { ServiceRuntime, startService, type StartedService } from '@telltale/run
 import type { Logger } from '@telltale/telemetry';
 import { ReplyDetectorInitial1764230900000 } from './migrations/1764230900000-reply-detector-initial';
 import { ReplyDetectorMatching1764400000000 } from './migrations/1764400000000-reply-detector-matching';
+import { ReplyDetectorMessageCopies1765000000000 } from './migrations/1765000000000-reply-detector-message-copies';
 import type { ReplyDetectorConfig } from './reply-detector.config';
 import { ReplyDetectorModule } from './reply-detector.module';
 
@@ -14,7 +15,7 @@ export function createReplyDetectorRuntime(config: ReplyDetectorConfig, override
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
     entities: [],
-    migrations: [ReplyDetectorInitial1764230900000, ReplyDetectorMatching1764400000000],
+    migrations: [ReplyDetectorInitial1764230900000, ReplyDetectorMatching1764400000000, ReplyDetectorMessageCopies1765000000000],
     producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic],
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,

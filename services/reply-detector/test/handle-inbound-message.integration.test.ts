@@ -112,6 +112,23 @@ test('a CC reply stops; a free-mail stranger does not match', async () => {
   assert.deepEqual(await outbox('reply.detected.v1', other), []);
 });
 
+test('one reply seen again under another provider id (moved to another folder, a copy) is reported once', async () => {
+  const enrollment = randomUUID();
+  const sent = await sendEmail(enrollment, ['val@movers.com']);
+  const reply = { from: from('val@movers.com'), inReplyTo: [sent.messageId], messageId: `<${randomUUID()}@movers.com>` };
+  await receive({ ...reply, providerMessageId: 'AAMkAGI2-in-inbox', folder: 'INBOX' });
+  // Outlook gives a moved message a new id; an IMAP move is a new UID.
+  await receive({ ...reply, providerMessageId: 'AAMkAGI2-in-customers', folder: 'Customers' });
+  // The first copy seen again (a redelivery) changes nothing either.
+  await receive({ ...reply, providerMessageId: 'AAMkAGI2-in-inbox', folder: 'INBOX' });
+  assert.equal((await outbox('reply.detected.v1', enrollment)).length, 1);
+  assert.equal((await outbox('campaign.stop.v1', enrollment)).length, 1);
+
+  // Another message from the same person (its own Message-ID) is a reply of its own.
+  await receive({ ...reply, messageId: `<${randomUUID()}@movers.com>`, providerMessageId: 'AAMkAGI2-second' });
+  assert.equal((await outbox('reply.detected.v1', enrollment)).length, 2);
+});
+
 test('an auto-reply is reported with its return date and does not stop', async () => {
   const enrollment = randomUUID();
   const sent = await sendEmail(enrollment, ['pat@ooo-buyer.com']);

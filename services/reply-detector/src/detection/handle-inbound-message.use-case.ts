@@ -51,6 +51,16 @@ export class HandleInboundMessageUseCase {
     @Inject(DETECTION_SETTINGS) private readonly settings: DetectionSettings,
   ) {}
 
+  /** Whether this mailbox's message with this Message-ID was already matched under another provider id. */
+  private async decidedUnderAnotherId(m: EntityManager, mailboxId: string, messageId: string, providerMessageId: string): Promise<boolean> {
+    const rows = (await m.query(
+      `SELECT 1 FROM reply_detector.verdict
+       WHERE mailbox_id = $1 AND inbound_message_id = $2 AND provider_message_id <> $3 AND sent_email_id IS NOT NULL LIMIT 1`,
+      [mailboxId, messageId, providerMessageId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** The service's answer to the classifier's questions, from the database. */
   async contextFor(event: MailboxMessageReceived, m: EntityManager): Promise<DetectionContext> {
     const { message } = event;
@@ -80,6 +90,10 @@ export class HandleInboundMessageUseCase {
     await this.sentIndex.recordOrgAddress(m, event.orgId, event.mailboxAddress);
     const ids = referencedMessageIds(message).map((r) => r.id);
     const verdict = detectReply(message, await this.contextFor(event, m));
+    // The same message under another provider id: moved to another folder (Outlook ids change on a
+    // move, an IMAP move is a new UID), or filed in two places. It was decided once; a second
+    // decision would report the reply again (twice in the feed, two Salesforce tasks).
+    if (message.messageId && (await this.decidedUnderAnotherId(m, event.mailboxId, message.messageId, message.providerMessageId))) return verdict;
     const now = this.clock.now();
     const verdictId = randomUUID();
     // A message that refers to ids we have not indexed yet (email.sent.v1 and the reply travel on
