@@ -5,7 +5,7 @@ import type { InboundMessage } from '../inbound-message';
 import { parseInboundMessage } from '../inbound-message-parser';
 import { MailProviderError } from '../mail-provider-error';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
-import { GRAPH_ORIGIN } from './graph-client';
+import { GRAPH_ORIGIN, IMMUTABLE_ID_PREFERENCE } from './graph-client';
 import { decodeGraphCursor, type GraphCursor } from './graph-cursor';
 import { mapGraphError } from './graph-error-mapper';
 
@@ -90,7 +90,8 @@ export class GraphChangeSource implements MailboxChangeSource {
       for (const [folderId, folder] of work) {
         let body: unknown;
         try {
-          body = await this.options.client.api(folder.link).header('Prefer', `odata.maxpagesize=${this.pageSize}`).get();
+          // Immutable ids: a message filed into another folder is reported there under the id it had.
+          body = await this.options.client.api(folder.link).header('Prefer', `odata.maxpagesize=${this.pageSize}, ${IMMUTABLE_ID_PREFERENCE}`).get();
         } catch (err) {
           const mapped = mapGraphError(err, this.now());
           if (!(await this.folderGone(folderId, mapped))) throw mapped;
@@ -229,7 +230,7 @@ export class GraphChangeSource implements MailboxChangeSource {
   private async fetchMime(id: string, conversationId: string | null, folder: string, receivedDateTime: string | null): Promise<InboundMessage | null> {
     let raw: ArrayBuffer;
     try {
-      raw = (await this.options.client.api(`/me/messages/${encodeURIComponent(id)}/$value`).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer;
+      raw = (await this.options.client.api(`/me/messages/${encodeURIComponent(id)}/$value`).header('Prefer', IMMUTABLE_ID_PREFERENCE).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer;
     } catch (err) {
       const mapped = mapGraphError(err, this.now());
       // Deleted or moved between the delta page and the fetch: the next delta round reports it again where it went.

@@ -5,6 +5,14 @@ import type { AccessTokenSource } from '../access-token-source';
 
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
 
+/**
+ * The preference for item ids that survive a move to another folder (a sent draft's move to Sent
+ * Items, a reply a user or a rule files away): https://learn.microsoft.com/graph/outlook-immutable-id.
+ * It holds only for the request that carries it, so every request that reads or names a message
+ * sends it.
+ */
+export const IMMUTABLE_ID_PREFERENCE = 'IdType="ImmutableId"';
+
 export interface GraphClientOptions {
   tokens: AccessTokenSource;
   /** Graph origin; a local fake in tests. The bearer token goes only to graph.microsoft.com and these hosts. */

@@ -5,12 +5,13 @@ import { firstHeader, readHeaderSection } from '../header-section';
 import type { MailTransport, OutboundRawMessage, SendResult } from '../mail-transport';
 import { MailProviderError } from '../mail-provider-error';
 import { parseMessageIdList } from '../message-id-list';
+import { IMMUTABLE_ID_PREFERENCE } from './graph-client';
 import { mapGraphError } from './graph-error-mapper';
 
 const messageResource = z.looseObject({ id: z.string(), internetMessageId: z.string().nullish(), conversationId: z.string().nullish() });
 
-/** Ids that survive the draft's move to Sent Items (https://learn.microsoft.com/graph/outlook-immutable-id). */
-const IMMUTABLE_IDS = { Prefer: 'IdType="ImmutableId"' };
+/** Ids that survive the draft's move to Sent Items. */
+const IMMUTABLE_IDS = { Prefer: IMMUTABLE_ID_PREFERENCE };
 
 /**
  * Sends through Graph as draft + send (https://learn.microsoft.com/graph/api/user-post-messages,

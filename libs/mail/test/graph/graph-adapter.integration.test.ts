@@ -71,6 +71,25 @@ describe('Microsoft Graph adapter (@microsoft/microsoft-graph-client unmodified)
     assert.equal(none.length, 0);
   });
 
+  it('a message filed into another folder is reported there under the id it had (immutable ids)', async () => {
+    const source = new GraphChangeSource({ client: client(), origin: graph.origin });
+    const cursor = await drain(source, null, []);
+    const delivered = graph.deliver(rfc822('mover@fabrikam.test', 'Re: Proposal', '<move-1@fabrikam.test>'));
+    const first: InboundMessage[] = [];
+    const cursor2 = await drain(source, cursor, first);
+    const inInbox = first.find((m) => m.messageId === '<move-1@fabrikam.test>');
+    assert.equal(inInbox?.folder, 'Inbox');
+    // The user files it away, as Outlook does: the message gets a new regular id.
+    const moved = (await client().api(`/me/messages/${delivered.id}/move`).post({ destinationId: 'archive' })) as { id: string };
+    assert.notEqual(moved.id, delivered.id);
+    const later: InboundMessage[] = [];
+    await drain(source, cursor2, later);
+    const inArchive = later.find((m) => m.messageId === '<move-1@fabrikam.test>');
+    assert.equal(inArchive?.folder, 'Archive');
+    assert.equal(inArchive.providerMessageId, inInbox.providerMessageId, 'the same message keeps its provider id');
+    assert.equal(inInbox.providerMessageId, graph.folderMessages('Archive').find((m) => m.internetMessageId === '<move-1@fabrikam.test>')?.immutableId);
+  });
+
   it('410 Gone on an expired delta token is CURSOR_EXPIRED → resync', async () => {
     const source = new GraphChangeSource({ client: client(), origin: graph.origin });
     const cursor = await drain(source, null, []);

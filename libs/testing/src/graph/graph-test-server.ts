@@ -17,8 +17,9 @@ import { createTestCertificates } from './test-certificate-authority';
  *  - 401 for unknown tokens, injected 429 with Retry-After; the token endpoint with refresh tokens
  *    that can be revoked (`invalid_grant`, AADSTS70008);
  *  - item ids that change when a message moves to another folder (a sent draft moves to Sent
- *    Items), unless the request asks for immutable ids (`Prefer: IdType="ImmutableId"`,
- *    https://learn.microsoft.com/graph/outlook-immutable-id); `DELETE /me/messages/{id}`;
+ *    Items; `POST /me/messages/{id}/move`), unless the request asks for immutable ids
+ *    (`Prefer: IdType="ImmutableId"`, https://learn.microsoft.com/graph/outlook-immutable-id, also
+ *    on delta pages); `DELETE /me/messages/{id}`;
  *  - folders created later (`createFolder`), `DELETE /me/mailFolders/{id}` (into Deleted Items),
  *    `POST …/permanentDelete` and `POST …/move`; a folder's id survives a move;
  *  - optionally (`assignInternetMessageIds`), Exchange's own Message-ID on a draft made from MIME
@@ -196,12 +197,13 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   const lookup = (key: string): StoredMessage | undefined => messages.get(key) ?? [...messages.values()].find((m) => m.immutableId === key);
   const idFor = (message: StoredMessage, req: IncomingMessage): string => (/IdType\s*=\s*"?ImmutableId"?/i.test(String(req.headers.prefer ?? '')) ? message.immutableId : message.id);
 
-  const deltaPage = (res: ServerResponse, folderId: string, afterSeq: number, since: string | null, prefer: string | undefined): void => {
-    const max = Number(/odata\.maxpagesize=(\d+)/.exec(prefer ?? '')?.[1] ?? pageSize);
+  const deltaPage = (req: IncomingMessage, res: ServerResponse, folderId: string, afterSeq: number, since: string | null): void => {
+    const prefer = String(req.headers.prefer ?? '');
+    const max = Number(/odata\.maxpagesize=(\d+)/.exec(prefer)?.[1] ?? pageSize);
     const all = [...messages.values()].filter((m) => m.folderId === folderId && m.seq > afterSeq && !m.isDraft && (since === null || m.receivedDateTime >= since)).sort((a, b) => a.seq - b.seq);
     const page = all.slice(0, max);
     const base = `${origin}/v1.0/me/mailFolders/${folderId}/messages/delta`;
-    const value = page.map((m) => ({ '@odata.type': '#microsoft.graph.message', id: m.id, conversationId: m.conversationId, receivedDateTime: m.receivedDateTime, parentFolderId: m.folderId, internetMessageId: m.internetMessageId, subject: m.subject }));
+    const value = page.map((m) => ({ '@odata.type': '#microsoft.graph.message', id: idFor(m, req), conversationId: m.conversationId, receivedDateTime: m.receivedDateTime, parentFolderId: m.folderId, internetMessageId: m.internetMessageId, subject: m.subject }));
     const last = page.at(-1)?.seq ?? afterSeq;
     const newest = Math.max(afterSeq, ...[...messages.values()].filter((m) => m.folderId === folderId).map((m) => m.seq), 0);
     if (all.length > max) return send(res, 200, { '@odata.context': `${origin}/v1.0/$metadata#Collection(message)`, '@odata.nextLink': `${base}?$skiptoken=${encodeToken('skip', folderId, last, since)}`, value });
@@ -298,10 +300,10 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
           return send(res, 400, GRAPH_ERROR('ErrorInvalidSyncStateData', 'Sync state data is corrupt or otherwise invalid.'));
         }
         if (state.gen < tokenFloor) return send(res, 410, GRAPH_ERROR('SyncStateNotFound', 'The sync state generation is invalid or not found.'));
-        return deltaPage(res, folder.id, state.afterSeq, state.since, req.headers.prefer as string | undefined);
+        return deltaPage(req, res, folder.id, state.afterSeq, state.since);
       }
       const filter = /receivedDateTime\s+ge\s+(\S+)/i.exec(url.searchParams.get('$filter') ?? '');
-      return deltaPage(res, folder.id, 0, filter?.[1] ?? null, req.headers.prefer as string | undefined);
+      return deltaPage(req, res, folder.id, 0, filter?.[1] ?? null);
     }
     if ((m = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path)) && req.method === 'GET') {
       const message = lookup(decodeURIComponent(m[1]!));
@@ -329,6 +331,21 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       draft.folderId = [...folders.values()].find((f) => f.wellKnownName === 'sentitems')!.id;
       sent.push({ id: draft.id, immutableId: draft.immutableId, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId });
       return send(res, 202);
+    }
+    if ((m = /^\/me\/messages\/([^/]+)\/move$/.exec(path)) && req.method === 'POST') {
+      const message = lookup(decodeURIComponent(m[1]!));
+      if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      const destinationKey = String((JSON.parse(body || '{}') as { destinationId?: unknown }).destinationId ?? '');
+      const destination = folders.get(destinationKey) ?? [...folders.values()].find((f) => f.wellKnownName === destinationKey.toLowerCase());
+      if (!destination) return send(res, 400, GRAPH_ERROR('ErrorInvalidIdMalformed', 'Id is malformed.'));
+      // A new item in the destination folder: a new regular id, and new to that folder's delta.
+      messages.delete(message.id);
+      message.id = newItemId();
+      messages.set(message.id, message);
+      message.folderId = destination.id;
+      seq += 1;
+      message.seq = seq;
+      return send(res, 201, { id: idFor(message, req), internetMessageId: message.internetMessageId, conversationId: message.conversationId, parentFolderId: message.folderId, isDraft: message.isDraft });
     }
     if ((m = /^\/me\/messages\/([^/]+)$/.exec(path)) && req.method === 'GET') {
       const message = lookup(decodeURIComponent(m[1]!));
