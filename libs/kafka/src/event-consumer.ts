@@ -182,10 +182,19 @@ export class EventConsumer {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: true });
+    // Stopped while connecting (Kafka away, then back): this client must not join the group.
+    if (this.stopping) throw new Error('consumer stopped');
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      ...(this.batchMode ? { eachBatch: (payload: EachBatchPayload) => this.onBatch(payload) } : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
+      ...(this.batchMode
+        ? {
+            eachBatch: (payload: EachBatchPayload) => this.onBatch(payload),
+            // kafkajs would otherwise mark the whole batch consumed when eachBatch returns, also
+            // the part a stop or rebalance left unhandled: those events would be skipped for good.
+            eachBatchAutoResolve: false,
+          }
+        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
     if (startCrash) throw startCrash;
     running = true;
@@ -341,8 +350,9 @@ export class EventConsumer {
 
   /**
    * Batch mode: valid events go to the handler in chunks, in partition order; an invalid message is
-   * dead-lettered in its place. Offsets are resolved only behind what was handled or dead-lettered,
-   * so a stop or rebalance mid-batch redelivers the rest (the handler is idempotent).
+   * dead-lettered in its place. Offsets are resolved only behind what was handled or dead-lettered
+   * (kafkajs's own resolve at the end of a batch is off), so a stop or rebalance mid-batch
+   * redelivers the rest (the handler is idempotent).
    */
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.leaveIfStopped(this.consumer)) return;

@@ -253,6 +253,68 @@ test('a batch consumer hands valid events over in order, dead-letters invalid on
   }
 });
 
+test('a batch consumer stopped in the middle of a batch leaves the rest of it to the next consumer of its group', async () => {
+  const ownPrefix = `kb-${randomBytes(4).toString('hex')}.`;
+  const ownTopic = ownPrefix + campaignStopTopic.name;
+  await ensureTopics(kafka, [ownTopic]);
+  const producer = kafka.producer();
+  await producer.connect();
+  // More than one chunk (500) on one partition, sent before the consumer starts: one fetched batch.
+  const enrollmentId = randomUUID();
+  const ids = Array.from({ length: 501 }, () => randomUUID());
+  await producer.send({
+    topic: ownTopic,
+    messages: ids.map((eventId) => {
+      const event = stop(enrollmentId);
+      return { key: enrollmentId, value: JSON.stringify(event), headers: { 'event-id': eventId, 'event-type': 'campaign.stop', 'occurred-at': new Date().toISOString(), 'org-id': event.orgId } };
+    }),
+  });
+  await producer.disconnect();
+  const handled = new Set<string>();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inFirstChunk = new Promise<void>((resolve) => (entered = resolve));
+  let first = true;
+  const name = `b${randomBytes(3).toString('hex')}`;
+  const consumerOf = () =>
+    new EventConsumer({
+      service: 'sequencer',
+      kafka,
+      dataSource,
+      schema: SCHEMA,
+      logger,
+      topicPrefix: ownPrefix,
+      name,
+      subscriptions: [
+        subscribeBatch(campaignStopTopic, async (events) => {
+          if (first) {
+            first = false;
+            entered();
+            await gate;
+          }
+          for (const e of events) handled.add(e.eventId);
+        }),
+      ],
+    });
+  const firstConsumer = consumerOf();
+  await firstConsumer.start();
+  await inFirstChunk;
+  const stopped = firstConsumer.stop();
+  release();
+  await stopped;
+  const left = ids.filter((id) => !handled.has(id));
+  assert.ok(left.length > 0 && left.length < ids.length, `the stop came mid-batch (${left.length} of ${ids.length} left)`);
+
+  const next = consumerOf();
+  await next.start();
+  try {
+    await eventually('the rest of the batch, handled by the next consumer', () => (left.every((id) => handled.has(id)) ? true : undefined));
+  } finally {
+    await next.stop();
+  }
+});
+
 /**
  * A member whose only assignment protocol no other member speaks: while it holds a group, every
  * other join is refused (INCONSISTENT_GROUP_PROTOCOL, which kafkajs treats as fatal and reports as a
