@@ -117,6 +117,29 @@ const spilledHits = (): number =>
 const storedCount = async (service: StartedService): Promise<number> =>
   ((await service.runtime.dataSource.query(`SELECT count(*)::int AS n FROM tracker.engagement WHERE org_id = $1`, [orgId])) as { n: number }[])[0]!.n;
 
+/** What the store's consumer group looks like, for a failure message: stored rows, members, committed vs end offsets. */
+async function storeDiagnostics(service: StartedService): Promise<string> {
+  const admin = createKafka({ brokers: [`127.0.0.1:${ports.broker}`], clientId: 'outage-test-diagnostics', logger: log }).admin();
+  try {
+    await admin.connect();
+    const groupId = `${prefix}telltale.tracker.engagement-store`;
+    const topic = prefix + trackingEngagementTopic.name;
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    return JSON.stringify({
+      stored: await storedCount(service),
+      group: { state: group?.state, members: group?.members.map((m) => m.clientId) },
+      committed: committed.flatMap((t) => t.partitions.map((p) => `${p.partition}:${p.offset}`)),
+      ends: ends.map((p) => `${p.partition}:${p.high}`),
+    });
+  } catch (err) {
+    return `no diagnostics (${(err as Error).message})`;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 before(async () => {
   db = await createTestDatabase(env('DATABASE_URL'));
   kafkaDir = mkdtempSync(join(tmpdir(), 'tracker-outage-kafka-'));
@@ -170,7 +193,9 @@ test('Kafka stopped while hits arrive, then restarted: every hit delivered exact
   const restarted = tracker;
   // The store's consumer joins in the background once Kafka is back; its first joins may be refused
   // while the restarted broker loads the group coordinator, and it must keep trying.
-  await waitFor(async () => (await storedCount(restarted)) === 51, 'the engagement store has every hit', 120_000);
+  await waitFor(async () => (await storedCount(restarted)) === 51, 'the engagement store has every hit', 120_000).catch(async (err: Error) => {
+    throw new Error(`${err.message}: ${await storeDiagnostics(restarted)}`);
+  });
   await delay(1_000);
 
   const ids = delivered.map((e) => e.engagementId);
