@@ -61,8 +61,12 @@ test('one trace spans the pixel request, the Kafka produce and the consumer', as
   const token = signTrackingToken({ kind: 'open', orgId: randomUUID(), sentEmailId: randomUUID(), issuedAt: new Date() }, parseSigningKeys(keys));
   const res = await fetch(buildOpenUrl(tracker.url, token));
   assert.equal(res.status, 200);
+  // The handler runs inside the consumer span, which ends only once the handler's transaction has
+  // committed: wait for the span itself, not just the handler.
+  const isConsumerSpan = (s: ReturnType<typeof spanExporter.getFinishedSpans>[number]) =>
+    s.kind === SpanKind.CONSUMER && s.name === `${prefix}${trackingEngagementTopic.name} process` && String(s.attributes['messaging.consumer.group.name']).endsWith('crm-writer.trace-test');
   const deadline = Date.now() + 30_000;
-  while (seenTraceIds.length === 0 && Date.now() < deadline) await delay(50);
+  while (!spanExporter.getFinishedSpans().some(isConsumerSpan) && Date.now() < deadline) await delay(50);
   assert.equal(seenTraceIds.length, 1, 'the consumer handled the engagement');
 
   const spans = spanExporter.getFinishedSpans();
@@ -70,9 +74,7 @@ test('one trace spans the pixel request, the Kafka produce and the consumer', as
     ?? spans.find((s) => s.kind === SpanKind.SERVER);
   const producer = spans.find((s) => s.kind === SpanKind.PRODUCER && s.name === `${prefix}${trackingEngagementTopic.name} publish`);
   // The downstream consumer's span (the tracker's own engagement store consumes the topic too, in batches).
-  const consumerSpan = spans.find(
-    (s) => s.kind === SpanKind.CONSUMER && s.name === `${prefix}${trackingEngagementTopic.name} process` && String(s.attributes['messaging.consumer.group.name']).endsWith('crm-writer.trace-test'),
-  );
+  const consumerSpan = spans.find(isConsumerSpan);
   assert.ok(server, 'the HTTP request has a server span');
   assert.ok(producer, 'publishing has a producer span');
   assert.ok(consumerSpan, 'handling has a consumer span');
