@@ -98,6 +98,8 @@ export class EventConsumer {
   private readonly consumerName: string;
   private readonly prefix: string;
   private joined!: Promise<void>;
+  /** The client whose run() (its group join) is under way, if any. */
+  private joining: Consumer | null = null;
   private stopping = false;
   private recovering = false;
 
@@ -160,9 +162,6 @@ export class EventConsumer {
     this.joined = new Promise((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve());
     });
-    // A consumer still joining when we stopped (its join outlived the stop while Kafka was away)
-    // must leave the group rather than hold partitions it won't serve.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.leaveIfStopped(consumer));
     // kafkajs's run() does not reject when the first join fails: it reports a CRASH and resolves
     // (e.g. no group coordinator yet after a broker restart). Such a start is a failed start, for
     // the caller to retry; only a crash of a consumer that did start calls for recovery. (Handing
@@ -184,20 +183,34 @@ export class EventConsumer {
     await consumer.subscribe({ topics: [...this.byTopic.keys()], fromBeginning: true });
     // Stopped while connecting (Kafka away, then back): this client must not join the group.
     if (this.stopping) throw new Error('consumer stopped');
+    this.joining = consumer;
+    try {
+      await this.runConsumer(consumer);
+    } finally {
+      this.joining = null;
+    }
+    // Stopped while joining: stop() left this client alone (see there); it leaves the group now.
+    if (this.stopping) {
+      await consumer.disconnect().catch(() => undefined);
+      throw new Error('consumer stopped');
+    }
+    if (startCrash) throw startCrash;
+    running = true;
+  }
+
+  private async runConsumer(consumer: Consumer): Promise<void> {
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       ...(this.batchMode
         ? {
-            eachBatch: (payload: EachBatchPayload) => this.onBatch(payload),
+            eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, consumer),
             // kafkajs would otherwise mark the whole batch consumed when eachBatch returns, also
             // the part a stop or rebalance left unhandled: those events would be skipped for good.
             eachBatchAutoResolve: false,
           }
-        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
+        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload, consumer) }),
     });
-    if (startCrash) throw startCrash;
-    running = true;
   }
 
   /** True (and the consumer on its way out of the group) when this consumer was stopped meanwhile. */
@@ -235,15 +248,19 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer?.disconnect().catch(() => undefined);
+    // Not a client whose join is under way: kafkajs's disconnect() during a join drops its handle on
+    // the runner, which then finishes joining and stays in the group, fetching and heartbeating, a
+    // member nobody can stop (it held the tracker store's partitions after an outage). Such a
+    // client leaves as soon as its join ends (startConsumer).
+    if (this.consumer !== this.joining) await this.consumer?.disconnect().catch(() => undefined);
     await this.dlqProducer?.disconnect().catch(() => undefined);
     this.consumer = null;
     this.dlqProducer = null;
   }
 
-  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message }: EachMessagePayload, consumer: Consumer): Promise<void> {
     // Throwing makes kafkajs keep the offset; the message is redelivered to the group's next member.
-    if (this.leaveIfStopped(this.consumer)) throw new Error('consumer stopped');
+    if (this.leaveIfStopped(consumer)) throw new Error('consumer stopped');
     const headers = headersToStrings(message.headers);
     const parentContext = contextFromHeaders(headers);
     const tracer = trace.getTracer('@telltale/kafka');
@@ -354,8 +371,8 @@ export class EventConsumer {
    * (kafkajs's own resolve at the end of a batch is off), so a stop or rebalance mid-batch
    * redelivers the rest (the handler is idempotent).
    */
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (this.leaveIfStopped(this.consumer)) return;
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, consumer: Consumer): Promise<void> {
+    if (this.leaveIfStopped(consumer)) return;
     const subscription = this.byTopic.get(batch.topic);
     const tracer = trace.getTracer('@telltale/kafka');
     let pending: { event: ConsumedEvent<unknown>; original: OriginalMessage }[] = [];

@@ -316,6 +316,63 @@ test('a batch consumer stopped in the middle of a batch leaves the rest of it to
   }
 });
 
+test('a consumer stopped while it is still joining its group leaves the group once the join completes', async () => {
+  const ownPrefix = `kj-${randomBytes(4).toString('hex')}.`;
+  const ownTopic = ownPrefix + campaignStopTopic.name;
+  await ensureTopics(kafka, [ownTopic]);
+  const consumer = new EventConsumer({
+    service: 'sequencer',
+    kafka,
+    dataSource,
+    schema: SCHEMA,
+    logger,
+    topicPrefix: ownPrefix,
+    name: `s${randomBytes(3).toString('hex')}`,
+    subscriptions: [subscribe(campaignStopTopic, async () => undefined)],
+  });
+  // A member busy with a message (not heartbeating) keeps a newcomer's join waiting for the rebalance.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let busy!: () => void;
+  const isBusy = new Promise<void>((resolve) => (busy = resolve));
+  const member = kafka.consumer({ groupId: consumer.groupId, maxWaitTimeInMs: 100 });
+  const memberJoined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
+  await member.connect();
+  await member.subscribe({ topics: [ownTopic], fromBeginning: true });
+  await member.run({
+    eachMessage: async () => {
+      busy();
+      await gate;
+    },
+  });
+  await memberJoined;
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: ownTopic, messages: [{ key: 'k', value: '{}' }] });
+  await producer.disconnect();
+  await isBusy;
+  const admin = kafka.admin();
+  await admin.connect();
+  const group = async () => (await admin.describeGroups([consumer.groupId])).groups[0]!;
+  try {
+    const started = consumer.start().catch(() => undefined);
+    await eventually('the newcomer joining (a rebalance under way)', async () => ((await group()).state === 'PreparingRebalance' ? true : undefined));
+    await consumer.stop();
+    release();
+    await started;
+    // Before, the stopped client finished its join and stayed in the group, fetching and
+    // heartbeating, with partitions nobody handled.
+    await eventually('the group back to its one member', async () => {
+      const g = await group();
+      return g.state === 'Stable' && g.members.length === 1 ? g : undefined;
+    });
+  } finally {
+    release();
+    await member.disconnect();
+    await admin.disconnect();
+  }
+});
+
 /**
  * A member whose only assignment protocol no other member speaks: while it holds a group, every
  * other join is refused (INCONSISTENT_GROUP_PROTOCOL, which kafkajs treats as fatal and reports as a
