@@ -8,7 +8,7 @@ import { campaignStopTopic, deadLetterTopicName, type CampaignStop } from '@tell
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase } from '@telltale/testing';
-import { EventConsumer, OutboxRelay, OutboxWriter, ensureTopics, headersToStrings, subscribe, subscribeBatch } from '../src';
+import { EventConsumer, OutboxRelay, type EventConsumerOptions, OutboxWriter, ensureTopics, headersToStrings, subscribe, subscribeBatch } from '../src';
 
 function env(name: string): string {
   const v = process.env[name];
@@ -44,6 +44,11 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(50);
   }
+}
+
+/** A consumer of this file's database (as the sequencer), in its own group, on `prefix` unless told. */
+function testConsumer(options: Pick<EventConsumerOptions, 'subscriptions'> & Partial<EventConsumerOptions>): EventConsumer {
+  return new EventConsumer({ service: 'sequencer', kafka, dataSource, schema: SCHEMA, logger, topicPrefix: prefix, name: `c${randomBytes(3).toString('hex')}`, ...options });
 }
 
 async function readAll(topicName: string, into: { headers: Record<string, string>; value: string }[]): Promise<Consumer> {
@@ -119,12 +124,7 @@ test('invalid events are refused on produce', async () => {
 test('the consumer is idempotent, dead-letters invalid messages at once and failing ones after bounded retries', async () => {
   const handled: string[] = [];
   let failFor: string | null = null;
-  const consumer = new EventConsumer({
-    service: 'sequencer',
-    kafka,
-    dataSource,
-    schema: SCHEMA,
-    logger,
+  const consumer = testConsumer({
     topicPrefix: prefix,
     maxAttempts: 3,
     retryBaseMs: 10,
@@ -187,12 +187,8 @@ test('a batch consumer hands valid events over in order, dead-letters invalid on
   await dataSource.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.batch_seen (event_id uuid PRIMARY KEY, enrollment_id uuid NOT NULL)`);
   const poison = stop();
   const chunks: string[][] = [];
-  const consumer = new EventConsumer({
+  const consumer = testConsumer({
     service: 'tracker',
-    kafka,
-    dataSource,
-    schema: SCHEMA,
-    logger,
     topicPrefix: batchPrefix,
     maxAttempts: 2,
     retryBaseMs: 10,
@@ -279,12 +275,7 @@ test('a batch consumer stopped in the middle of a batch leaves the rest of it to
   let first = true;
   const name = `b${randomBytes(3).toString('hex')}`;
   const consumerOf = () =>
-    new EventConsumer({
-      service: 'sequencer',
-      kafka,
-      dataSource,
-      schema: SCHEMA,
-      logger,
+    testConsumer({
       topicPrefix: ownPrefix,
       name,
       subscriptions: [
@@ -320,12 +311,7 @@ test('a consumer stopped while it is still joining its group leaves the group on
   const ownPrefix = `kj-${randomBytes(4).toString('hex')}.`;
   const ownTopic = ownPrefix + campaignStopTopic.name;
   await ensureTopics(kafka, [ownTopic]);
-  const consumer = new EventConsumer({
-    service: 'sequencer',
-    kafka,
-    dataSource,
-    schema: SCHEMA,
-    logger,
+  const consumer = testConsumer({
     topicPrefix: ownPrefix,
     name: `s${randomBytes(3).toString('hex')}`,
     subscriptions: [subscribe(campaignStopTopic, async () => undefined)],
@@ -393,14 +379,8 @@ test('a consumer whose joins keep failing keeps trying, and consumes once it can
   const refusals: string[] = [];
   const capture = { write: (line: string) => void ((JSON.parse(line) as { err?: string }).err?.includes('incompatible') && refusals.push(line)) };
   const handled: string[] = [];
-  const consumer = new EventConsumer({
-    service: 'sequencer',
-    kafka,
-    dataSource,
-    schema: SCHEMA,
+  const consumer = testConsumer({
     logger: createLogger({ service: 'kafka-test', level: 'warn', destination: capture }),
-    topicPrefix: prefix,
-    name: `j${randomBytes(3).toString('hex')}`,
     subscriptions: [subscribe(campaignStopTopic, async (event) => void handled.push(event.eventId))],
   });
   const holder = kafka.consumer({ groupId: consumer.groupId, partitionAssigners: [foreignProtocol], maxWaitTimeInMs: 100 });
