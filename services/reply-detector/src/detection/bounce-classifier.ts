@@ -46,8 +46,42 @@ const FAILURE_TEXT = /(could not be delivered|couldn't be delivered|permanent(ly
 const HARD_TEXT =
   /(user unknown|unknown user|no such (user|mailbox|recipient|address)|(user|mailbox|recipient|address|account) (not found|unknown|does not exist|doesn't exist|is unknown|unavailable|disabled|inactive|deactivated|has been disabled|is disabled|no longer (exists|active|available))|not a valid (mailbox|recipient)|invalid (recipient|mailbox|address)|recipient address rejected|address rejected|no mailbox|not our customer|unrouteable address|host (or domain name )?not found|domain (not found|does not exist)|no mx|name service error|has moved|no longer (with|at|employed)|(does not|doesn't) have an? [\w.-]* ?account|account (has been )?(disabled|discontinued|terminated|deleted)|unknown (local part|recipient)|mailbox unavailable|account (has been )?(closed|suspended|expired)|desconocid[oa]|no existe|inexistente|unbekannt|existiert nicht|inconnue?|n'existe pas|sconosciut[oa]|non esiste|onbekend|bestaat niet|desconhecid[oa]|não existe|okänd|finns inte|casilla ha expirado)/i;
 
+/**
+ * Transient wording. "exceeds … size/limit" is not in this pattern: as `exceeds .*(size|limit)` it made
+ * every "exceeds" rescan the rest of its line (quadratic on a line of them); exceedsWording finds it.
+ */
 const SOFT_TEXT =
-  /(mailbox (is )?full|over ?quota|quota (usage )?exceeded|retry timeout exceeded|mailbox lleno|postfach (ist )?voll|boîte (aux lettres )?pleine|casella piena|caixa (postal )?cheia|exceeded (the )?(storage|quota)|insufficient (storage|disk)|too (large|big)|size limit|message size|exceeds .*(size|limit)|spam|blocked|blacklist|block ?list|denylist|policy|reputation|rate limit|too many (messages|connections|recipients)|try (again )?later|temporar(y|ily)|greylist|expired|timed? out|delivery time|could not connect|connection (refused|timed out)|dns (error|failure)|unable to connect)/i;
+  /(mailbox (is )?full|over ?quota|quota (usage )?exceeded|retry timeout exceeded|mailbox lleno|postfach (ist )?voll|boîte (aux lettres )?pleine|casella piena|caixa (postal )?cheia|exceeded (the )?(storage|quota)|insufficient (storage|disk)|too (large|big)|size limit|message size|spam|blocked|blacklist|block ?list|denylist|policy|reputation|rate limit|too many (messages|connections|recipients)|try (again )?later|temporar(y|ily)|greylist|expired|timed? out|delivery time|could not connect|connection (refused|timed out)|dns (error|failure)|unable to connect)/i;
+
+const EXCEEDS = /exceeds /gi;
+/** From just after "exceeds " to the end of the last "size" or "limit" on its line (`.` stops at a line end). */
+const TO_LAST_SIZE_OR_LIMIT = /.*(size|limit)/iy;
+const LINE_END = /[\n\r\u2028\u2029]/g;
+
+/**
+ * What `exceeds .*(size|limit)` matched, in one pass over the text: only the first "exceeds " of a line
+ * needs to look at the rest of it, a later one on the same line sees less of it.
+ */
+function exceedsWording(text: string): { index: number; wording: string } | null {
+  let lineEnd = -1;
+  for (const m of text.matchAll(EXCEEDS)) {
+    if (m.index < lineEnd) continue;
+    TO_LAST_SIZE_OR_LIMIT.lastIndex = m.index + m[0].length;
+    const rest = TO_LAST_SIZE_OR_LIMIT.exec(text);
+    if (rest) return { index: m.index, wording: m[0] + rest[0] };
+    LINE_END.lastIndex = m.index;
+    lineEnd = LINE_END.exec(text)?.index ?? text.length;
+  }
+  return null;
+}
+
+/** The leftmost transient wording, as one pattern holding both parts finds it (no other part starts with "exceeds "). */
+function softWording(text: string): string | null {
+  const other = SOFT_TEXT.exec(text);
+  const exceeds = exceedsWording(text);
+  if (exceeds !== null && (other === null || exceeds.index < other.index)) return exceeds.wording;
+  return other?.[0] ?? null;
+}
 
 /** RFC 3463 enhanced status codes, classified by what a sender should do next. */
 function severityOfEnhancedCode(code: string): BounceSeverity | null {
@@ -66,13 +100,14 @@ function severityOfEnhancedCode(code: string): BounceSeverity | null {
 
 export function bounceSeverity(status: string | null, diagnostic: string | null): { severity: BounceSeverity; code: string | null; why: string } {
   const text = diagnostic ?? '';
+  const soft = softWording(text);
   // An enhanced code is class.subject.detail with a one-digit subject; "4.79.181.168" is an IP address.
   const enhanced = status && /^[245]\.\d{1,3}\.\d{1,3}$/.test(status) ? status : (/(?<![\d.])([45]\.[0-7]\.\d{1,3})(?!\d|\.\d)/.exec(text)?.[1] ?? null);
   // X.Y.0 is "other or undefined" within its subject (RFC 3463 §3): the diagnostic words say more.
   const generic = enhanced === null || /^[45]\.\d\.0$/.test(enhanced);
   if (generic && enhanced !== null && !enhanced.startsWith('4.')) {
     if (HARD_TEXT.test(text)) return { severity: 'hard', code: enhanced, why: `status ${enhanced}, diagnostic says "${HARD_TEXT.exec(text)?.[0]}"` };
-    if (SOFT_TEXT.test(text)) return { severity: 'soft', code: enhanced, why: `status ${enhanced}, diagnostic says "${SOFT_TEXT.exec(text)?.[0]}"` };
+    if (soft !== null) return { severity: 'soft', code: enhanced, why: `status ${enhanced}, diagnostic says "${soft}"` };
   }
   if (!generic) {
     const bySpec = severityOfEnhancedCode(enhanced);
@@ -83,7 +118,7 @@ export function bounceSeverity(status: string | null, diagnostic: string | null)
     if (bySpec) return { severity: bySpec, code: enhanced, why: `status ${enhanced}` };
   }
   if (enhanced?.startsWith('4.') || /(^|\D)4[2-5]\d[ -]/.test(text)) return { severity: 'soft', code: enhanced, why: 'transient failure (4xx)' };
-  if (SOFT_TEXT.test(text) && !HARD_TEXT.test(text)) return { severity: 'soft', code: enhanced, why: `diagnostic says "${SOFT_TEXT.exec(text)?.[0]}"` };
+  if (soft !== null && !HARD_TEXT.test(text)) return { severity: 'soft', code: enhanced, why: `diagnostic says "${soft}"` };
   if (HARD_TEXT.test(text)) return { severity: 'hard', code: enhanced, why: `diagnostic says "${HARD_TEXT.exec(text)?.[0]}"` };
   if (/(^|\D)552[ -]/.test(text)) return { severity: 'soft', code: enhanced, why: '552 storage exceeded' };
   return { severity: 'hard', code: enhanced, why: 'permanent failure without a more specific reason' };
@@ -91,13 +126,17 @@ export function bounceSeverity(status: string | null, diagnostic: string | null)
 
 /** The part of a non-standard bounce that explains the failure: before the returned copy of the message. */
 function explanationOf(body: string): string {
-  const cut = body.search(/^(-{2,}.*(original message|copy of the message|returned message|message header|below this line).*|Return-Path:.*|Received:.*)$/im);
+  // "--.*", not "-{2,}.*": both match the same lines, but the second splits a run of dashes every
+  // possible way between its two parts, quadratic on one long line of dashes (1.6 s on 32 KiB).
+  const cut = body.search(/^(--.*(original message|copy of the message|returned message|message header|below this line).*|Return-Path:.*|Received:.*)$/im);
   return (cut === -1 ? body : body.slice(0, cut)).slice(0, 8000);
 }
 
 function recipientIn(text: string, failedHeader: string | null): string | null {
   if (failedHeader) return failedHeader.split(',')[0]!.trim() || null;
-  return /<?([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?/.exec(text)?.[1] ?? null;
+  // The lookbehind starts an address only where a run of local-part characters starts: from inside the
+  // run it would reach the same "@" (or fail the same way), so a long run without one stays linear.
+  return /(?<![A-Za-z0-9._%+'-])([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(text)?.[1] ?? null;
 }
 
 /** Bounces first: Office 365 NDRs also carry Auto-Submitted, and a bounce must never count as a reply. */
