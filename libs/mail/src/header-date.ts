@@ -1,3 +1,5 @@
+import { replaceComments } from './header-comments';
+
 const MONTHS: Record<string, number> = {
   jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
 };
@@ -15,13 +17,7 @@ const RFC5322_DATE =
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 function stripComments(value: string): string {
-  let previous: string;
-  let current = value;
-  do {
-    previous = current;
-    current = current.replace(/\([^()]*\)/g, ' ');
-  } while (current !== previous);
-  return current.replace(/\s+/g, ' ').trim();
+  return replaceComments(value).replace(/\s+/g, ' ').trim();
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number | null {

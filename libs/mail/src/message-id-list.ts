@@ -1,3 +1,5 @@
+import { replaceComments } from './header-comments';
+
 /**
  * Reads the msg-id list of a Message-ID, In-Reply-To or References value (RFC 5322 §3.6.4) into
  * angle-bracketed ids, in order, without duplicates. Real mail bends the grammar: ids folded
@@ -6,27 +8,22 @@
  */
 export function parseMessageIdList(value: string | null): string[] {
   if (value === null) return [];
-  const ids: string[] = [];
+  // A set, not a list search: a References header of thousands of ids stays linear.
+  const ids = new Set<string>();
   const push = (inner: string): void => {
     const compact = inner.replace(/\s+/g, '');
-    if (compact === '') return;
-    const id = `<${compact}>`;
-    if (!ids.includes(id)) ids.push(id);
+    if (compact !== '') ids.add(`<${compact}>`);
   };
 
   // Comments go first: old mailers write `<id@host> (from "Jane" <jane@host>)`.
-  let withoutComments = value;
-  for (let previous = ''; previous !== withoutComments; ) {
-    previous = withoutComments;
-    withoutComments = withoutComments.replace(/\([^()]*\)/g, ' ');
-  }
+  const withoutComments = replaceComments(value);
   const bracketed = [...withoutComments.matchAll(/<([^<>]*)>/g)];
   if (bracketed.length > 0) {
     for (const match of bracketed) push(match[1] ?? '');
-    return ids;
+    return [...ids];
   }
   for (const token of withoutComments.split(/[\s,]+/)) {
     if (token.includes('@')) push(token);
   }
-  return ids;
+  return [...ids];
 }
