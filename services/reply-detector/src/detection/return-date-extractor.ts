@@ -67,11 +67,13 @@ export function extractReturnDate(body: string | null, receivedAt: string, langu
     const d = utcDate(Number(m[1]), Number(m[2]), Number(m[3]));
     if (d) found.push({ date: d, index: m.index, length: m[0].length });
   }
+  // Read once for the whole text, not once per date found (that was quadratic in the number of dates).
+  const usEnglish = language === 'en' && !/\b(dd\/mm|uk|gb)\b/i.test(text);
   for (const m of text.matchAll(NUMERIC)) {
     const a = Number(m[1]);
     const b = Number(m[3]);
     // "." is day-first everywhere it is used (de, fi, pl, no, da…); "/" is month-first only in US English.
-    const monthFirst = m[2] === '/' && (b > 12 || (a <= 12 && language === 'en' && !/\b(dd\/mm|uk|gb)\b/i.test(text)));
+    const monthFirst = m[2] === '/' && (b > 12 || (a <= 12 && usEnglish));
     const [month, day] = monthFirst ? [a, b] : [b, a];
     if (!m[4] && m[2] === '.' && !/\.$/.test(m[0]) && text[m.index + m[0].length] !== ' ') continue; // a decimal number, not a date
     const d = withYear(m[4], month, day, received);
