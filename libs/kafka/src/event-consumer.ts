@@ -1,9 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SpanKind, SpanStatusCode, context, trace, type Link } from '@opentelemetry/api';
 import { EventHeaders, deadLetterTopicName, type PayloadOf, type ServiceName, type TopicDefinition } from '@telltale/contracts';
+import { createMetricsRegistry, secondsSince, type Registry } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
+import { consumerGroupLag, consumerMetrics, type ConsumerMetrics, type PartitionLag } from './consumer-metrics';
 import { headersToStrings } from './event-envelope';
 import { contextFromHeaders } from './trace-propagation';
 
@@ -79,6 +81,8 @@ export interface EventConsumerOptions {
    * partition, so this never reorders one enrollment's or one mailbox's events.
    */
   partitionsConsumedConcurrently?: number;
+  /** The service's metrics registry (ServiceRuntime.metrics); none given, nothing is exported. */
+  metrics?: Registry;
 }
 
 type Outcome = { kind: 'handled' } | { kind: 'duplicate' } | { kind: 'dead-lettered'; reason: string };
@@ -102,6 +106,7 @@ export class EventConsumer {
   private joining: Consumer | null = null;
   private stopping = false;
   private recovering = false;
+  private readonly metrics: ConsumerMetrics;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.log = options.logger.child({ component: 'event-consumer' });
@@ -110,6 +115,23 @@ export class EventConsumer {
     this.batchMode = options.subscriptions.length > 0 && options.subscriptions.every(isBatch);
     if (!this.batchMode && options.subscriptions.some(isBatch)) throw new Error('a consumer takes either per-event or batch subscriptions, not both');
     this.consumerName = options.name ? `${options.service}.${options.name}` : options.service;
+    this.metrics = consumerMetrics(options.metrics ?? createMetricsRegistry());
+  }
+
+  /** The consumer's name in metrics (`<service>[.<name>]`), beside the topic without its prefix. */
+  get metricsName(): string {
+    return this.consumerName;
+  }
+
+  /** Metric labels of a topic: its name without KAFKA_TOPIC_PREFIX (bounded, stable across environments). */
+  private labels(topic: string): { consumer: string; topic: string } {
+    return { consumer: this.consumerName, topic: topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic };
+  }
+
+  /** The group's lag on each partition of its topics (high watermark minus committed offset), topics without the prefix. */
+  async lag(admin: Admin): Promise<PartitionLag[]> {
+    const lags = await consumerGroupLag(admin, this.groupId, [...this.byTopic.keys()]);
+    return lags.map((l) => ({ ...l, topic: this.labels(l.topic).topic }));
   }
 
   get groupId(): string {
@@ -278,8 +300,13 @@ export class EventConsumer {
           },
         },
         async (span) => {
+          const startedAt = performance.now();
           try {
             const outcome = await this.process(topic, partition, message.offset, message.key, message.value, headers);
+            const labels = this.labels(topic);
+            this.metrics.handleSeconds.observe({ ...labels, mode: 'event' }, secondsSince(startedAt));
+            // Dead letters are counted where they are sent (both modes).
+            if (outcome.kind !== 'dead-lettered') this.metrics.events.inc({ ...labels, outcome: outcome.kind });
             span.setAttribute('telltale.outcome', outcome.kind);
             if (outcome.kind === 'dead-lettered') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
           } finally {
@@ -326,7 +353,10 @@ export class EventConsumer {
       } catch (err) {
         lastError = err as Error;
         log.warn({ attempt, maxAttempts, err: lastError.message }, 'event handler failed');
-        if (attempt < maxAttempts) await delay(Math.min(5_000, base * 2 ** (attempt - 1)));
+        if (attempt < maxAttempts) {
+          this.metrics.retries.inc(this.labels(topic));
+          await delay(Math.min(5_000, base * 2 ** (attempt - 1)));
+        }
       }
     }
     return this.deadLetter(original, 'handler-failed', lastError?.message ?? 'unknown error');
@@ -396,8 +426,10 @@ export class EventConsumer {
           },
         },
         async (span) => {
+          const startedAt = performance.now();
           try {
             await this.handleChunk(subscription as BatchSubscription, chunk, heartbeat, live);
+            this.metrics.handleSeconds.observe({ ...this.labels(batch.topic), mode: 'batch' }, secondsSince(startedAt));
           } finally {
             span.end();
           }
@@ -440,6 +472,7 @@ export class EventConsumer {
     for (let attempt = 1, outage = 0; attempt <= maxAttempts; ) {
       try {
         await this.options.dataSource.transaction((manager) => subscription.handleBatch(chunk.map((c) => c.event) as ConsumedEvent<never>[], manager));
+        this.metrics.events.inc({ ...this.labels(chunk[0]!.original.topic), outcome: 'handled' }, chunk.length);
         return;
       } catch (err) {
         lastError = err as Error;
@@ -451,6 +484,7 @@ export class EventConsumer {
         if (reachable) attempt += 1;
         else outage += 1;
         this.log.warn({ attempt, maxAttempts, events: chunk.length, databaseReachable: reachable, err: lastError.message }, 'batch handler failed');
+        if (attempt <= maxAttempts) this.metrics.retries.inc(this.labels(chunk[0]!.original.topic));
         await heartbeat();
         await delay(Math.min(5_000, base * 2 ** Math.min(reachable ? attempt - 1 : outage, 5)));
       }
@@ -496,6 +530,9 @@ export class EventConsumer {
         },
       ],
     });
+    const labels = this.labels(original.topic);
+    this.metrics.deadLetters.inc({ ...labels, reason: reason.replace(/[^a-z]+/g, '_') });
+    this.metrics.events.inc({ ...labels, outcome: 'dead_lettered' });
     return { kind: 'dead-lettered', reason };
   }
 }

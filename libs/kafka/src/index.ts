@@ -5,3 +5,4 @@ export * from './outbox-writer';
 export * from './outbox-relay';
 export * from './event-publisher';
 export * from './event-consumer';
+export * from './consumer-metrics';

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Kafka, Producer } from 'kafkajs';
+import { counter, gauge, type Counter, type Registry } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
 import { publishEvents } from './event-publisher';
 
@@ -22,7 +23,12 @@ export interface OutboxRelayOptions {
   /** Safety-net poll; normal wake-ups come from LISTEN/NOTIFY at commit time. */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** The service's metrics registry: backlog and age of the oldest unpublished row, read at scrape time. */
+  metrics?: Registry;
 }
+
+/** Rows counted at most for the backlog gauge: a scrape stays one bounded index scan whatever piles up. */
+export const OUTBOX_BACKLOG_COUNT_LIMIT = 100_000;
 
 /**
  * Publishes outbox rows to Kafka in commit order, at least once. One relay at a time per schema
@@ -39,9 +45,57 @@ export class OutboxRelay {
   private wakeAgain = false;
   private failures = 0;
   private readonly log: Logger;
+  private readonly published: Counter | null = null;
+  private readonly publishFailures: Counter | null = null;
+  /** The read under way: one serves both gauges of a scrape. */
+  private reading: Promise<{ backlog: number; oldestAgeSeconds: number } | null> | null = null;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.log = options.logger.child({ component: 'outbox-relay' });
+    const registry = options.metrics;
+    if (!registry) return;
+    this.published = counter(registry, { name: 'telltale_outbox_published_total', help: 'Outbox rows published to Kafka.' });
+    this.publishFailures = counter(registry, { name: 'telltale_outbox_publish_failures_total', help: 'Outbox drains that failed (Kafka or the database unreachable); retried with backoff.' });
+    const relay = this;
+    gauge(registry, {
+      name: 'telltale_outbox_backlog',
+      help: `Outbox rows not yet published (counted up to ${OUTBOX_BACKLOG_COUNT_LIMIT}).`,
+      async collect() {
+        const reading = await relay.read();
+        if (reading) this.set(reading.backlog);
+        else this.reset();
+      },
+    });
+    gauge(registry, {
+      name: 'telltale_outbox_oldest_age_seconds',
+      help: 'Age of the oldest unpublished outbox row (0 when the outbox is empty).',
+      async collect() {
+        const reading = await relay.read();
+        if (reading) this.set(reading.oldestAgeSeconds);
+        else this.reset();
+      },
+    });
+  }
+
+  /** Backlog and oldest age for a scrape; null (no sample) when the database cannot be read. */
+  private read(): Promise<{ backlog: number; oldestAgeSeconds: number } | null> {
+    if (this.reading) return this.reading;
+    const schema = this.options.schema;
+    this.reading = (
+      this.options.dataSource.query(
+        `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM "${schema}".outbox WHERE published_at IS NULL LIMIT ${OUTBOX_BACKLOG_COUNT_LIMIT}) pending) AS backlog,
+                coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM "${schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1), 0) AS oldest`,
+      ) as Promise<{ backlog: number; oldest: number }[]>
+    ).then(
+      ([row]) => ({ backlog: row!.backlog, oldestAgeSeconds: Math.max(0, row!.oldest) }),
+      (err: unknown) => {
+        this.log.debug({ err: (err as Error).message }, 'outbox metrics not read');
+        return null;
+      },
+    ).finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
   }
 
   async start(): Promise<void> {
@@ -77,6 +131,7 @@ export class OutboxRelay {
     this.draining = this.drain()
       .catch((err: unknown) => {
         this.failures += 1;
+        this.publishFailures?.inc();
         this.log.warn({ err: (err as Error).message, failures: this.failures }, 'outbox publish failed; will retry');
       })
       .finally(() => {
@@ -110,7 +165,7 @@ export class OutboxRelay {
     const producer = this.producer;
     if (!producer) return 0;
     const { schema, batchSize = 200 } = this.options;
-    return this.options.dataSource.transaction(async (manager) => {
+    const published = await this.options.dataSource.transaction(async (manager) => {
       const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`telltale-outbox:${schema}`])) as { locked: boolean }[];
       if (!locked) return 0;
       const rows = (await manager.query(
@@ -126,6 +181,8 @@ export class OutboxRelay {
       await manager.query(`UPDATE "${schema}".outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
       return rows.length;
     });
+    this.published?.inc(published);
+    return published;
   }
 
   /** Rows not yet published (the backlog metric). */

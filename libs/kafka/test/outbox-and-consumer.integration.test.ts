@@ -1,13 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { AssignerProtocol, Kafka, logLevel, type Consumer, type PartitionAssigner } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { campaignStopTopic, deadLetterTopicName, type CampaignStop } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
 import { createLogger } from '@telltale/telemetry';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, eventually } from '@telltale/testing';
 import { EventConsumer, OutboxRelay, type EventConsumerOptions, OutboxWriter, ensureTopics, headersToStrings, subscribe, subscribeBatch } from '../src';
 
 function env(name: string): string {
@@ -35,16 +34,6 @@ const stop = (enrollmentId = randomUUID()): CampaignStop => ({
   sentEmailId: null,
   occurredAt: new Date().toISOString(),
 });
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 /** A consumer of this file's database (as the sequencer), in its own group, on `prefix` unless told. */
 function testConsumer(options: Pick<EventConsumerOptions, 'subscriptions'> & Partial<EventConsumerOptions>): EventConsumer {
@@ -93,7 +82,7 @@ test('the outbox publishes committed events in order, and never rolled-back ones
       })
       .catch(() => undefined);
     // Woken by LISTEN/NOTIFY, not by the (one-minute) poll.
-    await eventually('20 events on Kafka', () => (received.length >= 20 ? true : undefined), 20_000);
+    await eventually('20 events on Kafka', () => (received.length >= 20 ? true : undefined), { timeoutMs: 20_000 });
     assert.equal(received.length, 20);
     assert.deepEqual(
       received.map((r) => (JSON.parse(r.value) as CampaignStop).stopId),

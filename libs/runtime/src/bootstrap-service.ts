@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import { processMetricsRegistry, startMetricsServer, type MetricsServer } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
 import type { ServiceRuntime } from './service-runtime';
 
@@ -20,23 +21,31 @@ export interface StartedService {
   app: INestApplication;
   runtime: ServiceRuntime;
   url: string;
+  /** `http://host:port/metrics`: the service's metrics and the process's, on METRICS_PORT. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a service: runtime (migrations, topics, outbox relay), then the HTTP app, then consumers.
- * Used by every `main.ts` and by the in-process end-to-end tests, so both run the same wiring.
+ * Starts a service: the metrics endpoint, runtime (migrations, topics, outbox relay), then the HTTP
+ * app, then consumers. Used by every `main.ts` and by the in-process end-to-end tests, so both run
+ * the same wiring.
  */
 export async function startService(options: {
   runtime: ServiceRuntime;
   module: DynamicModule;
   port: number;
   host: string;
+  /** METRICS_PORT; 0 or absent picks a free port. */
+  metricsPort?: number;
   configure?: (app: INestApplication) => void;
 }): Promise<StartedService> {
   const { runtime } = options;
   let app: INestApplication | null = null;
+  let metrics: MetricsServer | null = null;
   try {
+    // First, so a slow start (migrations, Kafka away) can be watched.
+    metrics = await startMetricsServer({ registries: [runtime.metrics, processMetricsRegistry()], port: options.metricsPort ?? 0, host: options.host });
     await runtime.start();
     app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: true });
     options.configure?.(app);
@@ -46,21 +55,25 @@ export async function startService(options: {
     // Leave nothing running behind a failed start (relay timers, consumers, pool).
     await app?.close().catch(() => undefined);
     await runtime.stop().catch(() => undefined);
+    await metrics?.close();
     throw err;
   }
   const started = app;
+  const metricsServer = metrics;
   const address = started.getHttpServer().address() as { port: number };
   const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${address.port}`;
-  runtime.logger.info({ url }, `${runtime.service} started`);
+  runtime.logger.info({ url, metricsUrl: metricsServer.url }, `${runtime.service} started`);
   let stopped: Promise<void> | null = null;
   return {
     app: started,
     runtime,
     url,
+    metricsUrl: metricsServer.url,
     stop: () => {
       stopped ??= (async () => {
         await started.close();
         await runtime.stop();
+        await metricsServer.close();
       })();
       return stopped;
     },

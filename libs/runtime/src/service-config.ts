@@ -24,6 +24,12 @@ export const baseConfigShape = {
   RUN_MIGRATIONS: booleanFlag.default(true),
   /** Namespaces topics and consumer groups on a shared Kafka cluster, e.g. `staging.`. */
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, . _ - only').default(''),
+  /**
+   * Port of the Prometheus endpoint (`GET /metrics`), apart from PORT so it never reaches the public
+   * edge. 0 (the default) picks a free port and logs it, so services started side by side (tests,
+   * one process running all six) never collide; the chart sets 9464.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 };
 
 export const booleanConfigFlag = booleanFlag;

@@ -1,0 +1,4 @@
+export * from './metrics-registry';
+export * from './metrics-server';
+export * from './shared-metrics';
+export * from './metrics-text';
