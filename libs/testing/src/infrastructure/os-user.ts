@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -40,27 +40,44 @@ export async function postgresOsUser(): Promise<OsUser | undefined> {
   return created;
 }
 
-/**
- * Lets `user` reach `dir` by adding the search (x) bit for others on any ancestor it could not
- * pass. Only x, never read: the user can open paths it knows but cannot list our folders.
- * Temp folders from mkdtemp are 0700, which is why this is needed.
- */
-export function ensureTraversable(dir: string, user: OsUser, log: (line: string) => void): void {
+function canPass(folder: string, user: OsUser): boolean {
+  const stat = statSync(folder);
+  const mode = stat.mode & 0o7777;
+  return (
+    (stat.uid === user.uid && (mode & 0o100) !== 0) ||
+    (stat.gid === user.gid && (mode & 0o010) !== 0) ||
+    (mode & 0o001) !== 0
+  );
+}
+
+/** The folders on the way from / to `dir` (itself included) that `user` may not pass, outermost first. */
+export function foldersBlocking(dir: string, user: OsUser): string[] {
   const chain: string[] = [];
   for (let current = dir; ; current = dirname(current)) {
-    chain.push(current);
+    chain.unshift(current);
     if (dirname(current) === current) break;
   }
-  for (const folder of chain) {
-    const stat = statSync(folder);
-    const mode = stat.mode & 0o7777;
-    const passable =
-      (stat.uid === user.uid && (mode & 0o100) !== 0) ||
-      (stat.gid === user.gid && (mode & 0o010) !== 0) ||
-      (mode & 0o001) !== 0;
-    if (!passable) {
-      chmodSync(folder, mode | 0o001);
-      log(`postgres: added o+x to ${folder} so the postgres user can reach its data`);
-    }
+  return chain.filter((folder) => !canPass(folder, user));
+}
+
+function isWithin(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Lets `user` reach `dir` by adding the search (x) bit for others to the folders that stop it, but
+ * only when all of them are at or below `ownFolder` (a folder this run made, such as a mkdtemp
+ * one, which is 0700). Only x, never read: the user can open paths it knows but cannot list them.
+ * Returns false, changing nothing, when a folder above `ownFolder` stops it: someone else's
+ * permissions (a home directory of mode 700) are not ours to loosen.
+ */
+export function makeTraversable(dir: string, ownFolder: string, user: OsUser, log: (line: string) => void): boolean {
+  const blocking = foldersBlocking(dir, user);
+  if (blocking.some((folder) => !isWithin(folder, ownFolder))) return false;
+  for (const folder of blocking) {
+    chmodSync(folder, (statSync(folder).mode & 0o7777) | 0o001);
+    log(`postgres: added o+x to ${folder} so the postgres user can reach its data`);
   }
+  return true;
 }

