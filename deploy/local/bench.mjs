@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import testing from '@telltale/testing';
 import { describeInfrastructure, infrastructureEnv } from './endpoints-display.mjs';
+import { onShutdownRequest } from './shutdown-request.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [script, ...args] = process.argv.slice(2);
@@ -27,7 +28,7 @@ try {
 }
 for (const line of describeInfrastructure(infra)) infraLog(line);
 const child = spawn(process.execPath, [resolve(repoRoot, script), ...args], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...infrastructureEnv(infra) } });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+onShutdownRequest((reason) => child.kill(reason === 'parent-exit' ? 'SIGTERM' : reason));
 const code = await new Promise((done) => child.once('exit', (c) => done(c ?? 1)));
 await infra.stop().catch((error) => process.stderr.write(`[infra] stopping failed: ${error.message}\n`));
 rmSync(dataDir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 // `npm start`: PostgreSQL, Kafka and GreenMail on fixed ports with data in <repo>/.data (kept
-// between runs), then the services from services.mjs when present. Ctrl-C stops the services
-// first, then the infrastructure they use, and exits 0.
+// between runs), then the services from services.mjs when present. Ctrl-C, SIGINT or SIGTERM to
+// npm's pid, or npm going away, stops the services first, then the infrastructure they use.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import testing from '@telltale/testing';
 import { describeInfrastructure } from './endpoints-display.mjs';
+import { onShutdownRequest } from './shutdown-request.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -35,11 +36,11 @@ async function stopEverything() {
   }
 }
 
-function onSignal(signal) {
+function onShutdown(reason) {
   const now = Date.now();
   if (firstSignalAt === undefined) {
     firstSignalAt = now;
-    log(`${signal} received, shutting down`);
+    log(`${reason === 'parent-exit' ? 'the process that started us exited' : `${reason} received`}, shutting down`);
     stopEverything().then(
       () => {
         log('stopped');
@@ -53,11 +54,11 @@ function onSignal(signal) {
     );
   } else if (now - firstSignalAt > FORCE_AFTER_MS) {
     // The infrastructure's exit hook SIGKILLs whatever is still running.
-    log(`${signal} again, killing everything`);
+    log(`${reason} again, killing everything`);
     process.exit(1);
   }
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => onSignal(signal));
+onShutdownRequest(onShutdown);
 
 let infra;
 try {

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import testing from '@telltale/testing';
 import { describeInfrastructure, infrastructureEnv } from './endpoints-display.mjs';
+import { onShutdownRequest } from './shutdown-request.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEFAULT_PATTERNS = ['libs/*/dist/test/**/*.test.js', 'services/*/dist/test/**/*.test.js'];
@@ -63,12 +64,11 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 // Ctrl-C reaches the runner through the terminal already; a signal aimed at us alone (CI
-// cancelling the job) is passed on. Either way we wait for the runner, then clean up.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (runner.exitCode === null && runner.signalCode === null) runner.kill(signal);
-  });
-}
+// cancelling the job, npm passing on a kill) is passed on, and so is SIGTERM when whoever started
+// us went away. Either way we wait for the runner, then clean up.
+onShutdownRequest((reason) => {
+  if (runner.exitCode === null && runner.signalCode === null) runner.kill(reason === 'parent-exit' ? 'SIGTERM' : reason);
+});
 
 const { code, signal } = await new Promise((resolveExit) => {
   runner.once('exit', (exitCode, exitSignal) => resolveExit({ code: exitCode, signal: exitSignal }));
