@@ -5,9 +5,8 @@ import { ImapFlow, type ExistsEvent, type FetchMessageObject } from 'imapflow';
 import type { ImapCursorStore } from './imap-cursor';
 import { mapImapError } from './imap-error-mapper';
 import { folderHasNewMail, planFolderSync, uidPages, UidPageProgress, type FolderState } from './imap-sync-plan';
-import type { InboundMessage } from './inbound-message';
-import { parseInboundMessage, type ParseInboundOptions } from './inbound-message-parser';
-import { InboundParseError } from './inbound-parse-error';
+import type { InboundMessage, UnreadableMessage } from './inbound-message';
+import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type ParseInboundOptions } from './inbound-message-parser';
 import { MailProviderError } from './mail-provider-error';
 import { silentMailLogger, type MailLogger } from './mail-logger';
 import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
@@ -26,6 +25,12 @@ export interface ImapMailboxFollowerOptions {
    * a crash re-delivers the message in flight.
    */
   onMessage: (message: InboundMessage) => Promise<void>;
+  /**
+   * Called instead of onMessage for a message that cannot be read at all (not a message, a parser
+   * failure): it must record it durably, after which the cursor moves past it. Without it such a
+   * message is logged and passed over.
+   */
+  onUnreadable?: (message: UnreadableMessage) => Promise<void>;
   /** Told about every provider error, e.g. to mark the mailbox connection as needing re-authentication. */
   onError?: (error: MailProviderError) => void;
   logger?: MailLogger;
@@ -77,6 +82,7 @@ export class ImapMailboxFollower {
   private readonly backoff: ReconnectBackoff;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
+  private readonly maxRawBytes: number;
   private readonly clock: () => Date;
   private readonly random: () => number;
 
@@ -99,6 +105,7 @@ export class ImapMailboxFollower {
     this.backoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
     this.pollIntervalMs = options.pollIntervalMs ?? 60_000;
     this.pageSize = Math.max(1, options.pageSize ?? 1_000);
+    this.maxRawBytes = options.parseOptions?.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
     this.clock = options.clock ?? ((): Date => new Date());
     this.random = options.random ?? Math.random;
   }
@@ -346,7 +353,9 @@ export class ImapMailboxFollower {
     for (const page of uidPages(uids, this.pageSize)) {
       if (!this.running) return false;
       const progress = new UidPageProgress(page.uids);
-      for await (const message of client.fetch(page.set, { uid: true, source: true, internalDate: true, threadId: true }, { uid: true })) {
+      // A partial fetch (RFC 3501 §6.4.5 BODY[]<0.n>) stops at maxRawBytes on the server's side; RFC822.SIZE tells us when it did.
+      const query = { uid: true, size: true, source: { start: 0, maxLength: this.maxRawBytes }, internalDate: true, threadId: true };
+      for await (const message of client.fetch(page.set, query, { uid: true })) {
         if (!this.running) return false;
         if (!progress.expects(message.uid)) continue;
         await this.handleOne(folder, uidValidity, message);
@@ -367,26 +376,29 @@ export class ImapMailboxFollower {
       return;
     }
     const internalDate = message.internalDate === undefined ? undefined : new Date(message.internalDate);
-    let inbound: InboundMessage;
-    try {
-      inbound = await parseInboundMessage(
-        message.source,
-        {
-          // RFC 8474 EMAILID is stable across folders; otherwise (folder, UIDVALIDITY, UID) names the message (RFC 3501 §2.3.1.1).
-          providerMessageId: message.emailId ?? `imap:${uidValidity}:${message.uid}:${folder}`,
-          providerThreadId: message.threadId ?? null,
-          folder,
-          ...(internalDate === undefined || Number.isNaN(internalDate.getTime()) ? {} : { receivedAt: internalDate }),
-        },
-        this.options.parseOptions,
-      );
-    } catch (error) {
-      if (error instanceof InboundParseError) {
-        this.logger.warn({ folder, uid: message.uid, reason: error.message }, 'imap follower: not a message, skipping');
-        return;
+    // RFC 8474 EMAILID is stable across folders; otherwise (folder, UIDVALIDITY, UID) names the message (RFC 3501 §2.3.1.1).
+    const providerMessageId = message.emailId ?? `imap:${uidValidity}:${message.uid}:${folder}`;
+    const read = await readInboundMessage(
+      message.source,
+      {
+        providerMessageId,
+        providerThreadId: message.threadId ?? null,
+        folder,
+        ...(message.size === undefined ? {} : { sizeBytes: message.size }),
+        ...(internalDate === undefined || Number.isNaN(internalDate.getTime()) ? {} : { receivedAt: internalDate }),
+      },
+      this.options.parseOptions,
+    );
+    if (read.unreadable !== undefined) {
+      this.logger.warn({ folder, uid: message.uid, reason: read.unreadable.reason }, 'imap follower: unreadable message, recorded and passed over');
+      try {
+        await this.options.onUnreadable?.(read.unreadable);
+      } catch (error) {
+        throw new MessageHandlerError(folder, message.uid, error);
       }
-      throw error;
+      return;
     }
+    const inbound = read.message;
     try {
       await this.options.onMessage(inbound);
     } catch (error) {

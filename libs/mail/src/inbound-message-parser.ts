@@ -1,13 +1,16 @@
+import type { InboundBodySkipReason } from '@telltale/contracts';
 import { simpleParser, type AddressObject, type Attachment, type HeaderValue, type ParsedMail } from 'mailparser';
 
 import { normalizeAddress, type Address } from './address';
 import { parseDeliveryStatus, type DeliveryStatusRecipient } from './delivery-status-parser';
 import { decodeEncodedWords } from './encoded-words';
-import { allHeaders, firstHeader, readHeaderSection, startsWithHeaderField, type HeaderField } from './header-section';
+import { allHeaders, firstHeader, readHeaderSection, startsWithHeaderField, type HeaderField, type HeaderSection } from './header-section';
+import { fitInboundMessage } from './fit-inbound-message';
 import { parseHeaderDate } from './header-date';
-import type { AutoReplyMarkers, EnclosedOriginal, InboundMessage } from './inbound-message';
+import type { AutoReplyMarkers, EnclosedOriginal, InboundMessage, UnreadableMessage } from './inbound-message';
 import { InboundParseError } from './inbound-parse-error';
 import { parseMessageIdList } from './message-id-list';
+import { checkMimeStructure, DEFAULT_MIME_LIMITS } from './mime-structure';
 import { truncateUtf8 } from './truncate-utf8';
 
 export interface InboundMessageMeta {
@@ -15,6 +18,11 @@ export interface InboundMessageMeta {
   providerThreadId: string | null;
   folder: string;
   receivedAt?: Date;
+  /**
+   * The message's full size when `raw` is only its first bytes (the fetch stopped at maxRawBytes).
+   * The body of such a message is not read; its header fields are.
+   */
+  sizeBytes?: number;
 }
 
 export interface ParseInboundOptions {
@@ -22,11 +30,21 @@ export interface ParseInboundOptions {
   maxTextBytes?: number;
   /** HTML longer than this (characters) is not converted to text. Bounds parse cost of hostile mail. */
   maxHtmlCharsToConvert?: number;
+  /** Messages larger than this (bytes) are read for their header fields only; fetches stop here. */
+  maxRawBytes?: number;
+  /** MIME body parts (all levels) beyond which the body is not read. */
+  maxParts?: number;
+  /** Nesting of multiparts and enclosed messages beyond which the body is not read. */
+  maxDepth?: number;
   /** Clock for receivedAt when neither the provider nor the message says when it arrived. */
   now?: () => Date;
 }
 
 export const DEFAULT_MAX_TEXT_BYTES = 32 * 1024;
+/** A reply with a large attachment is still a reply: past this size only its header fields are read. */
+export const DEFAULT_MAX_RAW_BYTES = 8 * 1024 * 1024;
+/** A header section larger than this is hostile; only its first fields are read. */
+const MAX_HEADER_BYTES = 1024 * 1024;
 const DEFAULT_MAX_HTML_CHARS = 2 * 1024 * 1024;
 
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
@@ -138,23 +156,43 @@ function receivedAtOf(meta: InboundMessageMeta, fields: readonly HeaderField[], 
   return stamp ?? now().toISOString();
 }
 
+/** The header section, read from at most MAX_HEADER_BYTES (cut at a line end) so one endless header cannot cost more. */
+function boundedHeaderSection(raw: Buffer): { section: HeaderSection; complete: boolean } {
+  const section = readHeaderSection(raw);
+  if (section.bodyOffset <= MAX_HEADER_BYTES) return { section, complete: true };
+  const lastLineEnd = raw.lastIndexOf(0x0a, MAX_HEADER_BYTES);
+  const prefix = raw.subarray(0, lastLineEnd === -1 ? MAX_HEADER_BYTES : lastLineEnd + 1);
+  return { section: { fields: readHeaderSection(prefix).fields, bodyOffset: prefix.length }, complete: false };
+}
+
 /**
- * Turns the raw bytes of one received message into the InboundMessage shape. It degrades instead of
- * failing: missing or broken headers become nulls, broken MIME loses the body but keeps the headers.
- * It throws InboundParseError only when the bytes are not a message at all.
+ * Turns the raw bytes of one received message into the InboundMessage shape, cut to the event
+ * contract. It degrades instead of failing: missing or broken headers become nulls, broken MIME
+ * loses the body but keeps the headers, and a message over a limit (size, parts, nesting) is read
+ * for its header fields only, with `bodySkipped` saying why. It throws InboundParseError only when
+ * the bytes are not a message at all.
  */
 export async function parseInboundMessage(raw: Buffer, meta: InboundMessageMeta, options: ParseInboundOptions = {}): Promise<InboundMessage> {
   if (raw.length === 0) throw new InboundParseError('empty input is not a message');
   if (!startsWithHeaderField(raw)) throw new InboundParseError('input does not start with a header field');
-  const section = readHeaderSection(raw);
+  const { section, complete } = boundedHeaderSection(raw);
   if (section.fields.length === 0) throw new InboundParseError('input has no header fields');
 
   const maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   const maxHtmlChars = options.maxHtmlCharsToConvert ?? DEFAULT_MAX_HTML_CHARS;
+  const maxRawBytes = options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
   const now = options.now ?? ((): Date => new Date());
   const fields = section.fields;
+  const sizeBytes = Math.max(meta.sizeBytes ?? raw.length, raw.length);
 
-  const full = await parseWithMailparser(raw, maxHtmlChars);
+  let bodySkipped: InboundBodySkipReason | undefined;
+  if (sizeBytes > raw.length || raw.length > maxRawBytes || !complete) bodySkipped = 'too-large';
+  else {
+    bodySkipped =
+      checkMimeStructure(raw, { maxParts: options.maxParts ?? DEFAULT_MIME_LIMITS.maxParts, maxDepth: options.maxDepth ?? DEFAULT_MIME_LIMITS.maxDepth }) ?? undefined;
+  }
+
+  const full = bodySkipped === undefined ? await parseWithMailparser(raw, maxHtmlChars) : null;
   const parsed = full ?? (await parseHeadersOnly(raw, section.bodyOffset));
 
   const deliveryStatus: DeliveryStatusRecipient[] = [];
@@ -192,7 +230,7 @@ export async function parseInboundMessage(raw: Buffer, meta: InboundMessageMeta,
   };
   const { contentType, reportType } = mediaTypeOf(fields, parsed);
 
-  return {
+  const message: InboundMessage = {
     providerMessageId: meta.providerMessageId,
     providerThreadId: meta.providerThreadId,
     folder: meta.folder,
@@ -218,6 +256,24 @@ export async function parseInboundMessage(raw: Buffer, meta: InboundMessageMeta,
     textBodyTruncated,
     deliveryStatus,
     enclosedOriginal,
-    sizeBytes: raw.length,
+    sizeBytes,
+    ...(bodySkipped === undefined ? {} : { bodySkipped }),
   };
+  return fitInboundMessage(message, now);
+}
+
+export type InboundReadResult = { message: InboundMessage; unreadable?: never } | { message?: never; unreadable: UnreadableMessage };
+
+/**
+ * parseInboundMessage for the followers: a message that cannot be read becomes an UnreadableMessage
+ * (recorded, shown, and passed over) instead of an error that would stop the mailbox's sync on it
+ * for ever. The reason never quotes the message.
+ */
+export async function readInboundMessage(raw: Buffer, meta: InboundMessageMeta, options: ParseInboundOptions = {}): Promise<InboundReadResult> {
+  try {
+    return { message: await parseInboundMessage(raw, meta, options) };
+  } catch (error) {
+    const reason = error instanceof InboundParseError ? error.message : `the message could not be parsed (${error instanceof Error ? error.name : typeof error})`;
+    return { unreadable: { providerMessageId: meta.providerMessageId, folder: meta.folder, reason } };
+  }
 }

@@ -1,4 +1,5 @@
 import type { Address } from './address';
+import type { InboundBodySkipReason } from '@telltale/contracts';
 import type { DeliveryStatusRecipient } from './delivery-status-parser';
 
 /**
@@ -67,5 +68,18 @@ export interface InboundMessage {
   /** RFC 3464 per-recipient fields of every delivery-status part. */
   deliveryStatus: DeliveryStatusRecipient[];
   enclosedOriginal: EnclosedOriginal | null;
+  /** The message's full size in bytes, also when only part of it was fetched. */
   sizeBytes: number;
+  /** The body was not read because the message exceeded a limit; the header fields are complete. */
+  bodySkipped?: InboundBodySkipReason;
+  /** Fields cut to fit the event contract (INBOUND_MESSAGE_LIMITS of @telltale/contracts). */
+  truncated?: string[];
+}
+
+/** A message that could not be turned into an InboundMessage: recorded as such, never retried for ever. */
+export interface UnreadableMessage {
+  providerMessageId: string;
+  folder: string;
+  /** Why, in words fit for an operator: never message content. */
+  reason: string;
 }

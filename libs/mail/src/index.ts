@@ -5,10 +5,12 @@ export { classifyImapFailure, mapImapError, type ImapFailureFacts } from './imap
 export { composeOutboundMessage, type ComposeDependencies, type ComposedMessage, type OutboundMessageInput } from './outbound-message-composer';
 export type { MailTransport, OutboundRawMessage, SendResult } from './mail-transport';
 export { SmtpMailTransport, type SmtpMailTransportOptions } from './smtp-mail-transport';
-export type { AutoReplyMarkers, EnclosedOriginal, InboundMessage } from './inbound-message';
+export type { AutoReplyMarkers, EnclosedOriginal, InboundMessage, UnreadableMessage } from './inbound-message';
 export type { DeliveryStatusRecipient } from './delivery-status-parser';
 export { parseDeliveryStatus } from './delivery-status-parser';
-export { DEFAULT_MAX_TEXT_BYTES, parseInboundMessage, type InboundMessageMeta, type ParseInboundOptions } from './inbound-message-parser';
+export { DEFAULT_MAX_RAW_BYTES, DEFAULT_MAX_TEXT_BYTES, parseInboundMessage, readInboundMessage, type InboundMessageMeta, type InboundReadResult, type ParseInboundOptions } from './inbound-message-parser';
+export { fitInboundMessage, fitProviderId, truncateChars } from './fit-inbound-message';
+export { checkMimeStructure, DEFAULT_MIME_LIMITS, type MimeLimitExceeded, type MimeLimits } from './mime-structure';
 export { InboundParseError } from './inbound-parse-error';
 export { parseMessageIdList } from './message-id-list';
 export { parseHeaderDate } from './header-date';

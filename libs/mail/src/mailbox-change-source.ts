@@ -1,9 +1,11 @@
-import type { InboundMessage } from './inbound-message';
+import type { InboundMessage, UnreadableMessage } from './inbound-message';
 import type { MailProvider } from './mail-provider-error';
 
 /** One page of new inbound messages and the cursor to persist once they are recorded. */
 export interface MailboxChangePage {
   messages: InboundMessage[];
+  /** Messages of this page that could not be read: recorded as such, so the cursor moves past them. */
+  unreadable?: UnreadableMessage[];
   /** Opaque to callers; persist it on the connection only after every message above was recorded. */
   cursor: string;
   /** True while the provider has more pages right now (initial sync, a long history). */

@@ -2,4 +2,5 @@ export * from './infrastructure';
 export * from './salesforce';
 export * from './gmail';
 export * from './graph';
+export * from './hostile-messages';
 export * from './eventually';

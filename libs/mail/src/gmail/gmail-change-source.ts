@@ -1,8 +1,9 @@
 import type { gmail_v1 } from 'googleapis';
 
 import type { AccessTokenSource } from '../access-token-source';
-import type { InboundMessage } from '../inbound-message';
-import { parseInboundMessage } from '../inbound-message-parser';
+import type { InboundMessage, UnreadableMessage } from '../inbound-message';
+import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundReadResult } from '../inbound-message-parser';
+import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
 import { decodeGmailCursor, encodeGmailCursor, maxHistoryId } from './gmail-cursor';
@@ -17,7 +18,32 @@ export interface GmailChangeSourceOptions {
   /** messages.get calls in flight at once; bounded so one big mailbox cannot exhaust the per-user quota. */
   fetchConcurrency?: number;
   maxTextBytes?: number;
+  /** A message larger than this is read for its header fields only (format=metadata), never held whole. */
+  maxRawBytes?: number;
   now?: () => Date;
+}
+
+type Fetched = { read: InboundReadResult | null; historyId: string | undefined };
+
+/** The JSON answer of messages.get format=raw around a message of maxRawBytes: base64url is 4/3 of it, plus the other fields. */
+function rawAnswerCap(maxRawBytes: number): number {
+  return Math.ceil((maxRawBytes * 4) / 3) + 64 * 1024;
+}
+
+/** format=metadata gives every header field, unfolded; written back as a header section, the parser reads them like any message. */
+function headerSectionOf(headers: readonly gmail_v1.Schema$MessagePartHeader[]): Buffer {
+  const lines = headers.filter((h) => h.name && /^[!-9;-~]+$/.test(h.name)).map((h) => `${h.name}: ${(h.value ?? '').replace(/[\r\n]+/g, ' ')}\r\n`);
+  return Buffer.from(`${lines.join('')}\r\n`, 'utf8');
+}
+
+function readMessages(fetched: readonly Fetched[]): { messages: InboundMessage[]; unreadable: UnreadableMessage[] } {
+  const messages: InboundMessage[] = [];
+  const unreadable: UnreadableMessage[] = [];
+  for (const f of fetched) {
+    if (f.read?.message !== undefined) messages.push(f.read.message);
+    else if (f.read?.unreadable !== undefined) unreadable.push(f.read.unreadable);
+  }
+  return { messages, unreadable };
 }
 
 /** Our own sends and unsent drafts are not inbound mail. */
@@ -79,10 +105,10 @@ export class GmailChangeSource implements MailboxChangeSource {
     // messages.list is newest first, so the first page holds the newest historyId; history.list from it misses nothing.
     for (const f of fetched) start = maxHistoryId(start, f.historyId);
     start ??= await this.profileHistoryId();
-    const messages = fetched.map((f) => f.message).filter((m): m is InboundMessage => m !== null);
+    const read = readMessages(fetched);
     const next = list.data.nextPageToken;
-    if (next) return { messages, cursor: encodeGmailCursor({ v: 1, phase: 'initial', historyId: start, pageToken: next }), hasMore: true };
-    return { messages, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: start }), hasMore: false };
+    if (next) return { ...read, cursor: encodeGmailCursor({ v: 1, phase: 'initial', historyId: start, pageToken: next }), hasMore: true };
+    return { ...read, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: start }), hasMore: false };
   }
 
   private async profileHistoryId(): Promise<string> {
@@ -103,15 +129,15 @@ export class GmailChangeSource implements MailboxChangeSource {
       }
     }
     const fetched = await this.fetchAll(ids);
-    const messages = fetched.map((f) => f.message).filter((m): m is InboundMessage => m !== null);
+    const read = readMessages(fetched);
     const next = res.data.nextPageToken;
-    if (next) return { messages, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: startHistoryId, pageToken: next }), hasMore: true };
+    if (next) return { ...read, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: startHistoryId, pageToken: next }), hasMore: true };
     const latest = maxHistoryId(startHistoryId, res.data.historyId) ?? startHistoryId;
-    return { messages, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: latest }), hasMore: false };
+    return { ...read, cursor: encodeGmailCursor({ v: 1, phase: 'history', historyId: latest }), hasMore: false };
   }
 
-  private async fetchAll(ids: string[]): Promise<{ message: InboundMessage | null; historyId: string | undefined }[]> {
-    const out: { message: InboundMessage | null; historyId: string | undefined }[] = new Array(ids.length);
+  private async fetchAll(ids: string[]): Promise<Fetched[]> {
+    const out: Fetched[] = new Array(ids.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < ids.length) {
@@ -123,23 +149,42 @@ export class GmailChangeSource implements MailboxChangeSource {
     return out;
   }
 
-  private async fetchOne(id: string): Promise<{ message: InboundMessage | null; historyId: string | undefined }> {
+  /**
+   * messages.get format=raw, read as a stream and given up past maxRawBytes: a 40 MB message is
+   * never held whole. Such a message is fetched again as format=metadata (every header field) and
+   * read for its header fields only.
+   */
+  private async fetchOne(id: string): Promise<Fetched> {
+    const maxRawBytes = this.options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
     let data: gmail_v1.Schema$Message;
+    let raw: Buffer;
+    let sizeBytes: number | undefined;
     try {
-      data = (await this.call('other', (headers) => this.options.gmail.users.messages.get({ userId: 'me', id, format: 'raw' }, { headers, retry: false }))).data;
+      const answer = await this.call('other', async (headers) => {
+        const res = await this.options.gmail.users.messages.get({ userId: 'me', id, format: 'raw' }, { headers, retry: false, responseType: 'stream' });
+        return readAtMost(res.data as unknown as ByteStream, rawAnswerCap(maxRawBytes));
+      });
+      if (answer.complete) {
+        data = JSON.parse(answer.bytes.toString('utf8')) as gmail_v1.Schema$Message;
+        raw = Buffer.from(data.raw ?? '', 'base64url');
+      } else {
+        data = (await this.call('other', (headers) => this.options.gmail.users.messages.get({ userId: 'me', id, format: 'metadata' }, { headers, retry: false }))).data;
+        raw = headerSectionOf(data.payload?.headers ?? []);
+        sizeBytes = Math.max(data.sizeEstimate ?? 0, maxRawBytes + 1);
+      }
     } catch (err) {
       // Deleted between the listing and the fetch: nothing to report.
-      if (err instanceof MailProviderError && err.providerStatus?.startsWith('404')) return { message: null, historyId: undefined };
+      if (err instanceof MailProviderError && err.providerStatus?.startsWith('404')) return { read: null, historyId: undefined };
       throw err;
     }
     const labels = data.labelIds ?? [];
-    if (!data.raw || labels.some((l) => SKIP_LABELS.has(l))) return { message: null, historyId: data.historyId ?? undefined };
+    if (raw.length === 0 || labels.some((l) => SKIP_LABELS.has(l))) return { read: null, historyId: data.historyId ?? undefined };
     const receivedAt = data.internalDate ? new Date(Number(data.internalDate)) : undefined;
-    const message = await parseInboundMessage(
-      Buffer.from(data.raw, 'base64url'),
-      { providerMessageId: id, providerThreadId: data.threadId ?? null, folder: gmailFolder(labels), ...(receivedAt ? { receivedAt } : {}) },
-      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), now: this.now },
+    const read = await readInboundMessage(
+      raw,
+      { providerMessageId: id, providerThreadId: data.threadId ?? null, folder: gmailFolder(labels), ...(receivedAt ? { receivedAt } : {}), ...(sizeBytes === undefined ? {} : { sizeBytes }) },
+      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
     );
-    return { message, historyId: data.historyId ?? undefined };
+    return { read, historyId: data.historyId ?? undefined };
   }
 }

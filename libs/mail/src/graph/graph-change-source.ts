@@ -1,8 +1,9 @@
-import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 
-import type { InboundMessage } from '../inbound-message';
-import { parseInboundMessage } from '../inbound-message-parser';
+import type { InboundMessage, UnreadableMessage } from '../inbound-message';
+import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundReadResult } from '../inbound-message-parser';
+import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
 import { GRAPH_ORIGIN, IMMUTABLE_ID_PREFERENCE } from './graph-client';
@@ -16,6 +17,8 @@ export interface GraphChangeSourceOptions {
   initialWindowDays?: number;
   pageSize?: number;
   maxTextBytes?: number;
+  /** Only the first maxRawBytes of a message's MIME are read; a larger message is read for its header fields only. */
+  maxRawBytes?: number;
   now?: () => Date;
   /** Walk the folder tree again at the start of a round when the last walk is older than this (default 5 min). */
   rediscoverFoldersMs?: number;
@@ -87,6 +90,7 @@ export class GraphChangeSource implements MailboxChangeSource {
       if (paging.length === 0 && this.discoveryDue(cursor)) cursor = await this.rediscover(cursor);
       const work = paging.length > 0 ? paging : Object.entries(cursor.folders);
       const messages: InboundMessage[] = [];
+      const unreadable: UnreadableMessage[] = [];
       for (const [folderId, folder] of work) {
         let body: unknown;
         try {
@@ -101,7 +105,7 @@ export class GraphChangeSource implements MailboxChangeSource {
         }
         const page = deltaResponse.parse(body);
         const items = page.value.filter((item) => item['@removed'] === undefined);
-        const fetched: (InboundMessage | null)[] = new Array(items.length);
+        const fetched: (InboundReadResult | null)[] = new Array(items.length);
         let next = 0;
         // A few $value fetches in flight at once, bounded (Graph allows 4 concurrent requests per mailbox per app).
         const worker = async (): Promise<void> => {
@@ -112,14 +116,17 @@ export class GraphChangeSource implements MailboxChangeSource {
           }
         };
         await Promise.all(Array.from({ length: Math.min(MAX_CONCURRENT_FETCHES, items.length) }, worker));
-        for (const message of fetched) if (message) messages.push(message);
+        for (const read of fetched) {
+          if (read?.message !== undefined) messages.push(read.message);
+          else if (read?.unreadable !== undefined) unreadable.push(read.unreadable);
+        }
         const nextLink = page['@odata.nextLink'];
         const delta = page['@odata.deltaLink'];
         if (nextLink) cursor.folders[folderId] = { ...folder, link: nextLink, paging: true };
         else if (delta) cursor.folders[folderId] = { ...folder, link: delta, paging: false };
         else throw new MailProviderError('Microsoft Graph: delta page without nextLink or deltaLink', { code: 'TEMPORARY', provider: 'graph' });
       }
-      return { messages, cursor: JSON.stringify(cursor), hasMore: Object.values(cursor.folders).some((f) => f.paging) };
+      return { messages, unreadable, cursor: JSON.stringify(cursor), hasMore: Object.values(cursor.folders).some((f) => f.paging) };
     } catch (err) {
       throw mapGraphError(err, this.now());
     }
@@ -227,10 +234,17 @@ export class GraphChangeSource implements MailboxChangeSource {
     return { found, complete: queue.length === 0 };
   }
 
-  private async fetchMime(id: string, conversationId: string | null, folder: string, receivedDateTime: string | null): Promise<InboundMessage | null> {
-    let raw: ArrayBuffer;
+  /**
+   * GET /me/messages/{id}/$value, streamed and cut at maxRawBytes: a 40 MB message is never held
+   * whole; its first bytes still carry every header field.
+   */
+  private async fetchMime(id: string, conversationId: string | null, folder: string, receivedDateTime: string | null): Promise<InboundReadResult | null> {
+    const maxRawBytes = this.options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
+    let raw: { bytes: Buffer; complete: boolean };
     try {
-      raw = (await this.options.client.api(`/me/messages/${encodeURIComponent(id)}/$value`).header('Prefer', IMMUTABLE_ID_PREFERENCE).responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer;
+      const response = (await this.options.client.api(`/me/messages/${encodeURIComponent(id)}/$value`).header('Prefer', IMMUTABLE_ID_PREFERENCE).responseType(ResponseType.RAW).get()) as Response;
+      if (!response.ok) throw await graphErrorOf(response);
+      raw = response.body === null ? { bytes: Buffer.alloc(0), complete: true } : await readAtMost(response.body as unknown as ByteStream, maxRawBytes);
     } catch (err) {
       const mapped = mapGraphError(err, this.now());
       // Deleted or moved between the delta page and the fetch: the next delta round reports it again where it went.
@@ -238,10 +252,25 @@ export class GraphChangeSource implements MailboxChangeSource {
       throw mapped;
     }
     const receivedAt = receivedDateTime ? new Date(receivedDateTime) : undefined;
-    return parseInboundMessage(
-      Buffer.from(raw),
-      { providerMessageId: id, providerThreadId: conversationId, folder, ...(receivedAt && !Number.isNaN(receivedAt.getTime()) ? { receivedAt } : {}) },
-      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), now: this.now },
+    return readInboundMessage(
+      raw.bytes,
+      {
+        providerMessageId: id,
+        providerThreadId: conversationId,
+        folder,
+        ...(receivedAt && !Number.isNaN(receivedAt.getTime()) ? { receivedAt } : {}),
+        ...(raw.complete ? {} : { sizeBytes: maxRawBytes + 1 }),
+      },
+      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
     );
   }
+}
+
+/** A raw response is not turned into an error by the client; build the GraphError it would have thrown (its error body, status, headers). */
+async function graphErrorOf(response: Response): Promise<GraphError> {
+  const body = response.body === null ? '' : (await readAtMost(response.body as unknown as ByteStream, 64 * 1024)).bytes.toString('utf8');
+  const error = new GraphError(response.status, `Microsoft Graph answered ${response.status}`);
+  error.body = body;
+  error.headers = response.headers;
+  return error;
 }

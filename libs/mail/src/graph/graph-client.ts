@@ -1,4 +1,5 @@
 import { Agent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, RetryHandler, RetryHandlerOptions, TelemetryHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 
 import type { AccessTokenSource } from '../access-token-source';
@@ -44,17 +45,15 @@ class HttpsWithCaHandler implements Middleware {
     const body = options.body;
     return new Promise((resolve, reject) => {
       const req = httpsRequest(target, { method: options.method ?? 'GET', headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const status = res.statusCode ?? 500;
-          const responseHeaders = new Headers();
-          for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
-          const payload = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
-          context.response = new Response(payload, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
-          resolve();
-        });
+        const status = res.statusCode ?? 500;
+        const responseHeaders = new Headers();
+        for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
+        // Streamed like fetch's body, so a caller can stop reading a large message part-way.
+        const noBody = status === 204 || status === 304 || options.method === 'HEAD';
+        if (noBody) res.resume();
+        const payload = noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+        context.response = new Response(payload, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+        resolve();
       });
       req.on('error', reject);
       if (typeof body === 'string' || body instanceof Uint8Array) req.write(body);

@@ -37,7 +37,7 @@ export interface GmailTestServer {
   /** A user label (what a mail filter files messages under); returns its id. */
   createLabel(name: string): Promise<string>;
   /** Deliver a message into the mailbox (messages.insert), as if it arrived. */
-  deliver(raw: string, labelIds?: string[]): Promise<{ id: string; threadId: string; historyId: string }>;
+  deliver(raw: string | Buffer, labelIds?: string[]): Promise<{ id: string; threadId: string; historyId: string }>;
   /** Token endpoint calls that exchanged a refresh token. */
   readonly refreshCount: number;
   /** Whether a users.watch is in force (set by watch, cleared by users.stop). */

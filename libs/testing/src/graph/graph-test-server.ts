@@ -38,7 +38,8 @@ export interface GraphTestServer {
   issueGrant(): { accessToken: string; refreshToken: string };
   revokeAll(): void;
   /** Deliver a message into a folder (by display name, e.g. "Inbox" or a rule's target folder). */
-  deliver(raw: string, folderName?: string, options?: { notify?: boolean }): { id: string; conversationId: string };
+  /** Deliver a message as if it arrived; bytes are served as given (invalid UTF-8 included). */
+  deliver(raw: string | Buffer, folderName?: string, options?: { notify?: boolean }): { id: string; conversationId: string };
   /** Sends a lifecycle notification (missed, reauthorizationRequired, subscriptionRemoved) to every subscription that asked for them. */
   sendLifecycle(event: 'missed' | 'reauthorizationRequired' | 'subscriptionRemoved'): Promise<void>;
   /** A folder (under another one, by display name, when parentName is given), as a user or rule creates it. */
@@ -60,6 +61,8 @@ interface StoredMessage {
   immutableId: string;
   folderId: string;
   raw: string;
+  /** The exact bytes, when delivered as bytes (raw is then their Latin-1 reading, for header lookups). */
+  bytes?: Buffer;
   internetMessageId: string;
   conversationId: string;
   subject: string;
@@ -309,7 +312,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       const message = lookup(decodeURIComponent(m[1]!));
       if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
       res.writeHead(200, { 'content-type': 'text/plain' });
-      return void res.end(message.raw);
+      return void res.end(message.bytes ?? message.raw);
     }
     if (path === '/me/messages' && req.method === 'POST') {
       if (!(req.headers['content-type'] ?? '').startsWith('text/plain')) return send(res, 400, GRAPH_ERROR('ErrorMimeContentInvalid', 'This fake accepts drafts as base64 MIME only.'));
@@ -411,7 +414,8 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     },
     deliver: (raw, folderName = 'Inbox', deliverOptions = {}) => {
       const folder = [...folders.values()].find((f) => f.displayName === folderName);
-      const message = store(raw, folder?.id ?? inboxId, false);
+      const message = store(typeof raw === 'string' ? raw : raw.toString('latin1'), folder?.id ?? inboxId, false);
+      if (typeof raw !== 'string') message.bytes = raw;
       if (deliverOptions.notify !== false) notify(message);
       return { id: message.id, conversationId: message.conversationId };
     },
