@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { allTopics, campaignStopTopic, emailSendRequestedTopic, emailSentTopic, replyDetectedTopic, trackingEngagementTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
-import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
+import { createTestDatabase, hostileMessages, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
 import { callApi, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
 
 /**
@@ -172,8 +172,12 @@ test('one tracked email: send, open, click, CC reply stops the campaign, Salesfo
   await recorder.waitFor(prefix + trackingEngagementTopic.name, (m) => (m.value as { type: string }).type === 'clicked');
   assert.equal(recorder.on(prefix + trackingEngagementTopic.name).length, 2, 'only the two genuine hits were recorded');
 
-  // 5. Alan (on CC) replies; mailbox-sync sees it over IMAP IDLE, reply-detector matches it.
+  // 5. Mail built to break an inbound pipeline reaches Sam first (a 5 000-character subject, 600
+  //    References ids, 200 nested multiparts, a 12 MB attachment, bytes that are no message…): it
+  //    must not keep the reply behind it from being seen. Then Alan (on CC) replies; mailbox-sync
+  //    sees it over IMAP IDLE, reply-detector matches it.
   const smtp = nodemailer.createTransport({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false });
+  for (const hostile of hostileMessages({ to: REP })) await smtp.sendMail({ envelope: { from: 'mallory@hostile.test', to: [REP] }, raw: hostile.raw });
   await smtp.sendMail({
     from: `Alan Bradley <${CC}>`,
     to: REP,

@@ -4,6 +4,7 @@ import { ServiceRuntime, startService, type StartedService } from '@telltale/run
 import type { Logger } from '@telltale/telemetry';
 import { MailboxSyncInitial1764230800000 } from './migrations/1764230800000-mailbox-sync-initial';
 import { MailboxSyncOauth1764404000000 } from './migrations/1764404000000-mailbox-sync-oauth';
+import { MailboxSyncUnreadableMessages1765100000000 } from './migrations/1765100000000-mailbox-sync-unreadable-messages';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxSyncModule } from './mailbox-sync.module';
 
@@ -14,7 +15,7 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
     entities: [],
-    migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000],
+    migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000, MailboxSyncUnreadableMessages1765100000000],
     producedTopics: [mailboxMessageReceivedTopic, mailboxConnectionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     logLevel: config.LOG_LEVEL,

@@ -20,7 +20,7 @@ function scripted(steps: (MailboxChangePage | MailProviderErrorCode)[], calls: (
   };
 }
 
-function follower(source: MailboxChangeSource, state: { cursor: string | null; recorded: string[]; reconnect: string[] }, failOnRecord?: string): CursorMailboxFollower {
+function follower(source: MailboxChangeSource, state: { cursor: string | null; recorded: string[]; reconnect: string[]; unreadable?: string[] }, failOnRecord?: string): CursorMailboxFollower {
   return new CursorMailboxFollower({
     source,
     loadCursor: async () => state.cursor,
@@ -30,6 +30,10 @@ function follower(source: MailboxChangeSource, state: { cursor: string | null; r
     record: async (m) => {
       if (m.providerMessageId === failOnRecord) throw new Error('crash while recording');
       state.recorded.push(m.providerMessageId);
+    },
+    recordUnreadable: async (m) => {
+      if (m.providerMessageId === failOnRecord) throw new Error('crash while recording');
+      state.unreadable?.push(`${m.providerMessageId}: ${m.reason}`);
     },
     onReconnectNeeded: async (reason) => {
       state.reconnect.push(reason);
@@ -66,6 +70,20 @@ describe('CursorMailboxFollower', () => {
     await second.stop();
     assert.deepEqual(calls, ['h0']);
     assert.deepEqual(state.recorded, ['a', 'a', 'b']);
+    assert.equal(state.cursor, 'h1');
+  });
+
+  it('records an unreadable message and moves the cursor past it; a crash recording it repeats the page', async () => {
+    const state = { cursor: 'h0' as string | null, recorded: [] as string[], reconnect: [] as string[], unreadable: [] as string[] };
+    const page: MailboxChangePage = { messages: [message('a')], unreadable: [{ providerMessageId: 'bad', folder: 'INBOX', reason: 'input has no header fields' }], cursor: 'h1', hasMore: false };
+    const first = follower(scripted([page], []), state, 'bad');
+    await first.start();
+    await first.stop();
+    assert.equal(state.cursor, 'h0');
+    const second = follower(scripted([page], []), state);
+    await second.start();
+    await second.stop();
+    assert.deepEqual(state.unreadable, ['bad: input has no header fields']);
     assert.equal(state.cursor, 'h1');
   });
 

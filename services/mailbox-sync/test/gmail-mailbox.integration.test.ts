@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { google } from 'googleapis';
 import { GmailMailTransport } from '@telltale/mail';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
-import { startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep@example.com';
 const PUSH_TOKEN = randomBytes(16).toString('hex');
@@ -118,6 +118,13 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     const before = await transport();
     assert.ok(before.gmail?.accessToken);
     tokenBeforeDisconnect = before.gmail.accessToken;
+  });
+
+  it('hostile messages (5 000-character subject, 600 References, 200-level nesting, 12 MB, not a message…) never keep a later reply from being seen', async () => {
+    await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, async (raw) => {
+      const delivered = await gmail.deliver(raw);
+      await push(delivered.historyId);
+    });
   });
 
   it("another org's DELETE is 404 and changes nothing", async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createGraphClient, GraphMailTransport } from '@telltale/mail';
 import { startGraphTestServer, type GraphTestServer } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
-import { startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep@contoso.test';
 const REDIRECT = 'http://127.0.0.1:9/ms/callback';
@@ -115,6 +115,12 @@ describe('Microsoft 365 mailboxes in mailbox-sync (Graph fake over TLS, Postgres
     graph.deliver(mime('control@fabrikam.test', 'Control', '<control-9@fabrikam.test>'));
     await sync.awaitMessage('<control-9@fabrikam.test>', 'positive control event');
     oldSubscription = { id: graph.subscriptions[0]!.id, clientState: graph.subscriptions[0]!.clientState };
+  });
+
+  it('hostile messages (5 000-character subject, 600 References, 200-level nesting, 12 MB, not a message…) never keep a later reply from being seen', async () => {
+    await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, async (raw) => {
+      graph.deliver(raw);
+    });
   });
 
   it("another org's DELETE is 404 and changes nothing", async () => {

@@ -2,21 +2,24 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { env, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, env, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 // GreenMail runs with authentication disabled: any password logs in, and the account appears on first use.
 const REP = `rep-${randomBytes(4).toString('hex')}@telltale.test`;
 
 /** Puts a message into the rep's inbox through a separate IMAP session, as delivery would. */
-async function deliver(messageId: string, subject: string): Promise<void> {
+async function deliverRaw(raw: string | Buffer): Promise<void> {
   const client = new ImapFlow({ host: env('MAIL_HOST'), port: Number(env('IMAP_PORT')), secure: false, auth: { user: REP, pass: 'any' }, logger: false, disableAutoIdle: true });
   await client.connect();
   try {
-    const raw = [`From: Buyer <buyer@acme.test>`, `To: ${REP}`, `Subject: ${subject}`, `Message-ID: ${messageId}`, 'Date: Fri, 27 Nov 2026 09:00:00 +0000', '', subject, ''].join('\r\n');
     await client.append('INBOX', raw);
   } finally {
     await client.logout().catch(() => client.close());
   }
+}
+
+function deliver(messageId: string, subject: string): Promise<void> {
+  return deliverRaw([`From: Buyer <buyer@acme.test>`, `To: ${REP}`, `Subject: ${subject}`, `Message-ID: ${messageId}`, 'Date: Fri, 27 Nov 2026 09:00:00 +0000', '', subject, ''].join('\r\n'));
 }
 
 describe('IMAP mailboxes in mailbox-sync: disconnect and reconnect (GreenMail, Postgres, Kafka)', () => {
@@ -61,6 +64,10 @@ describe('IMAP mailboxes in mailbox-sync: disconnect and reconnect (GreenMail, P
     await sync.awaitMessage('<control-1@acme.test>', 'positive control event');
     assert.equal((await transport()).smtp.auth?.pass, 'first-password');
     assert.equal((await connect('other')).status, 409);
+  });
+
+  it('hostile messages (5 000-character subject, 600 References, 200-level nesting, 12 MB, not a message…) never keep a later reply from being seen', async () => {
+    await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, deliverRaw);
   });
 
   it("another org's DELETE is 404 and changes nothing", async () => {

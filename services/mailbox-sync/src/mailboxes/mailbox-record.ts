@@ -17,6 +17,7 @@ export interface MailboxRow {
   secret_ciphertext: string | null;
   folders: string[];
   last_error: string | null;
+  unreadable_count: number;
   sync_cursor?: string | null;
   oauth_scopes?: string[] | null;
   created_at: Date;
@@ -34,6 +35,8 @@ export interface MailboxView {
   imap: { host: string | null; port: number | null; secure: boolean | null };
   smtp: { host: string | null; port: number | null; secure: boolean | null };
   lastError: string | null;
+  /** Messages that could not be read and were passed over (see GET /v1/mailboxes/{id}/unreadable-messages). */
+  unreadableMessages: number;
   /** Plain words for the user when replies cannot be tracked (PRODUCT.md, reply tracking). */
   replyTracking: string;
 }
@@ -53,6 +56,15 @@ export function toMailboxView(row: MailboxRow): MailboxView {
     imap: { host: row.imap_host, port: row.imap_port, secure: row.imap_secure },
     smtp: { host: row.smtp_host, port: row.smtp_port, secure: row.smtp_secure },
     lastError: row.last_error,
+    unreadableMessages: row.unreadable_count ?? 0,
     replyTracking,
   };
+}
+
+/** One message the sync passed over, and why; never its content. */
+export interface UnreadableMessageView {
+  providerMessageId: string;
+  folder: string;
+  reason: string;
+  recordedAt: string;
 }

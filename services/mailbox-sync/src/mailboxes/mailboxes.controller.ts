@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { parseRequest, requireOrgId } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
-import type { MailboxView } from './mailbox-record';
+import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { ConnectImapMailboxRequest, MailboxesService } from './mailboxes.service';
 
@@ -33,6 +33,15 @@ export class MailboxesController {
   @Get(':id')
   async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
     return this.mailboxes.view(await this.mailboxes.getRow(requireOrgId(org), id));
+  }
+
+  /**
+   * The latest messages (at most 100, newest first) the sync could not turn into an event and passed
+   * over, with the reason; never their content. Unknown id, or another org's: 404 `mailbox_not_found`.
+   */
+  @Get(':id/unreadable-messages')
+  async unreadable(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<UnreadableMessageView[]> {
+    return this.mailboxes.unreadableMessages(requireOrgId(org), id, 100);
   }
 
   /**

@@ -6,7 +6,7 @@ import { EmailAddress, mailboxConnectionChangedTopic } from '@telltale/contracts
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { CredentialCipher } from '../credentials/credential-cipher';
-import { toMailboxView, type MailboxRow, type MailboxState, type MailboxView } from './mailbox-record';
+import { toMailboxView, type MailboxRow, type MailboxState, type MailboxView, type UnreadableMessageView } from './mailbox-record';
 
 const Host = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or address');
 const Endpoint = z.object({ host: Host, port: z.number().int().min(1).max(65535), secure: z.boolean() });
@@ -223,6 +223,16 @@ export class MailboxesService {
       { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, changedAt: at.toISOString() },
       { orgId: row.org_id, occurredAt: at },
     );
+  }
+
+  /** The most recent unreadable messages of one mailbox of the organisation, newest first. */
+  async unreadableMessages(orgId: string, id: string, limit: number): Promise<UnreadableMessageView[]> {
+    await this.getRow(orgId, id);
+    const rows = (await this.runtime.dataSource.query(
+      `SELECT provider_message_id, folder, reason, recorded_at FROM mailbox_sync.unreadable_message WHERE mailbox_id = $1 ORDER BY recorded_at DESC, provider_message_id LIMIT $2`,
+      [id, limit],
+    )) as { provider_message_id: string; folder: string; reason: string; recorded_at: Date }[];
+    return rows.map((r) => ({ providerMessageId: r.provider_message_id, folder: r.folder, reason: r.reason, recordedAt: r.recorded_at.toISOString() }));
   }
 
   view(row: MailboxRow): MailboxView {

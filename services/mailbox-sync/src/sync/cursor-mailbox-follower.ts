@@ -1,4 +1,4 @@
-import { decideProviderErrorAction, isMailProviderError, MailProviderError, type InboundMessage, type MailboxChangeSource, type ReconnectBackoff } from '@telltale/mail';
+import { decideProviderErrorAction, isMailProviderError, MailProviderError, type InboundMessage, type MailboxChangeSource, type ReconnectBackoff, type UnreadableMessage } from '@telltale/mail';
 
 export interface CursorFollowerLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -11,6 +11,8 @@ export interface CursorMailboxFollowerOptions {
   saveCursor: (cursor: string | null) => Promise<void>;
   /** Records one message (deduplicated downstream by provider id); must be durable before it resolves. */
   record: (message: InboundMessage) => Promise<void>;
+  /** Records a message that could not be read (durably, once), so the cursor can move past it. */
+  recordUnreadable: (message: UnreadableMessage) => Promise<void>;
   /** The grant is gone: the owner moves the mailbox to needs_reconnect. The follower stops itself. */
   onReconnectNeeded: (reason: string) => Promise<void>;
   /** Any other failure worth showing on the connection (a message that can never be read, say). */
@@ -117,6 +119,7 @@ export class CursorMailboxFollower {
     for (let page = 0; !this.stopped; page += 1) {
       const result = await this.options.source.changesSince(cursor);
       for (const message of result.messages) await this.options.record(message);
+      for (const message of result.unreadable ?? []) await this.options.recordUnreadable(message);
       await this.options.saveCursor(result.cursor);
       cursor = result.cursor;
       if (!result.hasMore) return;

@@ -60,6 +60,9 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       onMessage: async (message) => {
         await this.recordMessage.execute(row, message);
       },
+      onUnreadable: async (message) => {
+        await this.recordMessage.recordUnreadable(row, message);
+      },
       onError: (error: MailProviderError) => log.warn({ code: error.code }, 'mailbox sync error'),
       logger: log,
       pollIntervalMs: this.folderPollMs,

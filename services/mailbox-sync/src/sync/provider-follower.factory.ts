@@ -34,6 +34,9 @@ export class ProviderFollowerFactory {
       record: async (message) => {
         await this.recordMessage.execute(row, message);
       },
+      recordUnreadable: async (message) => {
+        await this.recordMessage.recordUnreadable(row, message);
+      },
       onReconnectNeeded: async (reason) => {
         options.unfollow();
         this.tokens.forget(row.id);

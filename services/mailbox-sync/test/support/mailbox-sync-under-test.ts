@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { createTestDatabase, queryRows } from '@telltale/testing';
+import { MailboxMessageReceived, type InboundMessagePayload } from '@telltale/contracts';
+import { createTestDatabase, hostileMessages, queryRows } from '@telltale/testing';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
 
 /**
@@ -202,4 +203,42 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The hostile corpus of @telltale/testing delivered into a connected mailbox, then a normal reply
+ * (issue 10, poison messages): the reply must still arrive, every hostile message must have become
+ * an event within the contract (cut down and flagged where needed) or a recorded unreadable
+ * message, and the API must show the unreadable ones.
+ */
+export async function assertHostileMessagesDoNotStallTheMailbox(
+  sync: MailboxSyncUnderTest,
+  mailboxId: string,
+  rep: string,
+  deliver: (raw: Buffer) => Promise<void>,
+  options: { skip?: readonly string[] } = {},
+): Promise<void> {
+  const corpus = hostileMessages({ to: rep }).filter((m) => !options.skip?.includes(m.name));
+  const before = (await (await sync.api(`/v1/mailboxes/${mailboxId}`)).json()) as { unreadableMessages: number };
+  for (const hostile of corpus) await deliver(hostile.raw);
+  const replyId = `<reply-after-hostile-${randomBytes(4).toString('hex')}@acme.test>`;
+  await deliver(Buffer.from([`From: Buyer <buyer@acme.test>`, `To: ${rep}`, 'Subject: Re: Proposal', `Message-ID: ${replyId}`, `Date: ${new Date().toUTCString()}`, '', 'Yes, let us talk.', ''].join('\r\n')));
+  await waitFor(() => sync.received.find((e) => e.message.messageId === replyId), 'the reply delivered after the hostile messages', 90_000);
+
+  for (const hostile of corpus.filter((m) => m.expect === 'event')) {
+    const event = sync.received.find((e) => e.message.messageId === hostile.messageId);
+    assert.ok(event, `${hostile.name}: no event`);
+    const message = event.message as unknown as InboundMessagePayload;
+    assert.ok(MailboxMessageReceived.safeParse(event).success, `${hostile.name}: event outside the contract`);
+    if (hostile.name === 'long-subject') assert.deepEqual(message.truncated, ['subject']);
+    if (hostile.name === 'many-references') assert.equal(message.references.length, 500);
+    if (hostile.name === 'deep-nesting') assert.equal(message.bodySkipped, 'too-deep');
+    if (hostile.name === 'large-attachment') assert.equal(message.bodySkipped, 'too-large');
+  }
+  const unreadableCount = corpus.filter((m) => m.expect === 'unreadable').length;
+  const after = (await (await sync.api(`/v1/mailboxes/${mailboxId}`)).json()) as { unreadableMessages: number };
+  assert.equal(after.unreadableMessages - before.unreadableMessages, unreadableCount);
+  const listed = (await (await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`)).json()) as { providerMessageId: string; reason: string }[];
+  assert.ok(listed.length >= unreadableCount);
+  for (const entry of listed) assert.equal(entry.reason, 'input does not start with a header field');
 }
