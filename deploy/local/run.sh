@@ -49,6 +49,8 @@ main() {
   # Silenced for every Node process below: the runner, its test files and the services.
   export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
 
+  # exec, here and in package.json's scripts: npm passes SIGINT/SIGTERM to its child only, so node
+  # must be that child for `kill -INT <npm's pid>` to stop everything (see shutdown-request.mjs).
   case "$command" in
     start) exec node deploy/local/start.mjs "$@" ;;
     test) exec node deploy/local/test.mjs "$@" ;;
