@@ -14,7 +14,8 @@ function commandLineOf(pid: number): string | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (and we may signal it). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
