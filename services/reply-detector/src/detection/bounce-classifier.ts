@@ -127,7 +127,8 @@ export function bounceSeverity(status: string | null, diagnostic: string | null)
 /** The part of a non-standard bounce that explains the failure: before the returned copy of the message. */
 function explanationOf(body: string): string {
   // "--.*", not "-{2,}.*": both match the same lines, but the second splits a run of dashes every
-  // possible way between its two parts, quadratic on one long line of dashes (1.6 s on 32 KiB).
+  // possible way between its two parts, quadratic on one long line of dashes (issue 10: 1.6 s on
+  // 32 KiB; 0.5 s on our 2-core test machine).
   const cut = body.search(/^(--.*(original message|copy of the message|returned message|message header|below this line).*|Return-Path:.*|Received:.*)$/im);
   return (cut === -1 ? body : body.slice(0, cut)).slice(0, 8000);
 }
