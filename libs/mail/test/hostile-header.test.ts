@@ -9,12 +9,12 @@ import { parseHeaderText, readHeaderSection } from '../src/header-section';
 
 /**
  * Issue 10: header values and report parts come from anyone on the internet. Every parser here must
- * take time linear in its input: at most 50 ms per 64 KiB (they take 0.1 to 5 ms on this 2-core
+ * take time linear in its input: at most 50 ms per 64 KiB (at most about 15 ms at rest on this 2-core
  * machine; the quadratic comment stripping took 0.4 s on 32 KiB). Fixed seed: same inputs every run.
  */
 const options = { seed: 20_261_207, numRuns: 80, endOnFailure: true };
 
-/** Fastest of up to three runs (noise only adds time), failing when even that is over budget. */
+/** Fastest of up to five runs (noise only adds time), failing when even that is over budget. */
 function linear<T>(what: string, input: string | Buffer, parse: () => T): T {
   const budget = (50 * input.length) / 65_536;
   for (let attempt = 1, fastest = Infinity; ; attempt += 1) {
@@ -22,7 +22,7 @@ function linear<T>(what: string, input: string | Buffer, parse: () => T): T {
     const result = parse();
     fastest = Math.min(fastest, performance.now() - start);
     if (fastest <= budget) return result;
-    assert.ok(attempt < 3, `${what} took ${fastest.toFixed(1)} ms on ${input.length} characters (budget ${budget.toFixed(1)} ms): ${JSON.stringify(input.slice(0, 60).toString())}`);
+    assert.ok(attempt < 5, `${what} took ${fastest.toFixed(1)} ms on ${input.length} characters (budget ${budget.toFixed(1)} ms): ${JSON.stringify(input.slice(0, 60).toString())}`);
   }
 }
 
