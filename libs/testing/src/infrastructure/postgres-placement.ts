@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { foldersBlocking, makeTraversable, type OsUser } from './os-user';
+import { foldersBlocking, isWithin, makeTraversable, type OsUser } from './os-user';
 import type { PostgresBinaries } from './postgres-binaries';
 
 /**
@@ -39,8 +40,13 @@ export function placePostgres(options: PlacementOptions): PostgresPlacement {
   chownSync(inDataDir, user.uid, user.gid);
   const shared = (): string => checkedSharedRoot(options.sharedRoot ?? SHARED_POSTGRES_ROOT, user);
   const reachableBinaries = binariesReachableBy(binaries, user, shared, log);
-  // The data folder is ours (a mkdtemp folder is 0700); what lies above it is not.
-  if (makeTraversable(inDataDir, dataDir, user, log)) {
+  // Ours to open: the data folder, and for throwaway data a folder of ours in the temp folder
+  // holding it (tests put it in a mkdtemp one, 0700). Anything else above it is not ours.
+  const temp = tmpdir();
+  const mayOpen = (folder: string): boolean =>
+    isWithin(folder, dataDir) ||
+    (options.throwaway && folder !== temp && isWithin(folder, temp) && statSync(folder).uid === process.getuid?.());
+  if (makeTraversable(inDataDir, mayOpen, user, log)) {
     return { binaries: reachableBinaries, clusterHome: inDataDir, discard: () => undefined };
   }
   const clusterHome = join(shared(), 'clusters', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
