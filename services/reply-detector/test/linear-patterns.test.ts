@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assessBounce, bounceSeverity } from '../src/detection/bounce-classifier';
 import { enclosedMessageIds } from '../src/detection/message-matcher';
-import { inboundMessage } from './support/inbound-message';
+import { bounceWith } from './support/hostile-text';
 
 /**
  * The patterns rewritten for issue 10 must find what the quadratic ones found. The old patterns are
@@ -12,11 +12,6 @@ import { inboundMessage } from './support/inbound-message';
 const options = { seed: 20_261_207, numRuns: 3000 };
 const LINE_ENDS = ['\n', '\r', '\r\n', '\u2028', '\u2029'];
 const textOf = (pieces: string[]): fc.Arbitrary<string> => fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join(''));
-const markers = inboundMessage({}).autoReplyMarkers;
-
-function bounceWith(text: string): ReturnType<typeof inboundMessage> {
-  return inboundMessage({ from: { address: 'mailer-daemon@mx.buyer.com', name: null }, subject: 'Undeliverable: hi', autoReplyMarkers: { ...markers, returnPath: '<>' }, textBody: text });
-}
 
 test('the Message-ID lines of a bounce body are the ones the old pattern found', () => {
   const OLD = /^\s*Message-ID:\s*(<[^<>\s]+@[^<>\s]+>)/gim;

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { InboundMessage } from '../../src/detection/reply-verdict';
+import { inboundMessage } from './inbound-message';
 
 /**
  * What a sender who wants our classifiers to backtrack would repeat: line ends and whitespace, the
@@ -77,4 +79,14 @@ export function fastestMs(work: () => unknown, budget: number): number {
     fastest = Math.min(fastest, performance.now() - start);
   }
   return fastest;
+}
+
+/** A bounce that gets past every early exit of the classifier, so its text meets every pattern there. */
+export function bounceWith(text: string): InboundMessage {
+  return inboundMessage({
+    from: { address: 'mailer-daemon@mx.buyer.com', name: null },
+    subject: 'Undeliverable: hi',
+    autoReplyMarkers: { ...inboundMessage({}).autoReplyMarkers, returnPath: '<>' },
+    textBody: text,
+  });
 }
