@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './runtime.module';
 export * from './bootstrap-service';
 export * from './request-validation';
+export * from '@telltale/metrics';

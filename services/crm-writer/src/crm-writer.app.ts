@@ -24,5 +24,5 @@ export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clo
 
 export function startCrmWriter(config: CrmWriterConfig, overrides: Parameters<typeof createCrmWriterRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createCrmWriterRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, module: CrmWriterModule.forRuntime(runtime, config) });
+  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: CrmWriterModule.forRuntime(runtime, config) });
 }

@@ -20,7 +20,7 @@ export class CrmWriterModule {
       module: CrmWriterModule,
       imports: [RuntimeModule.forRuntime(runtime)],
       providers: [
-        { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials))) },
+        { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials)), runtime.metrics) },
         LogActivityUseCase,
         CrmEventsConsumer,
       ],

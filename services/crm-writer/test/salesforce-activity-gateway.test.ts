@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Registry, sampleValue } from '@telltale/runtime';
 import { startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
 import {
   cacheConnection,
@@ -166,6 +167,23 @@ describe('SalesforceActivityGateway against the Salesforce sandbox', () => {
         assert.equal(mapSalesforceError(err).code, 'PERMANENT');
       }
       assert.equal(sandbox.requests.length, before);
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts and times each REST call and reports the org API usage', async () => {
+      const registry = new Registry();
+      const counted = new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials(sandbox))), registry);
+      sandbox.seed('Contact', { LastName: 'Mira', Email: 'mira@buyer.example' });
+      assert.equal((await counted.findWho('mira@buyer.example'))?.type, 'Contact');
+      assert.equal(await counted.findWho('nobody@metrics.example'), null);
+      const page = await registry.metrics();
+      // One query for the Contact found, two (Contact, then Lead) for the address nobody has.
+      assert.equal(sampleValue(page, 'telltale_salesforce_api_calls_total', { operation: 'query', outcome: 'ok' }), 3);
+      assert.equal(sampleValue(page, 'telltale_salesforce_api_call_duration_seconds_count', { operation: 'query' }), 3);
+      assert.equal(sampleValue(page, 'telltale_salesforce_api_usage', { kind: 'limit' }), 15000);
+      assert.ok(sampleValue(page, 'telltale_salesforce_api_usage', { kind: 'used' })! > 0);
+      assert.ok(!page.includes('mira@'), 'no addresses in labels');
     });
   });
 });

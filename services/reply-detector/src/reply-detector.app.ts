@@ -26,5 +26,5 @@ export function createReplyDetectorRuntime(config: ReplyDetectorConfig, override
 
 export function startReplyDetector(config: ReplyDetectorConfig, overrides: Parameters<typeof createReplyDetectorRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createReplyDetectorRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, module: ReplyDetectorModule.forRuntime(runtime, config) });
+  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: ReplyDetectorModule.forRuntime(runtime, config) });
 }

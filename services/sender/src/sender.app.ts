@@ -28,5 +28,5 @@ export function createSenderRuntime(config: SenderConfig, overrides: { clock?: C
 
 export function startSender(config: SenderConfig, overrides: Parameters<typeof createSenderRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createSenderRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, module: SenderModule.forRuntime(runtime, config) });
+  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: SenderModule.forRuntime(runtime, config) });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { google } from 'googleapis';
+import { sampleValue } from '@telltale/runtime';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
 import { assertTrackedMessage, startSendHarness, type SendHarness } from './support/oauth-send-harness';
 
@@ -117,5 +118,11 @@ describe('a long rate limit at Gmail (a daily sending cap)', () => {
     const failedNext = await h.waitForEvent('email.send-failed.v1', (p) => p.sendRequestId === next);
     assert.equal(failedNext.code, 'RATE_LIMITED');
     assert.ok(Math.abs(Date.parse(String(failedNext.retryNotBefore)) - notBefore) < 5_000);
+
+    // On the metrics port: one provider error (Gmail's 429), two sends failed as RATE_LIMITED.
+    const page = await (await fetch(h.sender.metricsUrl)).text();
+    assert.equal(sampleValue(page, 'telltale_mail_provider_errors_total', { provider: 'gmail', code: 'RATE_LIMITED', operation: 'send' }), 1);
+    assert.equal(sampleValue(page, 'telltale_sender_sends_total', { outcome: 'RATE_LIMITED' }), 2);
+    assert.equal(sampleValue(page, 'telltale_sender_sends_total', { outcome: 'sent' }), undefined);
   });
 });

@@ -28,6 +28,7 @@ export function startSequencer(config: SequencerConfig, overrides: Parameters<ty
   return startService({
     runtime,
     port: config.PORT,
+    metricsPort: config.METRICS_PORT,
     host: config.HOST,
     module: SequencerModule.forRuntime(runtime, {
       tickMs: config.SEQUENCER_TICK_MS,

@@ -32,6 +32,7 @@ export function startTracker(config: TrackerConfig, overrides: Parameters<typeof
   return startService({
     runtime,
     port: config.PORT,
+    metricsPort: config.METRICS_PORT,
     host: config.HOST,
     module: TrackerModule.forRuntime(runtime, config),
     configure: (app) => {

@@ -14,6 +14,7 @@ import { DevicesService } from './devices/devices.service';
 import { OfficeRangesService } from './devices/office-ranges.service';
 import { EngagementSummaryController } from './hits/engagement-summary.controller';
 import { RecordHitUseCase } from './hits/record-hit.use-case';
+import { HitMetrics, registerRecorderMetrics } from './hits/hit-metrics';
 import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-tokens';
 import { TrackingController } from './hits/tracking.controller';
 import { clientAddressResolver } from './hits/client-address';
@@ -37,7 +38,9 @@ export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
     const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
     const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL });
-    const recorder = new HitRecorder(sink, new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config)), runtime.logger.child({ component: 'hit-recorder' }));
+    const spill = new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config));
+    const recorder = new HitRecorder(sink, spill, runtime.logger.child({ component: 'hit-recorder' }));
+    registerRecorderMetrics(runtime.metrics, recorder, spill);
     if (config.TRACKER_ENGAGEMENT_STORE) runtime.addConsumer([engagementStoreSubscription()], 'engagement-store');
     return {
       module: TrackerModule,
@@ -50,6 +53,7 @@ export class TrackerModule {
         { provide: TRACKER_APP_ORIGINS, useValue: config.TRACKER_APP_ORIGINS },
         { provide: DIRECTORY_REFRESH_MS, useValue: config.TRACKER_DIRECTORY_REFRESH_MS },
         { provide: HitRecorder, useValue: recorder },
+        { provide: HitMetrics, useValue: new HitMetrics(runtime.metrics) },
         { provide: KafkaHitSink, useValue: sink },
         { provide: EmailActivityWindow, useValue: new EmailActivityWindow(signatures.timing.linkBurstWindowSeconds * 1000) },
         DeviceDirectory,

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { sampleValue } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
@@ -54,6 +55,15 @@ test('a tracker starts, answers and stops with no Kafka reachable at all; the hi
       // On disk within seconds, not after the client's ~20 s of connection retries: a crash in
       // between would lose only what arrived in the last moments.
       assert.ok(Date.now() - answeredAt < 10_000, `the hit reached the spill after ${Date.now() - answeredAt} ms`);
+      // The metrics show the spill, and a scrape does not wait for the Kafka that is not there.
+      const scrapedAt = Date.now();
+      const page = await (await fetch(tracker.metricsUrl)).text();
+      assert.ok(Date.now() - scrapedAt < 5_000, `a scrape without Kafka took ${Date.now() - scrapedAt} ms`);
+      assert.equal(sampleValue(page, 'telltale_tracker_spill_segments'), 1);
+      const bytes = readdirSync(spillDir).filter((name) => /^seg-\d+\.jsonl$/.test(name)).reduce((n, name) => n + statSync(join(spillDir, name)).size, 0);
+      assert.equal(sampleValue(page, 'telltale_tracker_spill_bytes'), bytes);
+      assert.ok(bytes > 0);
+      assert.equal(sampleValue(page, 'telltale_tracker_hits_total', { type: 'opened' }), 1);
       // The background start-up (topics, relay, store consumer) is abandoned, not awaited.
       await tracker.stop();
       stopped = true;

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import { createKafka } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
-import type { StartedService } from '@telltale/runtime';
+import { sampleValue, type StartedService } from '@telltale/runtime';
 import { createTestDatabase } from '@telltale/testing';
 import { buildClickUrl, buildOpenUrl, generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
 import { TrackerConfig, TRANSPARENT_GIF, startTracker } from '../src';
@@ -360,5 +360,26 @@ describe('aggregation', () => {
     assert.equal(summary.machineHits, 1);
     assert.equal(typeof summary.firstHumanOpenAt, 'string');
     assert.deepEqual(summary.clicksPerLink, [{ linkIndex: 1, url: 'https://example.com/page/1', humanClicks: 1, machineClicks: 0 }]);
+  });
+});
+
+describe('metrics', () => {
+  test('hits are counted by type and label on the metrics port', async () => {
+    const scrape = async () => (await fetch(tracker.metricsUrl)).text();
+    const count = (page: string, type: string, label: string) => sampleValue(page, 'telltale_tracker_hits_total', { type, label }) ?? 0;
+    const before = await scrape();
+    const orgId = randomUUID();
+    const emailId = randomUUID();
+    await hit(buildOpenUrl(tracker.url, openToken(orgId, emailId)));
+    await hit(buildOpenUrl(tracker.url, openToken(orgId, emailId)));
+    await hit(buildOpenUrl(tracker.url, openToken(orgId, emailId)), { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
+    await hit(buildClickUrl(tracker.url, clickToken(orgId, emailId, 0)), { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' });
+    await waitForRows(orgId, 4);
+    const after = await scrape();
+    assert.equal(count(after, 'opened', 'human') - count(before, 'opened', 'human'), 2);
+    assert.equal(count(after, 'opened', 'mail_proxy') - count(before, 'opened', 'mail_proxy'), 1);
+    assert.equal(count(after, 'clicked', 'link_preview') - count(before, 'clicked', 'link_preview'), 1);
+    assert.equal(sampleValue(after, 'telltale_tracker_spill_segments'), 0, 'Kafka up: nothing spilled');
+    assert.ok(!after.includes(orgId) && !after.includes(emailId), 'no ids in labels');
   });
 });

@@ -1,5 +1,7 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
+import { counter, createMetricsRegistry, gauge, histogram, secondsSince, type Counter, type Gauge, type Histogram, type Registry } from '@telltale/runtime';
+import { mapSalesforceError } from './salesforce-error.mapper';
 import {
   parseTaskActivity,
   type LoggedTask,
@@ -19,7 +21,52 @@ const codedError = z.object({ errorCode: z.string() });
  * activity as a Task on them exactly once.
  */
 export class SalesforceActivityGateway {
-  constructor(private readonly connectionFactory: () => Promise<Connection>) {}
+  private readonly calls: Counter<'operation' | 'outcome'>;
+  private readonly callSeconds: Histogram<'operation'>;
+  private readonly apiUsage: Gauge<'kind'>;
+
+  /** `metrics`: the service's registry (API calls by operation and outcome, the org's API usage). */
+  constructor(
+    private readonly connectionFactory: () => Promise<Connection>,
+    metrics: Registry = createMetricsRegistry(),
+  ) {
+    this.calls = counter(metrics, {
+      name: 'telltale_salesforce_api_calls_total',
+      help: 'Salesforce REST API calls, by operation (query, upsert) and outcome (ok, or the mapped error code).',
+      labelNames: ['operation', 'outcome'],
+    });
+    this.callSeconds = histogram(metrics, {
+      name: 'telltale_salesforce_api_call_duration_seconds',
+      help: 'Duration of Salesforce REST API calls.',
+      labelNames: ['operation'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    });
+    this.apiUsage = gauge(metrics, {
+      name: 'telltale_salesforce_api_usage',
+      help: "The org's rolling 24-hour API requests (kind=used) and allocation (kind=limit), from the last response's Sforce-Limit-Info.",
+      labelNames: ['kind'],
+    });
+  }
+
+  /** One REST call, counted and timed; the org's API usage is taken from its response. */
+  private async call<T>(conn: Connection, operation: 'query' | 'upsert', work: () => PromiseLike<T>): Promise<T> {
+    const startedAt = performance.now();
+    let outcome = 'ok';
+    try {
+      return await work();
+    } catch (err) {
+      outcome = mapSalesforceError(err).code;
+      throw err;
+    } finally {
+      this.calls.inc({ operation, outcome });
+      this.callSeconds.observe({ operation }, secondsSince(startedAt));
+      const usage = conn.limitInfo?.apiUsage;
+      if (usage) {
+        this.apiUsage.set({ kind: 'used' }, usage.used);
+        this.apiUsage.set({ kind: 'limit' }, usage.limit);
+      }
+    }
+  }
 
   /** The Contact with this email, else an unconverted Lead; the oldest one if several match. */
   async findWho(email: string): Promise<WhoMatch | null> {
@@ -45,7 +92,7 @@ export class SalesforceActivityGateway {
     const fields = buildTaskFields(valid, who?.id ?? null, ownerId);
     let result: unknown;
     try {
-      result = await conn.sobject('Task').upsert(fields, ACTIVITY_KEY_FIELD);
+      result = await this.call(conn, 'upsert', () => conn.sobject('Task').upsert(fields, ACTIVITY_KEY_FIELD));
     } catch (err) {
       // Another delivery of the same event created the Task after our lookup: our
       // upsert became an update, which Salesforce refuses because TaskSubtype is not
@@ -84,14 +131,14 @@ export class SalesforceActivityGateway {
 
   private async findTaskByKey(conn: Connection, activityKey: string): Promise<LoggedTask | null> {
     const result = taskRows.parse(
-      await conn.query(`SELECT Id, WhoId FROM Task WHERE ${ACTIVITY_KEY_FIELD} = ${soqlStringLiteral(activityKey)} LIMIT 1`),
+      await this.call(conn, 'query', () => conn.query(`SELECT Id, WhoId FROM Task WHERE ${ACTIVITY_KEY_FIELD} = ${soqlStringLiteral(activityKey)} LIMIT 1`)),
     );
     const [task] = result.records;
     return task ? { taskId: task.Id, whoId: task.WhoId ?? null, created: false } : null;
   }
 
   private async firstId(conn: Connection, soql: string): Promise<string | null> {
-    const [row] = idRows.parse(await conn.query(soql)).records;
+    const [row] = idRows.parse(await this.call(conn, 'query', () => conn.query(soql))).records;
     return row?.Id ?? null;
   }
 }

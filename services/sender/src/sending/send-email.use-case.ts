@@ -6,7 +6,7 @@ import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type Ema
 import { CLOCK, type Clock } from '@telltale/db';
 import { MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
-import { ServiceRuntime } from '@telltale/runtime';
+import { ServiceRuntime, counter, mailProviderErrors, type Counter } from '@telltale/runtime';
 import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
@@ -30,6 +30,10 @@ export type SendOutcome =
  */
 @Injectable()
 export class SendEmailUseCase {
+  /** Sends by outcome: sent, duplicate, or the failure code (EXPIRED, RATE_LIMITED, ...). */
+  private readonly sends: Counter<'outcome'>;
+  private readonly providerErrors: ReturnType<typeof mailProviderErrors>;
+
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly renderer: TrackedEmailRenderer,
@@ -38,9 +42,22 @@ export class SendEmailUseCase {
     /** Per-mailbox pacing, shared by every sender replica through PostgreSQL. */
     private readonly throttle: PgMailboxSendThrottle,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sends = counter(runtime.metrics, {
+      name: 'telltale_sender_sends_total',
+      help: 'Send requests by outcome: sent, duplicate, or the code of the failure (email.send-failed.v1).',
+      labelNames: ['outcome'],
+    });
+    this.providerErrors = mailProviderErrors(runtime.metrics);
+  }
 
   async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
+    const outcome = await this.send(request, m);
+    this.sends.inc({ outcome: outcome.outcome === 'not-sent' ? outcome.code : outcome.outcome });
+    return outcome;
+  }
+
+  private async send(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
     const now = this.clock.now();
     const sentEmailId = randomUUID();
     const inserted = (await m.query(
@@ -114,6 +131,7 @@ export class SendEmailUseCase {
         result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
       } catch (err) {
         if (!(err instanceof MailProviderError)) throw err;
+        this.providerErrors.inc({ provider: err.provider, code: err.code, operation: 'send' });
         if (err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined) await this.throttle.pause(current.mailboxId, this.clock.now(), err.retryAfterMs);
         // Nothing was sent: once more after a brief Retry-After (acquireSlot waits it out).
         if (attempt === 1 && err.code === 'RATE_LIMITED' && err.retryAfterMs !== undefined && err.retryAfterMs <= MAX_INLINE_THROTTLE_WAIT_MS) continue;

@@ -10,6 +10,7 @@ import { EmailActivityWindow } from '../classification/email-activity-window';
 import type { HitSignatures } from '../classification/hit-signatures';
 import { DeviceDirectory } from '../devices/device-directory';
 import { HitRecorder } from '../recording/hit-recorder';
+import { HitMetrics } from './hit-metrics';
 import { HIT_SIGNATURES } from './tracker-tokens';
 
 const MAX_USER_AGENT = 512;
@@ -40,6 +41,7 @@ export class RecordHitUseCase {
     private readonly activity: EmailActivityWindow,
     private readonly openHistory: OpenHistory,
     private readonly runtime: ServiceRuntime,
+    private readonly metrics: HitMetrics,
     @Inject(HIT_SIGNATURES) private readonly signatures: HitSignatures,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -97,6 +99,7 @@ export class RecordHitUseCase {
     const facts = this.factsOf(claims, request, occurredAt);
     if (openedElsewhere) facts.openSeenBefore = true;
     const classification = classifyHit(facts, this.signatures);
+    this.metrics.hit(facts.type, classification.label);
     const linkIndex = claims.kind === 'click' ? claims.linkIndex : null;
     this.activity.record(claims.sentEmailId, { type: facts.type, linkIndex, at: occurredAt.getTime(), label: classification.label });
     const traceHeaders: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HitRecord } from './hit-record';
 
@@ -21,6 +21,13 @@ export class HitSpill {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
+  }
+
+  /** Bytes held by the segments (a segment removed meanwhile counts as none); for the metrics. */
+  bytes(): number {
+    let total = 0;
+    for (const segment of this.segments()) total += statSync(join(this.dir, this.fileName(segment)), { throwIfNoEntry: false })?.size ?? 0;
+    return total;
   }
 
   /** Synchronous on purpose: the write is done (and fsynced) before the caller moves on. */
