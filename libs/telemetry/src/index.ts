@@ -1,2 +1,3 @@
 export * from './start-telemetry';
 export * from './logger';
+export * from './url-redaction';

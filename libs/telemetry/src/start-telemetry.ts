@@ -1,4 +1,5 @@
 import type { Sampler, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { redactedIncomingAttributes, redactedOutgoingAttributes } from './url-redaction';
 
 let running: { provider: TracerProvider | null; disableInstrumentations: () => void } | null = null;
 
@@ -113,6 +114,11 @@ export function startTelemetry(options: TelemetryOptions): void {
           const path = req.url ?? '';
           return path.startsWith('/health') || (options.ignoreIncomingPath?.(path) ?? false);
         },
+        // No secrets in span attributes: tracking tokens in paths, OAuth codes and states, tokens
+        // and email addresses in query strings (url-redaction.ts). These replace the attributes the
+        // instrumentation derives from the URL.
+        startIncomingSpanHook: (req) => redactedIncomingAttributes(req.url),
+        startOutgoingSpanHook: (request) => redactedOutgoingAttributes(request),
       }),
     ],
   });
