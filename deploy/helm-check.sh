@@ -6,7 +6,8 @@
 #      JSON schemas shipped in the PyPI package kubernetes-validate (no network at validation time);
 #   3. chart policy on the rendered objects (non-root, read-only root FS, dropped capabilities,
 #      /tmp emptyDir, probes on /health/*, hook Jobs, Ingress/HPA/PDB/NetworkPolicy wiring,
-#      Secret keys that exist, the Strimzi topic catalog);
+#      Secret keys that exist, the Strimzi topic catalog, the metrics port on every Deployment and
+#      Service with its ServiceMonitor, never behind an Ingress, and the Grafana dashboard);
 #   4. values.schema.json (and the chart's cross-field check) rejects every file in
 #      helm/fixtures/invalid-values/ with the message its `# expect:` lines name;
 #   5. config contract: the environment each Deployment and migration Job gets (ConfigMap, Secret,
@@ -143,8 +144,9 @@ kubeconform_args=(
   -summary
   -kubernetes-version "$KUBE_VERSION"
   -schema-location "$schema_root/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
-  # Strimzi's CRD schema is not in kubernetes-validate; the policy check below covers KafkaTopic.
-  -skip KafkaTopic
+  # Strimzi's and the Prometheus Operator's CRD schemas are not in kubernetes-validate; the policy
+  # check below covers KafkaTopic and ServiceMonitor.
+  -skip KafkaTopic,ServiceMonitor
 )
 
 # --- 0. the validator itself rejects a bad manifest ---------------------------------------------
@@ -188,6 +190,7 @@ shopt -u nullglob
 # Policy for rendered manifests; the expectations come from the values file that rendered them.
 cat > "$work_dir/policy.py" << 'PY'
 import base64
+import json
 import sys
 import yaml
 
@@ -295,9 +298,18 @@ for name, deployment in deployments.items():
         fail(f"Deployment {name}: OTEL_SERVICE_NAME/PORT not set in its ConfigMap")
     if not config.get("KAFKA_BROKERS"):
         fail(f"Deployment {name}: KAFKA_BROKERS is empty")
+    # Metrics: the container port named "metrics" is METRICS_PORT, apart from the HTTP port.
+    metrics_port = (values.get("metrics") or {}).get("port", defaults["metrics"]["port"])
+    named = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+    if named.get("metrics") != metrics_port or config.get("METRICS_PORT") != str(metrics_port):
+        fail(f"Deployment {name}: no container port \"metrics\" {metrics_port} matching METRICS_PORT {config.get('METRICS_PORT')!r}")
+    if named.get("metrics") == named.get("http"):
+        fail(f"Deployment {name}: metrics share the HTTP port")
     service = services_by_component.get(name)
     if not service or not service["spec"]["selector"].items() <= pod["metadata"]["labels"].items():
         fail(f"Deployment {name}: no Service selects its pods")
+    elif {p["name"]: p.get("targetPort") for p in service["spec"]["ports"]}.get("metrics") != "metrics":
+        fail(f"Deployment {name}: its Service has no port \"metrics\" targeting the container's")
     svc_values = service_values(name)
     if svc_values["podDisruptionBudget"]["enabled"]:
         pdb = pdbs.get(name)
@@ -307,6 +319,8 @@ for name, deployment in deployments.items():
         policy = policies.get(name)
         if not policy or policy["spec"]["podSelector"]["matchLabels"] != selector:
             fail(f"Deployment {name}: no NetworkPolicy selects its pods")
+        elif not any(p.get("port") == "metrics" for rule in policy["spec"].get("ingress", []) for p in rule.get("ports", [])):
+            fail(f"Deployment {name}: its NetworkPolicy does not let the scrapers reach the metrics port")
     if svc_values["autoscaling"]["enabled"]:
         hpa = hpas.get(name)
         if not hpa or hpa["spec"]["scaleTargetRef"]["name"] != deployment["metadata"]["name"]:
@@ -319,6 +333,10 @@ for name, deployment in deployments.items():
         backend = ingress and ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
         if backend != (service or {}).get("metadata", {}).get("name"):
             fail(f"Deployment {name}: its Ingress does not route to its Service")
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                if path["backend"]["service"].get("port", {}).get("name") == "metrics":
+                    fail(f"Deployment {name}: its Ingress exposes the metrics port")
 
 for must in ("tracker", "sequencer"):
     if must in enabled and service_values(must)["ingress"]["enabled"] and must not in ingresses:
@@ -332,6 +350,33 @@ for name, want in (("tracker", "false" if store_split else None), ("tracker-stor
         got = config_maps.get(deployments[name]["metadata"]["name"], {}).get("TRACKER_ENGAGEMENT_STORE")
         if got != want:
             fail(f"Deployment {name}: TRACKER_ENGAGEMENT_STORE is {got!r}, expected {want!r}")
+
+metrics_values = {**defaults["metrics"], **(values.get("metrics") or {})}
+monitors = of_kind("ServiceMonitor")
+if (metrics_values.get("serviceMonitor") or {}).get("enabled"):
+    if len(monitors) != 1:
+        fail(f"{len(monitors)} ServiceMonitors rendered, expected one")
+    for monitor in monitors:
+        selector = monitor["spec"]["selector"]["matchLabels"]
+        missed = [n for n, s in services_by_component.items() if not selector.items() <= s["metadata"]["labels"].items()]
+        if missed:
+            fail(f"ServiceMonitor {monitor['metadata']['name']}: does not select the Services of {missed}")
+        if [e.get("port") for e in monitor["spec"]["endpoints"]] != ["metrics"] or monitor["spec"]["endpoints"][0].get("path") != "/metrics":
+            fail(f"ServiceMonitor {monitor['metadata']['name']}: endpoints are not the port \"metrics\", path /metrics")
+        if monitor["spec"].get("jobLabel") != "app.kubernetes.io/component":
+            fail(f"ServiceMonitor {monitor['metadata']['name']}: job label is not the component (the dashboard's job variable)")
+elif monitors:
+    fail("ServiceMonitor rendered although metrics.serviceMonitor.enabled is false")
+dashboards = [c for c in of_kind("ConfigMap") if "telltale.json" in (c.get("data") or {})]
+if (metrics_values.get("grafanaDashboard") or {}).get("enabled"):
+    if len(dashboards) != 1:
+        fail(f"{len(dashboards)} Grafana dashboard ConfigMaps rendered, expected one")
+    for dashboard in dashboards:
+        board = json.loads(dashboard["data"]["telltale.json"])
+        if not board.get("panels"):
+            fail("Grafana dashboard: no panels")
+elif dashboards:
+    fail("Grafana dashboard rendered although metrics.grafanaDashboard.enabled is false")
 
 jobs = of_kind("Job")
 migrating = [s for s in enabled if service_values(s).get("migrations")]
@@ -399,6 +444,28 @@ for values_file in "${ci_values[@]}"; do
     || die "chart policy failed for $label"
   phase_done
 done
+
+# --- 3b. the Grafana dashboard asks for metrics the services define ------------------------------
+
+phase "Grafana dashboard: every telltale_* metric it queries is defined in the code"
+python3 - "$chart/dashboards/telltale.json" "$repo_root" << 'PY' || die "the Grafana dashboard queries metrics the services do not define"
+import json
+import pathlib
+import re
+import sys
+
+dashboard, repo = json.load(open(sys.argv[1])), pathlib.Path(sys.argv[2])
+exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+queried = {re.sub(r"_(bucket|count|sum)$", "", m) for e in exprs for m in re.findall(r"\btelltale_[a-z_]+", e)}
+sources = "\n".join(f.read_text() for pattern in ("libs/*/src/**/*.ts", "services/*/src/**/*.ts") for f in repo.glob(pattern))
+defined = set(re.findall(r"name: '(telltale_[a-z_]+)'", sources))
+missing = sorted(queried - defined)
+if missing or not queried:
+    print(f"  not defined: {missing}" if missing else "  no telltale_* metric queried")
+    sys.exit(1)
+print(f"  {len(exprs)} queries, {len(queried)} telltale metrics, all defined")
+PY
+phase_done
 
 # --- 4. bad values are rejected, for the right reason --------------------------------------------
 

@@ -134,6 +134,7 @@ Call with (list $ "tracker" $svc).
       "KAFKA_REPLICATION_FACTOR" (toString $root.Values.kafka.replicationFactor)
       "LOG_LEVEL" $root.Values.config.logLevel
       "PORT" (toString $root.Values.containerPort)
+      "METRICS_PORT" (toString $root.Values.metrics.port)
       "OTEL_SERVICE_NAME" $name
       "RUN_MIGRATIONS" "false"
       "TMPDIR" "/tmp" }}
@@ -204,7 +205,7 @@ env entries for the Secret keys one service uses. Call with (list "secret-name" 
 
 {{/*
 Cross-field checks values.schema.json cannot express: each enabled service must find every
-setting and secret it reads. Renders nothing; fails the install with a message naming the value.
+setting and secret it reads; the metrics port is not the HTTP port. Renders nothing; fails the install with a message naming the value.
 */}}
 {{- define "telltale.validate" -}}
 {{- $root := . }}
@@ -233,6 +234,9 @@ setting and secret it reads. Renders nothing; fails the install with a message n
 {{- $missing = append $missing (printf "services.%s.ingress.host (its Ingress is enabled)" $name) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if eq (int .Values.metrics.port) (int .Values.containerPort) }}
+{{- $missing = append $missing (printf "metrics.port (%d is containerPort: metrics never share the HTTP port)" (int .Values.metrics.port)) }}
 {{- end }}
 {{- if $missing }}
 {{- fail (printf "\n\ntelltale: missing or invalid values:\n  - %s\n" (join "\n  - " (uniq $missing))) }}
