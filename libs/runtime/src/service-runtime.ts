@@ -54,6 +54,7 @@ export class ServiceRuntime {
   private readonly consumers: EventConsumer[] = [];
   /** Reads consumer offsets for the lag gauge; connected on the first scrape. */
   private admin: Promise<Admin> | null = null;
+  private adminConnected: Admin | null = null;
   private lagReading: Promise<{ consumer: string; lags: PartitionLag[] }[]> | null = null;
   private started = false;
   private consumersStarted = false;
@@ -106,8 +107,21 @@ export class ServiceRuntime {
     this.lagReading ??= (async () => {
       try {
         this.admin ??= (async () => {
-          const admin = this.kafka.admin();
+          // Its own client, giving up after ~1 s: with Kafka away a scrape must not leave a connect
+          // retrying for ~20 s (nor hold up a stop), and the next scrape tries again anyway.
+          const admin = createKafka({
+            brokers: this.options.kafkaBrokers,
+            clientId: `telltale-${this.options.service}-metrics`,
+            logger: this.logger,
+            retry: { initialRetryTime: 200, retries: 1, maxRetryTime: 1_000 },
+          }).admin();
           await admin.connect();
+          // Stopped while connecting: stop() did not wait for this connect (up to ~20 s with Kafka away).
+          if (this.stopping) {
+            await admin.disconnect();
+            throw new Error('runtime stopped');
+          }
+          this.adminConnected = admin;
           return admin;
         })();
         const admin = await this.admin.catch((err: unknown) => {
@@ -252,9 +266,9 @@ export class ServiceRuntime {
     for (const abort of this.backgroundAborts) abort.abort();
     for (const consumer of this.consumers) await consumer.stop();
     await this.relay.stop();
-    const admin = this.admin;
+    await this.adminConnected?.disconnect().catch(() => undefined);
     this.admin = null;
-    await admin?.then((a) => a.disconnect()).catch(() => undefined);
+    this.adminConnected = null;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.started = false;
     this.consumersStarted = false;

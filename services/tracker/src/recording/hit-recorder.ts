@@ -46,6 +46,8 @@ export class HitRecorder {
   private nextSegment = 1;
   private replayDelayMs: number;
   private stopped = false;
+  /** stop() has begun: the write in flight must not schedule another, which would run after the stop. */
+  private stopping = false;
   private lost = 0;
   private readonly batchSize: number;
   private readonly maxBatchSize: number;
@@ -111,6 +113,7 @@ export class HitRecorder {
 
   /** Writes what is queued (to the spill if the sink will not take it) and stops. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.busy) await this.busy;
@@ -130,7 +133,7 @@ export class HitRecorder {
   }
 
   private schedule(ms: number): void {
-    if (this.stopped) return;
+    if (this.stopped || this.stopping) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
