@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import { processMetricsRegistry, startMetricsServer, type MetricsServer } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
+import { z } from 'zod';
+import { baseConfigShape, loadConfig } from './service-config';
 import type { ServiceRuntime } from './service-runtime';
 
 /** Nest's own log lines, routed into the service's JSON logger. */
@@ -36,7 +38,7 @@ export async function startService(options: {
   module: DynamicModule;
   port: number;
   host: string;
-  /** METRICS_PORT; 0 or absent picks a free port. */
+  /** The service config's METRICS_PORT (0 picks a free port); absent, METRICS_PORT is read from the environment. */
   metricsPort?: number;
   configure?: (app: INestApplication) => void;
 }): Promise<StartedService> {
@@ -45,7 +47,8 @@ export async function startService(options: {
   let metrics: MetricsServer | null = null;
   try {
     // First, so a slow start (migrations, Kafka away) can be watched.
-    metrics = await startMetricsServer({ registries: [runtime.metrics, processMetricsRegistry()], port: options.metricsPort ?? 0, host: options.host });
+    const port = options.metricsPort ?? loadConfig(z.object({ METRICS_PORT: baseConfigShape.METRICS_PORT })).METRICS_PORT;
+    metrics = await startMetricsServer({ registries: [runtime.metrics, processMetricsRegistry()], port, host: options.host });
     await runtime.start();
     app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: true });
     options.configure?.(app);

@@ -9,6 +9,7 @@ import { OutboxRelay, OutboxWriter, ensureTopics, subscribe } from '@telltale/ka
 import { Registry, sampleValue } from '@telltale/metrics';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase, eventually } from '@telltale/testing';
+import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
 import { RuntimeModule, ServiceRuntime, startService, type StartedService } from '../src';
 
 function env(name: string): string {
@@ -112,13 +113,20 @@ test('a started service serves /metrics on its own port: consumer outcomes, retr
   let service: StartedService | null = null;
   const producer = kafka.producer();
   try {
-    service = await startService({ runtime, module: { module: MetricsTestModule, imports: [RuntimeModule.forRuntime(runtime)] }, port: 0, host: '127.0.0.1' });
+    // No metricsPort given (as from a service config): METRICS_PORT from the environment.
+    const metricsPort = await findFreePort();
+    process.env.METRICS_PORT = String(metricsPort);
+    try {
+      service = await startService({ runtime, module: { module: MetricsTestModule, imports: [RuntimeModule.forRuntime(runtime)] }, port: 0, host: '127.0.0.1' });
+    } finally {
+      delete process.env.METRICS_PORT;
+    }
+    assert.equal(service.metricsUrl, `http://127.0.0.1:${metricsPort}/metrics`);
     const scrape = async (): Promise<string> => {
       const res = await fetch(service!.metricsUrl);
       assert.equal(res.status, 200);
       return res.text();
     };
-    assert.notEqual(new URL(service.metricsUrl).port, new URL(service.url).port);
     assert.equal((await fetch(`${service.url}/metrics`)).status, 404, 'not on the service port');
     assert.equal((await fetch(service.metricsUrl.replace('/metrics', '/health/live'))).status, 404, 'only /metrics on the metrics port');
 
