@@ -1,5 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { counter, histogram, type Counter, type Histogram, type Registry } from '@telltale/metrics';
+import type { Logger } from '@telltale/telemetry';
+import type { EventConsumer } from './event-consumer';
+import { createKafka } from './kafka-connection';
 
 /** Instruments of every EventConsumer of a service; labels are the consumer's name and the topic (no prefix). */
 export interface ConsumerMetrics {
@@ -62,4 +65,72 @@ export async function consumerGroupLag(admin: Admin, groupId: string, topics: st
     }
   }
   return lags;
+}
+
+/** How long a scrape waits for the consumer lag before answering without it (Kafka away). */
+const LAG_READ_TIMEOUT_MS = 2_000;
+
+/**
+ * Reads the lag of a service's consumers for its scrapes: one read at a time, answered within
+ * LAG_READ_TIMEOUT_MS or not at all (no lag series then, rather than a hanging scrape while Kafka is
+ * away). Its own Kafka client gives up connecting after ~1 s, so a scrape never leaves a connect
+ * retrying behind it (nor holds up a stop); the next scrape tries again.
+ */
+export class ConsumerLagReader {
+  private admin: Promise<Admin> | null = null;
+  private connected: Admin | null = null;
+  private reading: Promise<{ consumer: string; lags: PartitionLag[] }[]> | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: { brokers: string[]; clientId: string; logger: Logger }) {}
+
+  read(consumers: readonly EventConsumer[]): Promise<{ consumer: string; lags: PartitionLag[] }[]> {
+    if (consumers.length === 0) return Promise.resolve([]);
+    this.stopped = false;
+    this.reading ??= (async () => {
+      try {
+        const admin = await this.connect();
+        return await Promise.all(consumers.map(async (c) => ({ consumer: c.metricsName, lags: await c.lag(admin) })));
+      } finally {
+        this.reading = null;
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${LAG_READ_TIMEOUT_MS} ms`)), LAG_READ_TIMEOUT_MS);
+      timer.unref();
+    });
+    return Promise.race([this.reading, timeout])
+      .catch((err: unknown) => {
+        this.options.logger.debug({ err: (err as Error).message }, 'consumer lag not read');
+        return [];
+      })
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** Disconnects a connected client; one still connecting disconnects itself when it gets there. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const connected = this.connected;
+    this.admin = null;
+    this.connected = null;
+    await connected?.disconnect().catch(() => undefined);
+  }
+
+  private connect(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = createKafka({ ...this.options, retry: { initialRetryTime: 200, retries: 1, maxRetryTime: 1_000 } }).admin();
+      await admin.connect();
+      if (this.stopped) {
+        await admin.disconnect();
+        throw new Error('stopped');
+      }
+      this.connected = admin;
+      return admin;
+    })().catch((err: unknown) => {
+      this.admin = null;
+      throw err;
+    });
+    return this.admin;
+  }
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
 import { deadLetterTopicName, type ServiceName, type TopicDefinition } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations, systemClock, type Clock } from '@telltale/db';
-import { EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type PartitionLag, type Subscription } from '@telltale/kafka';
+import { ConsumerLagReader, EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type Subscription } from '@telltale/kafka';
 import { createMetricsRegistry, gauge, type Registry } from '@telltale/metrics';
 import { createLogger, type Logger } from '@telltale/telemetry';
 
@@ -35,9 +35,6 @@ export interface ServiceRuntimeOptions {
   kafkaRequiredAtStart?: boolean;
 }
 
-/** How long a scrape waits for the consumer lag before answering without it (Kafka away). */
-const LAG_READ_TIMEOUT_MS = 2_000;
-
 /**
  * What every Telltale service holds: its data source, Kafka client, outbox writer and relay, and its
  * consumers. Owns start-up order (migrations → topics → relay → consumers) and shutdown.
@@ -52,10 +49,8 @@ export class ServiceRuntime {
   /** The service's Prometheus metrics, served on METRICS_PORT by startService. */
   readonly metrics: Registry = createMetricsRegistry();
   private readonly consumers: EventConsumer[] = [];
-  /** Reads consumer offsets for the lag gauge; connected on the first scrape. */
-  private admin: Promise<Admin> | null = null;
-  private adminConnected: Admin | null = null;
-  private lagReading: Promise<{ consumer: string; lags: PartitionLag[] }[]> | null = null;
+  /** Reads consumer offsets for the lag gauge; connects on the first scrape. */
+  private readonly lagReader: ConsumerLagReader;
   private started = false;
   private consumersStarted = false;
   /** Topics ensured and relay running; in the background when Kafka is not required at start. */
@@ -83,67 +78,21 @@ export class ServiceRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.lagReader = new ConsumerLagReader({ brokers: options.kafkaBrokers, clientId: `telltale-${options.service}-metrics`, logger: this.logger });
     const runtime = this;
     gauge(this.metrics, {
       name: 'telltale_kafka_consumer_lag',
       help: "Events a consumer group is behind on a partition (end offset minus the group's committed offset), read from Kafka at scrape time.",
       labelNames: ['consumer', 'topic', 'partition'],
       async collect() {
-        const readings = await runtime.consumerLags();
+        const running = runtime.consumersStarted && !runtime.stopping;
+        const readings = running ? await runtime.lagReader.read(runtime.consumers) : [];
         this.reset();
         for (const { consumer, lags } of readings) {
           for (const { topic, partition, lag } of lags) this.set({ consumer, topic, partition: String(partition) }, lag);
         }
       },
     });
-  }
-
-  /**
-   * Each consumer's lag, for a scrape: one read at a time, and a scrape waits at most
-   * LAG_READ_TIMEOUT_MS (no lag series then, rather than a hanging scrape while Kafka is away).
-   */
-  private consumerLags(): Promise<{ consumer: string; lags: PartitionLag[] }[]> {
-    if (this.consumers.length === 0 || !this.consumersStarted || this.stopping) return Promise.resolve([]);
-    this.lagReading ??= (async () => {
-      try {
-        this.admin ??= (async () => {
-          // Its own client, giving up after ~1 s: with Kafka away a scrape must not leave a connect
-          // retrying for ~20 s (nor hold up a stop), and the next scrape tries again anyway.
-          const admin = createKafka({
-            brokers: this.options.kafkaBrokers,
-            clientId: `telltale-${this.options.service}-metrics`,
-            logger: this.logger,
-            retry: { initialRetryTime: 200, retries: 1, maxRetryTime: 1_000 },
-          }).admin();
-          await admin.connect();
-          // Stopped while connecting: stop() did not wait for this connect (up to ~20 s with Kafka away).
-          if (this.stopping) {
-            await admin.disconnect();
-            throw new Error('runtime stopped');
-          }
-          this.adminConnected = admin;
-          return admin;
-        })();
-        const admin = await this.admin.catch((err: unknown) => {
-          this.admin = null;
-          throw err;
-        });
-        return await Promise.all(this.consumers.map(async (c) => ({ consumer: c.metricsName, lags: await c.lag(admin) })));
-      } finally {
-        this.lagReading = null;
-      }
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${LAG_READ_TIMEOUT_MS} ms`)), LAG_READ_TIMEOUT_MS);
-      timer.unref();
-    });
-    return Promise.race([this.lagReading, timeout])
-      .catch((err: unknown) => {
-        this.logger.debug({ err: (err as Error).message }, 'consumer lag not read');
-        return [];
-      })
-      .finally(() => clearTimeout(timer));
   }
 
   get service(): ServiceName {
@@ -266,9 +215,7 @@ export class ServiceRuntime {
     for (const abort of this.backgroundAborts) abort.abort();
     for (const consumer of this.consumers) await consumer.stop();
     await this.relay.stop();
-    await this.adminConnected?.disconnect().catch(() => undefined);
-    this.admin = null;
-    this.adminConnected = null;
+    await this.lagReader.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.started = false;
     this.consumersStarted = false;
