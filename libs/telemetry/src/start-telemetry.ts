@@ -109,10 +109,10 @@ export function startTelemetry(options: TelemetryOptions): void {
     tracerProvider: provider ?? api.trace.getTracerProvider(),
     instrumentations: [
       new HttpInstrumentation({
-        // Health probes would drown real traces.
+        // Health probes and Prometheus scrapes (the metrics port) would drown real traces.
         ignoreIncomingRequestHook: (req) => {
           const path = req.url ?? '';
-          return path.startsWith('/health') || (options.ignoreIncomingPath?.(path) ?? false);
+          return path.startsWith('/health') || path === '/metrics' || (options.ignoreIncomingPath?.(path) ?? false);
         },
         // No secrets in span attributes: tracking tokens in paths, OAuth codes and states, tokens
         // and email addresses in query strings (url-redaction.ts). These replace the attributes the

@@ -48,9 +48,10 @@ test('HTTP spans, server and client, carry no tracking token, OAuth code or stat
   ]) {
     assert.equal(await fetchWithHttp(base + path), 200);
   }
+  assert.equal(await fetchWithHttp(`${base}/metrics`), 200);
   const spans = spanExporter.getFinishedSpans();
-  assert.equal(spans.filter((s) => s.kind === SpanKind.SERVER).length, 6, 'a server span per request');
-  assert.equal(spans.filter((s) => s.kind === SpanKind.CLIENT).length, 6, 'a client span per request');
+  assert.equal(spans.filter((s) => s.kind === SpanKind.SERVER).length, 6, 'a server span per request, none for a Prometheus scrape');
+  assert.equal(spans.filter((s) => s.kind === SpanKind.CLIENT).length, 7, 'a client span per request');
   const everything = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
   for (const secret of [token, token.slice(0, 20), code, state, email, encodeURIComponent(email)]) {
     assert.ok(!everything.includes(secret), `no span carries ${secret.slice(0, 12)}…`);
