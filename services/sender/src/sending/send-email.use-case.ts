@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
 import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
@@ -10,6 +9,7 @@ import { ServiceRuntime, counter, mailProviderErrors, type Counter } from '@tell
 import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
+import { sentEmailIdOf } from './sent-email-id';
 import { TrackedEmailRenderer } from './tracked-email-renderer';
 
 /** Longest pause a send waits in place (its mailbox's rate limit, a provider's Retry-After) before failing as RATE_LIMITED. */
@@ -59,7 +59,7 @@ export class SendEmailUseCase {
 
   private async send(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
     const now = this.clock.now();
-    const sentEmailId = randomUUID();
+    const sentEmailId = sentEmailIdOf(request.sendRequestId);
     const inserted = (await m.query(
       `INSERT INTO sender.sent_email (id, org_id, send_request_id, mailbox_id, enrollment_id, sequence_id, step_number, status, from_address,
          recipients, subject, track_opens, track_clicks, created_at)
