@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './topic-recorder';
 export * from './telltale-system';
 export * from './system-api';
+export * from './service-processes';
