@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { google } from 'googleapis';
+import { gmail as gmailApi } from '@googleapis/gmail';
 import { GmailMailTransport } from '@telltale/mail';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
 import { assertHostileMessagesDoNotStallTheMailbox, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
@@ -90,7 +90,7 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     assert.equal(body.provider, 'gmail');
     assert.match(body.gmail.accessToken, /^ya29\./);
     assert.doesNotMatch(JSON.stringify(body), /1\/\/rt/);
-    const transport = new GmailMailTransport(google.gmail({ version: 'v1', rootUrl: body.gmail.apiRootUrl }), { accessToken: async () => body.gmail.accessToken });
+    const transport = new GmailMailTransport(gmailApi({ version: 'v1', rootUrl: body.gmail.apiRootUrl }), { accessToken: async () => body.gmail.accessToken });
     const sent = await transport.send({ raw: Buffer.from(mime(REP, 'Hello', '<send-1@telltale.test>').replace(`To: ${REP}`, 'To: buyer@acme.test')), envelope: { from: REP, to: ['buyer@acme.test'] } });
     assert.equal(sent.messageId, '<send-1@telltale.test>');
     assert.ok(sent.providerThreadId);
@@ -141,7 +141,7 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     assert.equal(gmail.stopCount, 1);
     assert.equal(gmail.revocationCount, 1, 'the refresh token was revoked at Google');
     // Revoking the refresh token revoked the access tokens issued from it too.
-    await assert.rejects(google.gmail({ version: 'v1', rootUrl: gmail.url }).users.getProfile({ userId: 'me' }, { headers: { Authorization: `Bearer ${tokenBeforeDisconnect}` }, retry: false }), (err: { status?: number }) => err.status === 401);
+    await assert.rejects(gmailApi({ version: 'v1', rootUrl: gmail.url }).users.getProfile({ userId: 'me' }, { headers: { Authorization: `Bearer ${tokenBeforeDisconnect}` }, retry: false }), (err: { status?: number }) => err.status === 401);
     await sync.assertCredentialsWiped(mailboxId, ['oauth_scopes', 'push_subscription_id', 'push_client_state']);
     const after = await transport();
     assert.equal(after.state, 'disconnected');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { google } from 'googleapis';
+import { gmail as gmailApi } from '@googleapis/gmail';
 import { sampleValue } from '@telltale/runtime';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
 import { assertTrackedMessage, startSendHarness, type SendHarness } from './support/oauth-send-harness';
@@ -41,7 +41,7 @@ describe('sending through a Gmail mailbox: sender + mailbox-sync, Gmail emulator
 
   /** Messages with this subject as the mailbox stores them (raw MIME), seen with a grant of the rep's own, not Telltale's. */
   async function stored(subject: string): Promise<{ id: string; threadId: string; labelIds: string[]; raw: Buffer }[]> {
-    const owner = google.gmail({ version: 'v1', rootUrl: gmail.url, headers: { Authorization: `Bearer ${gmail.issueGrant().accessToken}` } });
+    const owner = gmailApi({ version: 'v1', rootUrl: gmail.url, headers: { Authorization: `Bearer ${gmail.issueGrant().accessToken}` } });
     const ids = (await owner.users.messages.list({ userId: 'me', maxResults: 500, includeSpamTrash: true })).data.messages ?? [];
     const all = await Promise.all(ids.map(async ({ id }) => (await owner.users.messages.get({ userId: 'me', id: id!, format: 'raw' })).data));
     return all

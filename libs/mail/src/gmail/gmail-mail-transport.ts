@@ -1,4 +1,4 @@
-import type { gmail_v1 } from 'googleapis';
+import type { gmail_v1 } from '@googleapis/gmail';
 
 import type { AccessTokenSource } from '../access-token-source';
 import { firstHeader, readHeaderSection } from '../header-section';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { google } from 'googleapis';
+import { gmail as gmailApi } from '@googleapis/gmail';
 
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
 import { decideProviderErrorAction, GmailChangeSource, GmailMailTransport, GoogleOAuth, MailProviderError, RefreshingAccessTokenSource, type AccessTokenSource, type InboundMessage, type MailboxChangeSource } from '../../src';
@@ -41,11 +41,11 @@ async function drain(source: MailboxChangeSource, cursor: string | null, seen: I
 
 describe('Gmail adapter against emulate@0.12.2 (googleapis unmodified, rootUrl)', () => {
   let server: GmailTestServer;
-  let gmail: ReturnType<typeof google.gmail>;
+  let gmail: ReturnType<typeof gmailApi>;
 
   before(async () => {
     server = await startGmailTestServer({ emailAddress: REP, redirectUri: REDIRECT });
-    gmail = google.gmail({ version: 'v1', rootUrl: server.url });
+    gmail = gmailApi({ version: 'v1', rootUrl: server.url });
   });
   after(async () => {
     await server.close();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { google, type gmail_v1 } from 'googleapis';
+import { gmail as gmailApi, type gmail_v1 } from '@googleapis/gmail';
 import { GmailChangeSource, mapGmailError } from '@telltale/mail';
 import { ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
@@ -29,7 +29,7 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
     private readonly tokens: OAuthAccessTokens,
     @Inject(GMAIL_SETTINGS) private readonly settings: GmailSettings,
   ) {
-    this.gmail = google.gmail({ version: 'v1', rootUrl: settings.apiRootUrl });
+    this.gmail = gmailApi({ version: 'v1', rootUrl: settings.apiRootUrl });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -15,7 +15,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { google } from 'googleapis';
+import { gmail as gmailApi } from '@googleapis/gmail';
 import { ImapFlow } from 'imapflow';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFollower, InMemoryImapCursorStore, SmtpMailTransport, type MailboxChangeSource } from '@telltale/mail';
@@ -134,7 +134,7 @@ async function gmailThroughput(): Promise<Record<string, unknown>> {
     for (let i = 0; i < MESSAGES; i += 1) await server.deliver(mime(i));
     const loadSeconds = (Date.now() - loadStart) / 1_000;
     const { accessToken } = server.issueGrant();
-    const source = new GmailChangeSource({ gmail: google.gmail({ version: 'v1', rootUrl: server.url }), tokens: { accessToken: async () => accessToken }, pageSize: 100, fetchConcurrency: 8 });
+    const source = new GmailChangeSource({ gmail: gmailApi({ version: 'v1', rootUrl: server.url }), tokens: { accessToken: async () => accessToken }, pageSize: 100, fetchConcurrency: 8 });
     const run = await drainAll(source);
     return { provider: 'gmail (emulate@0.12.2 via googleapis)', ...run, messagesPerSecond: Math.round(run.messages / run.seconds), seedSeconds: loadSeconds };
   } finally {

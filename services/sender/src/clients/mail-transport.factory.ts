@@ -1,4 +1,4 @@
-import { google } from 'googleapis';
+import { gmail as gmailApi } from '@googleapis/gmail';
 import { createGraphClient, GmailMailTransport, GraphMailTransport, MailProviderError, SmtpMailTransport, type MailTransport } from '@telltale/mail';
 import type { MailboxTransport } from './mailbox-transport.client';
 
@@ -15,7 +15,7 @@ export function createMailTransport(mailbox: MailboxTransport): MailTransport {
       const settings = mailbox.gmail;
       if (!settings) throw new MailProviderError('the Gmail mailbox has no usable authorization', { code: 'AUTH_REVOKED', provider: 'gmail' });
       const token = settings.accessToken;
-      return new GmailMailTransport(google.gmail({ version: 'v1', rootUrl: settings.apiRootUrl }), { accessToken: async () => token });
+      return new GmailMailTransport(gmailApi({ version: 'v1', rootUrl: settings.apiRootUrl }), { accessToken: async () => token });
     }
     case 'graph': {
       const settings = mailbox.graph;
