@@ -10,7 +10,7 @@ import { trackingEngagementTopic } from '@telltale/contracts';
 import { createKafka } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
 import { sampleValue, type StartedService } from '@telltale/runtime';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, eventually } from '@telltale/testing';
 import { buildClickUrl, buildOpenUrl, generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
 import { TrackerConfig, TRANSPARENT_GIF, startTracker } from '../src';
 
@@ -381,5 +381,13 @@ describe('metrics', () => {
     assert.equal(count(after, 'clicked', 'link_preview') - count(before, 'clicked', 'link_preview'), 1);
     assert.equal(sampleValue(after, 'telltale_tracker_spill_segments'), 0, 'Kafka up: nothing spilled');
     assert.ok(!after.includes(orgId) && !after.includes(emailId), 'no ids in labels');
+    // The engagement store (a batch consumer) counts what it stored, once the chunk's transaction is done.
+    const store = { consumer: 'tracker.engagement-store', topic: trackingEngagementTopic.name };
+    const stored = (page: string) => sampleValue(page, 'telltale_kafka_consumed_events_total', { ...store, outcome: 'handled' }) ?? 0;
+    const page = await eventually('the store counted the hits', async () => {
+      const p = await scrape();
+      return stored(p) - stored(before) >= 4 ? p : undefined;
+    });
+    assert.ok(sampleValue(page, 'telltale_kafka_handle_duration_seconds_count', { ...store, mode: 'batch' })! >= 1);
   });
 });
