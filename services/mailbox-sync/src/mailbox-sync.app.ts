@@ -26,5 +26,5 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
 
 export function startMailboxSync(config: MailboxSyncConfig, overrides: Parameters<typeof createMailboxSyncRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createMailboxSyncRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, module: MailboxSyncModule.forRuntime(runtime, config) });
+  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: MailboxSyncModule.forRuntime(runtime, config) });
 }

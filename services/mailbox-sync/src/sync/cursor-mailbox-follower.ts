@@ -17,6 +17,8 @@ export interface CursorMailboxFollowerOptions {
   onReconnectNeeded: (reason: string) => Promise<void>;
   /** Any other failure worth showing on the connection (a message that can never be read, say). */
   onError?: (error: MailProviderError) => void;
+  /** Every failed sync attempt, whatever is decided about it (for the provider-error metric). */
+  onFailure?: (error: MailProviderError) => void;
   pollIntervalMs: number;
   backoff: ReconnectBackoff;
   logger: CursorFollowerLogger;
@@ -91,6 +93,7 @@ export class CursorMailboxFollower {
       } catch (err) {
         const error = isMailProviderError(err) ? err : new MailProviderError(err instanceof Error ? err.message : String(err), { code: 'TEMPORARY', provider: this.options.source.provider, cause: err });
         this.failures += 1;
+        this.options.onFailure?.(error);
         const decision = decideProviderErrorAction(error, { operation: 'sync', attempt: this.failures, backoff: this.options.backoff, random: this.random });
         this.options.logger.warn({ code: error.code, provider_status: error.providerStatus, action: decision.action }, 'mailbox sync failed');
         switch (decision.action) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ImapMailboxFollower, type MailProviderError } from '@telltale/mail';
-import { ServiceRuntime } from '@telltale/runtime';
+import { mailProviderErrors, ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { PostgresImapCursorStore } from './postgres-imap-cursor.store';
@@ -23,7 +23,11 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     private readonly mailboxes: MailboxesService,
     private readonly recordMessage: RecordInboundMessageUseCase,
     @Inject(FOLDER_POLL_MS) private readonly folderPollMs: number,
-  ) {}
+  ) {
+    this.providerErrors = mailProviderErrors(runtime.metrics);
+  }
+
+  private readonly providerErrors: ReturnType<typeof mailProviderErrors>;
 
   async onApplicationBootstrap(): Promise<void> {
     for (const row of await this.mailboxes.followable()) this.follow(row);
@@ -63,7 +67,10 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       onUnreadable: async (message) => {
         await this.recordMessage.recordUnreadable(row, message);
       },
-      onError: (error: MailProviderError) => log.warn({ code: error.code }, 'mailbox sync error'),
+      onError: (error: MailProviderError) => {
+        this.providerErrors.inc({ provider: error.provider, code: error.code, operation: 'sync' });
+        log.warn({ code: error.code }, 'mailbox sync error');
+      },
       logger: log,
       pollIntervalMs: this.folderPollMs,
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_RECONNECT_BACKOFF, type MailboxChangeSource } from '@telltale/mail';
-import { ServiceRuntime } from '@telltale/runtime';
+import { mailProviderErrors, ServiceRuntime } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
@@ -19,7 +19,11 @@ export class ProviderFollowerFactory {
     private readonly mailboxes: MailboxesService,
     private readonly recordMessage: RecordInboundMessageUseCase,
     private readonly tokens: OAuthAccessTokens,
-  ) {}
+  ) {
+    this.providerErrors = mailProviderErrors(runtime.metrics);
+  }
+
+  private readonly providerErrors: ReturnType<typeof mailProviderErrors>;
 
   create(options: { row: MailboxRow; provider: 'gmail' | 'graph'; source: MailboxChangeSource; pollIntervalMs: number; unfollow: () => void }): {
     follower: CursorMailboxFollower;
@@ -43,6 +47,7 @@ export class ProviderFollowerFactory {
         await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
       },
       onError: (error) => log.warn({ code: error.code, provider_status: error.providerStatus }, `${provider} message skipped`),
+      onFailure: (error) => this.providerErrors.inc({ provider: error.provider, code: error.code, operation: 'sync' }),
       pollIntervalMs: options.pollIntervalMs,
       backoff: DEFAULT_RECONNECT_BACKOFF,
       logger: log,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailboxMessageReceived, mailboxMessageReceivedTopic } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { fitProviderId, truncateChars, type InboundMessage, type UnreadableMessage } from '@telltale/mail';
-import { ServiceRuntime } from '@telltale/runtime';
+import { counter, ServiceRuntime, type Counter } from '@telltale/runtime';
 import type { z } from 'zod';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 
@@ -22,16 +22,25 @@ function describeIssues(error: z.ZodError): string {
  */
 @Injectable()
 export class RecordInboundMessageUseCase {
+  /** Messages passed over as unreadable, by why: not a message at all, or outside the event contract. */
+  private readonly unreadableCount: Counter<'reason'>;
+
   constructor(
     private readonly runtime: ServiceRuntime,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.unreadableCount = counter(runtime.metrics, {
+      name: 'telltale_mailbox_unreadable_messages_total',
+      help: 'Inbound messages recorded as unreadable and passed over, by reason: not_a_message or outside_contract.',
+      labelNames: ['reason'],
+    });
+  }
 
   async execute(mailbox: Mailbox, message: InboundMessage): Promise<boolean> {
     const payload = { orgId: mailbox.org_id, mailboxId: mailbox.id, mailboxAddress: mailbox.email_address, message };
     const checked = MailboxMessageReceived.safeParse(payload);
     if (!checked.success) {
-      await this.recordUnreadable(mailbox, { providerMessageId: message.providerMessageId, folder: message.folder, reason: describeIssues(checked.error) });
+      await this.recordUnreadable(mailbox, { providerMessageId: message.providerMessageId, folder: message.folder, reason: describeIssues(checked.error) }, 'outside_contract');
       return false;
     }
     return this.runtime.transaction(async (m) => {
@@ -47,7 +56,7 @@ export class RecordInboundMessageUseCase {
   }
 
   /** Once per provider message: the row with its reason, and the mailbox's count, in one transaction. */
-  async recordUnreadable(mailbox: Mailbox, message: UnreadableMessage): Promise<boolean> {
+  async recordUnreadable(mailbox: Mailbox, message: UnreadableMessage, kind: 'not_a_message' | 'outside_contract' = 'not_a_message'): Promise<boolean> {
     const providerMessageId = fitProviderId(message.providerMessageId);
     const recorded = await this.runtime.transaction(async (m) => {
       const inserted = (await m.query(
@@ -60,6 +69,7 @@ export class RecordInboundMessageUseCase {
       return true;
     });
     if (recorded) {
+      this.unreadableCount.inc({ reason: kind });
       this.runtime.logger.warn(
         { mailbox_id: mailbox.id, org_id: mailbox.org_id, provider_message_id: providerMessageId, folder: message.folder, reason: message.reason },
         'inbound message recorded as unreadable; the sync moves past it',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { MailboxMessageReceived, type InboundMessagePayload } from '@telltale/contracts';
+import { sampleValue } from '@telltale/metrics';
 import { createTestDatabase, hostileMessages, queryRows } from '@telltale/testing';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
 
@@ -52,6 +53,8 @@ export interface MailboxView {
 
 export interface MailboxSyncUnderTest {
   readonly url: string;
+  /** Its Prometheus endpoint (the whole URL, /metrics included). */
+  readonly metricsUrl: string;
   /** Everything published on mailbox.message-received.v1, in order. */
   readonly received: ReceivedEvent[];
   /** Everything published on mailbox.connection-changed.v1, in order. */
@@ -144,6 +147,7 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
       (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${internalToken}` } })).json()) as T;
     return {
       url: service.url,
+      metricsUrl: service.metricsUrl,
       received,
       changes,
       api,
@@ -241,4 +245,6 @@ export async function assertHostileMessagesDoNotStallTheMailbox(
   const listed = (await (await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`)).json()) as { providerMessageId: string; reason: string }[];
   assert.ok(listed.length >= unreadableCount);
   for (const entry of listed) assert.equal(entry.reason, 'input does not start with a header field');
+  const metrics = await (await fetch(sync.metricsUrl)).text();
+  assert.ok((sampleValue(metrics, 'telltale_mailbox_unreadable_messages_total', { reason: 'not_a_message' }) ?? 0) >= unreadableCount, 'operators see the unreadable messages');
 }
