@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
+/** Canonical lower-case UUID text (any version): the one definition every schema and parser uses. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Canonical lower-case UUID (any version). */
-export const Uuid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
+export const Uuid = z.string().regex(UUID_PATTERN, 'must be a lower-case UUID');
 
 /** ISO-8601 instant in UTC, as produced by Date#toISOString. */
 export const Instant = z.iso.datetime({ offset: false });

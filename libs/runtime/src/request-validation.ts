@@ -1,5 +1,6 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
+import { UUID_PATTERN } from '@telltale/contracts';
 import { z } from 'zod';
 
 /** Parses untrusted request input; a bad request names every failing field and changes nothing. */
@@ -12,7 +13,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
   });
 }
 
-const OrgHeader = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'x-org-id must be a lower-case UUID');
+const OrgHeader = z.string().regex(UUID_PATTERN, 'x-org-id must be a lower-case UUID');
 
 /** Every request is scoped to one organisation (DESIGN.md, tenancy). */
 export function requireOrgId(header: string | string[] | undefined): string {

@@ -1,9 +1,12 @@
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_PATTERN } from '@telltale/contracts';
+
+/** Token bytes carry no case: either spelling of a UUID encodes to the same 16 bytes. */
+const ANY_CASE_UUID = new RegExp(UUID_PATTERN.source, 'i');
 
 export const UUID_BYTES = 16;
 
 export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
+  return typeof value === 'string' && ANY_CASE_UUID.test(value);
 }
 
 /** RFC 9562 §4: the 36-character hex-and-hyphens form, any case, to its 16 bytes. */

@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '@telltale/contracts';
 import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@telltale/runtime';
 
@@ -17,7 +18,7 @@ export const SenderConfig = z.object({
     .pipe(
       z.array(
         z.tuple([
-          z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'each entry must be <lower-case org UUID>=<https URL>'),
+          z.string().regex(UUID_PATTERN, 'each entry must be <lower-case org UUID>=<https URL>'),
           z.url({ protocol: /^https?$/ }),
         ]),
       ),
