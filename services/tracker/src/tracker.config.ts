@@ -27,6 +27,13 @@ export const TrackerConfig = z.object({
   TRUST_PROXY: z.string().min(1).optional(),
   /** Where device registration may send the browser back to: exact origins of the Telltale app. */
   TRACKER_APP_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  /**
+   * Processes answering the open pixel on PORT (ADR 8). 1: this process answers everything. N > 1:
+   * N pixel processes share the port (SO_REUSEPORT) and answer the pixel; each forwards its hits to
+   * this process, which classifies and records every hit (so the per-email rules see them all) and
+   * serves every other path (the pixel processes pass those on). Set it to the pod's cores.
+   */
+  TRACKER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** How often devices and office ranges changed by other replicas are re-read. */
   TRACKER_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
 });

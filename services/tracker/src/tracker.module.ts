@@ -17,7 +17,7 @@ import { RecordHitUseCase } from './hits/record-hit.use-case';
 import { HitMetrics, registerRecorderMetrics } from './hits/hit-metrics';
 import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-tokens';
 import { TrackingController } from './hits/tracking.controller';
-import { clientAddressResolver } from './hits/client-address';
+import { clientAddressResolver, edgeClientAddress } from './hits/client-address';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import { engagementStoreSubscription } from './recording/engagement-store';
@@ -49,7 +49,8 @@ export class TrackerModule {
       providers: [
         { provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) },
         { provide: HIT_SIGNATURES, useValue: signatures },
-        { provide: CLIENT_ADDRESS, useValue: clientAddressResolver(config.TRUST_PROXY) },
+        // Behind pixel processes (TRACKER_WORKERS > 1) every request comes from one, which resolved the client.
+        { provide: CLIENT_ADDRESS, useValue: config.TRACKER_WORKERS > 1 ? edgeClientAddress : clientAddressResolver(config.TRUST_PROXY) },
         { provide: TRACKER_APP_ORIGINS, useValue: config.TRACKER_APP_ORIGINS },
         { provide: DIRECTORY_REFRESH_MS, useValue: config.TRACKER_DIRECTORY_REFRESH_MS },
         { provide: HitRecorder, useValue: recorder },

@@ -2,27 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_CONTEXT, SpanKind, propagation, trace } from '@opentelemetry/api';
 import { ServiceRuntime } from '@telltale/runtime';
-import { verifyTrackingToken, type SigningKeyRing } from '@telltale/tracking';
+import { verifyTrackingToken, type OpenClaims, type SigningKeyRing } from '@telltale/tracking';
 import type { ClientAddressResolver } from './client-address';
 import { readDeviceCookie } from './device-cookie';
-import { RecordHitUseCase } from './record-hit.use-case';
+import { RecordHitUseCase, type HitRequest } from './record-hit.use-case';
 import { CLIENT_ADDRESS, TRACKING_KEYS } from './tracker-tokens';
+import { PIXEL_HEADERS, PIXEL_PATH, TRANSPARENT_GIF } from './pixel-response';
 
-/** The smallest transparent GIF (43 bytes). */
-export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-
-const PIXEL_HEADERS = {
-  'Content-Type': 'image/gif',
-  'Content-Length': String(TRANSPARENT_GIF.length),
-  // Every load must reach us: no browser, proxy or CDN caching.
-  'Cache-Control': 'no-store, no-cache, must-revalidate, private, max-age=0',
-  Pragma: 'no-cache',
-  Expires: '0',
-};
-
-const PIXEL_PATH = /^\/o\/([^/?#]*)(?:\?.*)?$/;
+export { TRANSPARENT_GIF } from './pixel-response';
 
 const tracer = trace.getTracer('telltale-tracker');
+const SPAN_ATTRIBUTES = { 'http.request.method': 'GET', 'http.route': '/o/{token}', 'http.response.status_code': 200 };
 
 /**
  * `GET|HEAD /o/<token>`, served straight from the Node HTTP server ahead of Express and Nest (ADR
@@ -49,27 +39,29 @@ export class OpenPixelHandler {
       return true;
     }
     res.end(TRANSPARENT_GIF);
-    // The server span, opened here rather than by the HTTP instrumentation (see tracker-telemetry):
-    // the hit's event carries its trace, as every other request's events do.
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan('GET /o/{token}', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/o/{token}', 'http.response.status_code': 200 } }, parent);
     try {
       const verified = verifyTrackingToken(match[1]!, this.keys);
-      if (!verified.ok) return true;
-      const claims = verified.claims;
-      if (claims.kind !== 'open') return true;
-      const hit = {
-        method: 'GET' as const,
-        userAgent: req.headers['user-agent'],
-        ip: this.clientAddress(req),
-        deviceCookie: readDeviceCookie(req.headers.cookie),
-      };
-      this.recordHit.execute(claims, hit, trace.setSpan(parent, span));
+      if (!verified.ok || verified.claims.kind !== 'open') return true;
+      this.record(verified.claims, { method: 'GET', userAgent: req.headers['user-agent'], ip: this.clientAddress(req), deviceCookie: readDeviceCookie(req.headers.cookie) }, req.headers);
     } catch (err) {
       this.runtime.logger.error({ err: (err as Error).message }, 'open hit not recorded');
+    }
+    return true;
+  }
+
+  /**
+   * Records an answered open: here, or one a pixel process answered (`occurredAt` its arrival).
+   * The server span is opened here rather than by the HTTP instrumentation (see tracker-telemetry),
+   * continuing the trace in `carrier` (the request's headers): the hit's event carries its trace, as
+   * every other request's events do.
+   */
+  record(claims: OpenClaims, hit: HitRequest, carrier: Record<string, string | string[] | undefined>, occurredAt?: Date): void {
+    const parent = propagation.extract(ROOT_CONTEXT, carrier);
+    const span = tracer.startSpan('GET /o/{token}', { kind: SpanKind.SERVER, attributes: SPAN_ATTRIBUTES }, parent);
+    try {
+      this.recordHit.execute(claims, hit, trace.setSpan(parent, span), occurredAt);
     } finally {
       span.end();
     }
-    return true;
   }
 }

@@ -46,9 +46,12 @@ export class RecordHitUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `traceContext`: the request's trace (the active context unless the caller holds it). Never throws for a held hit. */
-  execute(claims: OpenClaims | ClickClaims, request: HitRequest, traceContext: Context = context.active()): void {
-    const occurredAt = this.clock.now();
+  /**
+   * `traceContext`: the request's trace (the active context unless the caller holds it);
+   * `occurredAt`: when the request came (now, unless a pixel process answered it: TRACKER_WORKERS).
+   * Never throws for a held hit.
+   */
+  execute(claims: OpenClaims | ClickClaims, request: HitRequest, traceContext: Context = context.active(), occurredAt: Date = this.clock.now()): void {
     const before = this.held.get(claims.sentEmailId);
     const openMatters = this.openWouldChangeLabel(claims, request, occurredAt);
     if (!before && !openMatters) {
