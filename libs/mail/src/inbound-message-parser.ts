@@ -40,6 +40,9 @@ export interface ParseInboundOptions {
   now?: () => Date;
 }
 
+/** The limits an operator sets (mailbox-sync's MAILBOX_MAX_MESSAGE_BYTES, _MIME_PARTS, _MIME_DEPTH). */
+export type InboundLimits = Pick<ParseInboundOptions, 'maxRawBytes' | 'maxParts' | 'maxDepth'>;
+
 export const DEFAULT_MAX_TEXT_BYTES = 32 * 1024;
 /** A reply with a large attachment is still a reply: past this size only its header fields are read. */
 export const DEFAULT_MAX_RAW_BYTES = 8 * 1024 * 1024;

@@ -8,7 +8,7 @@ export { SmtpMailTransport, type SmtpMailTransportOptions } from './smtp-mail-tr
 export type { AutoReplyMarkers, EnclosedOriginal, InboundMessage, UnreadableMessage } from './inbound-message';
 export type { DeliveryStatusRecipient } from './delivery-status-parser';
 export { parseDeliveryStatus } from './delivery-status-parser';
-export { DEFAULT_MAX_RAW_BYTES, DEFAULT_MAX_TEXT_BYTES, parseInboundMessage, readInboundMessage, type InboundMessageMeta, type InboundReadResult, type ParseInboundOptions } from './inbound-message-parser';
+export { DEFAULT_MAX_RAW_BYTES, DEFAULT_MAX_TEXT_BYTES, parseInboundMessage, readInboundMessage, type InboundLimits, type InboundMessageMeta, type InboundReadResult, type ParseInboundOptions } from './inbound-message-parser';
 export { fitInboundMessage, fitProviderId, truncateChars } from './fit-inbound-message';
 export { checkMimeStructure, DEFAULT_MIME_LIMITS, type MimeLimitExceeded, type MimeLimits } from './mime-structure';
 export { InboundParseError } from './inbound-parse-error';

@@ -7,6 +7,14 @@ export const MailboxSyncConfig = z.object({
   CREDENTIALS_ENCRYPTION_KEYS: z.string().min(1),
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   MAILBOX_FOLDER_POLL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Inbound limits: past these only a message's header fields are read (a reply with a large
+   * attachment still stops its campaign), and fetches stop at MAILBOX_MAX_MESSAGE_BYTES. The pod's
+   * memory must hold a few messages of that size being parsed at once.
+   */
+  MAILBOX_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+  MAILBOX_MAX_MIME_PARTS: z.coerce.number().int().min(10).max(100_000).default(1000),
+  MAILBOX_MAX_MIME_DEPTH: z.coerce.number().int().min(2).max(1000).default(30),
   /** Google OAuth client; Gmail connections are refused until these are set. */
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),

@@ -21,6 +21,7 @@ import { MailboxesController } from './mailboxes/mailboxes.controller';
 import { MailboxesService } from './mailboxes/mailboxes.service';
 import { MailboxDisconnections } from './mailboxes/mailbox-disconnections.service';
 import { FOLDER_POLL_MS, MailboxFollowers } from './sync/mailbox-followers';
+import { INBOUND_LIMITS, type InboundLimits } from './sync/inbound-limits';
 import { RecordInboundMessageUseCase } from './sync/record-inbound-message.use-case';
 
 @Module({})
@@ -63,6 +64,10 @@ export class MailboxSyncModule {
         { provide: CredentialCipher, useValue: new CredentialCipher(config.CREDENTIALS_ENCRYPTION_KEYS) },
         { provide: INTERNAL_API_TOKEN, useValue: config.INTERNAL_API_TOKEN },
         { provide: FOLDER_POLL_MS, useValue: config.MAILBOX_FOLDER_POLL_MS },
+        {
+          provide: INBOUND_LIMITS,
+          useValue: { maxRawBytes: config.MAILBOX_MAX_MESSAGE_BYTES, maxParts: config.MAILBOX_MAX_MIME_PARTS, maxDepth: config.MAILBOX_MAX_MIME_DEPTH } satisfies InboundLimits,
+        },
         MailboxesService,
         RecordInboundMessageUseCase,
         MailboxFollowers,

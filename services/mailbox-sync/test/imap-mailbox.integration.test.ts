@@ -32,6 +32,8 @@ describe('IMAP mailboxes in mailbox-sync: disconnect and reconnect (GreenMail, P
       config: {
         // Long poll: only IDLE can make the tests below pass in time.
         MAILBOX_FOLDER_POLL_MS: '600000',
+        // Below the 8 MiB default, so a 2 MiB message shows the limit is the operator's.
+        MAILBOX_MAX_MESSAGE_BYTES: String(1024 * 1024),
       },
     });
   });
@@ -68,6 +70,18 @@ describe('IMAP mailboxes in mailbox-sync: disconnect and reconnect (GreenMail, P
 
   it('hostile messages (5 000-character subject, 600 References, 200-level nesting, 12 MB, not a message…) never keep a later reply from being seen', async () => {
     await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, deliverRaw);
+  });
+
+  it('MAILBOX_MAX_MESSAGE_BYTES is the limit: a 2 MiB reply is fetched only to 1 MiB and read for its header fields', async () => {
+    const padding = randomBytes(1536 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = [`From: Buyer <buyer@acme.test>`, `To: ${REP}`, 'Subject: Re: Proposal, deck attached', 'Message-ID: <big-reply-1@acme.test>', 'In-Reply-To: <ours-1@telltale.test>', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'Deck attached.', '--b', 'Content-Type: application/pdf', 'Content-Transfer-Encoding: base64', '', padding, '--b--', ''].join('\r\n');
+    await deliverRaw(raw);
+    const event = await sync.awaitMessage('<big-reply-1@acme.test>', 'the 2 MiB reply');
+    const message = event.message as unknown as { bodySkipped?: string; sizeBytes: number; inReplyTo: string[]; subject: string };
+    assert.equal(message.bodySkipped, 'too-large');
+    assert.ok(message.sizeBytes > 2 * 1024 * 1024, `RFC822.SIZE reported: ${message.sizeBytes}`);
+    assert.deepEqual(message.inReplyTo, ['<ours-1@telltale.test>']);
+    assert.equal(message.subject, 'Re: Proposal, deck attached');
   });
 
   it("another org's DELETE is 404 and changes nothing", async () => {

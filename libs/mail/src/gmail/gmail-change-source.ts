@@ -2,7 +2,7 @@ import type { gmail_v1 } from '@googleapis/gmail';
 
 import type { AccessTokenSource } from '../access-token-source';
 import type { InboundMessage, UnreadableMessage } from '../inbound-message';
-import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundReadResult } from '../inbound-message-parser';
+import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundLimits, type InboundReadResult } from '../inbound-message-parser';
 import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
@@ -18,8 +18,8 @@ export interface GmailChangeSourceOptions {
   /** messages.get calls in flight at once; bounded so one big mailbox cannot exhaust the per-user quota. */
   fetchConcurrency?: number;
   maxTextBytes?: number;
-  /** A message larger than this is read for its header fields only (format=metadata), never held whole. */
-  maxRawBytes?: number;
+  /** Size, parts and nesting limits; a message larger than maxRawBytes is read for its header fields only (format=metadata), never held whole. */
+  limits?: InboundLimits;
   now?: () => Date;
 }
 
@@ -155,7 +155,7 @@ export class GmailChangeSource implements MailboxChangeSource {
    * read for its header fields only.
    */
   private async fetchOne(id: string): Promise<Fetched> {
-    const maxRawBytes = this.options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
+    const maxRawBytes = this.options.limits?.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
     let data: gmail_v1.Schema$Message;
     let raw: Buffer;
     let sizeBytes: number | undefined;
@@ -183,7 +183,7 @@ export class GmailChangeSource implements MailboxChangeSource {
     const read = await readInboundMessage(
       raw,
       { providerMessageId: id, providerThreadId: data.threadId ?? null, folder: gmailFolder(labels), ...(receivedAt ? { receivedAt } : {}), ...(sizeBytes === undefined ? {} : { sizeBytes }) },
-      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
+      { ...this.options.limits, ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
     );
     return { read, historyId: data.historyId ?? undefined };
   }

@@ -2,7 +2,7 @@ import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-grap
 import { z } from 'zod';
 
 import type { InboundMessage, UnreadableMessage } from '../inbound-message';
-import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundReadResult } from '../inbound-message-parser';
+import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundLimits, type InboundReadResult } from '../inbound-message-parser';
 import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
@@ -17,8 +17,8 @@ export interface GraphChangeSourceOptions {
   initialWindowDays?: number;
   pageSize?: number;
   maxTextBytes?: number;
-  /** Only the first maxRawBytes of a message's MIME are read; a larger message is read for its header fields only. */
-  maxRawBytes?: number;
+  /** Size, parts and nesting limits; only the first maxRawBytes of a message's MIME are read, and a larger message is read for its header fields only. */
+  limits?: InboundLimits;
   now?: () => Date;
   /** Walk the folder tree again at the start of a round when the last walk is older than this (default 5 min). */
   rediscoverFoldersMs?: number;
@@ -239,7 +239,7 @@ export class GraphChangeSource implements MailboxChangeSource {
    * whole; its first bytes still carry every header field.
    */
   private async fetchMime(id: string, conversationId: string | null, folder: string, receivedDateTime: string | null): Promise<InboundReadResult | null> {
-    const maxRawBytes = this.options.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
+    const maxRawBytes = this.options.limits?.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
     let raw: { bytes: Buffer; complete: boolean };
     try {
       const response = (await this.options.client.api(`/me/messages/${encodeURIComponent(id)}/$value`).header('Prefer', IMMUTABLE_ID_PREFERENCE).responseType(ResponseType.RAW).get()) as Response;
@@ -261,7 +261,7 @@ export class GraphChangeSource implements MailboxChangeSource {
         ...(receivedAt && !Number.isNaN(receivedAt.getTime()) ? { receivedAt } : {}),
         ...(raw.complete ? {} : { sizeBytes: maxRawBytes + 1 }),
       },
-      { ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
+      { ...this.options.limits, ...(this.options.maxTextBytes !== undefined ? { maxTextBytes: this.options.maxTextBytes } : {}), maxRawBytes, now: this.now },
     );
   }
 }

@@ -5,6 +5,7 @@ import { ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { CursorMailboxFollower } from '../sync/cursor-mailbox-follower';
+import { INBOUND_LIMITS, type InboundLimits } from '../sync/inbound-limits';
 import { ProviderFollowerFactory } from '../sync/provider-follower.factory';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { GMAIL_SETTINGS, type GmailSettings } from './gmail-settings';
@@ -28,6 +29,7 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
     private readonly followerFactory: ProviderFollowerFactory,
     private readonly tokens: OAuthAccessTokens,
     @Inject(GMAIL_SETTINGS) private readonly settings: GmailSettings,
+    @Inject(INBOUND_LIMITS) private readonly limits: InboundLimits,
   ) {
     this.gmail = gmailApi({ version: 'v1', rootUrl: settings.apiRootUrl });
   }
@@ -50,7 +52,7 @@ export class GmailFollowers implements OnApplicationBootstrap, OnApplicationShut
     const { follower, log } = this.followerFactory.create({
       row,
       provider: 'gmail',
-      source: new GmailChangeSource({ gmail: this.gmail, tokens, now: () => this.runtime.clock.now() }),
+      source: new GmailChangeSource({ gmail: this.gmail, tokens, limits: this.limits, now: () => this.runtime.clock.now() }),
       pollIntervalMs: this.settings.pollMs,
       unfollow: () => void this.unfollow(row.id),
     });

@@ -6,6 +6,7 @@ import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { CursorMailboxFollower } from '../sync/cursor-mailbox-follower';
+import { INBOUND_LIMITS, type InboundLimits } from '../sync/inbound-limits';
 import { ProviderFollowerFactory } from '../sync/provider-follower.factory';
 import { GRAPH_SETTINGS, type GraphSettings } from './graph-settings';
 
@@ -28,6 +29,7 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
     private readonly followerFactory: ProviderFollowerFactory,
     private readonly tokens: OAuthAccessTokens,
     @Inject(GRAPH_SETTINGS) private readonly settings: GraphSettings,
+    @Inject(INBOUND_LIMITS) private readonly limits: InboundLimits,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,7 +52,7 @@ export class GraphFollowers implements OnApplicationBootstrap, OnApplicationShut
     const { follower, log } = this.followerFactory.create({
       row,
       provider: 'graph',
-      source: new GraphChangeSource({ client: this.client(row), origin: this.settings.origin, now: () => this.runtime.clock.now() }),
+      source: new GraphChangeSource({ client: this.client(row), origin: this.settings.origin, limits: this.limits, now: () => this.runtime.clock.now() }),
       pollIntervalMs: this.settings.pollMs,
       unfollow: () => void this.unfollow(row.id),
     });

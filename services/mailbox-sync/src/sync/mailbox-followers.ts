@@ -3,6 +3,7 @@ import { ImapMailboxFollower, type MailProviderError } from '@telltale/mail';
 import { mailProviderErrors, ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
+import { INBOUND_LIMITS, type InboundLimits } from './inbound-limits';
 import { PostgresImapCursorStore } from './postgres-imap-cursor.store';
 import { RecordInboundMessageUseCase } from './record-inbound-message.use-case';
 
@@ -23,6 +24,7 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     private readonly mailboxes: MailboxesService,
     private readonly recordMessage: RecordInboundMessageUseCase,
     @Inject(FOLDER_POLL_MS) private readonly folderPollMs: number,
+    @Inject(INBOUND_LIMITS) private readonly limits: InboundLimits,
   ) {
     this.providerErrors = mailProviderErrors(runtime.metrics);
   }
@@ -73,6 +75,7 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       },
       logger: log,
       pollIntervalMs: this.folderPollMs,
+      parseOptions: this.limits,
     });
     this.followers.set(row.id, follower);
     return follower.start().then(
