@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { gmail as gmailApi } from '@googleapis/gmail';
 import { GmailMailTransport } from '@telltale/mail';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
-import { assertHostileMessagesDoNotStallTheMailbox, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, assertUnservableMessageDoesNotStallTheMailbox, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep@example.com';
 const PUSH_TOKEN = randomBytes(16).toString('hex');
@@ -124,6 +124,18 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, async (raw) => {
       const delivered = await gmail.deliver(raw);
       await push(delivered.historyId);
+    });
+  });
+
+  it('a message Gmail will not return (400 at once, 500 five times running) is listed as unreadable; the reply behind it arrives', async () => {
+    await assertUnservableMessageDoesNotStallTheMailbox(sync, mailboxId, REP, {
+      arm: (status) => gmail.failNext(1_000, status, /^GET \/gmail\/v1\/users\/me\/messages\/[^/]+$/),
+      disarm: () => gmail.failNext(0, 500, /$^/),
+      deliver: async (raw) => {
+        const delivered = await gmail.deliver(raw);
+        await push(delivered.historyId);
+      },
+      nudge: async () => void (await push('1')),
     });
   });
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createGraphClient, GraphMailTransport } from '@telltale/mail';
 import { startGraphTestServer, type GraphTestServer } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
-import { assertHostileMessagesDoNotStallTheMailbox, startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, assertUnservableMessageDoesNotStallTheMailbox, startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep@contoso.test';
 const REDIRECT = 'http://127.0.0.1:9/ms/callback';
@@ -120,6 +120,17 @@ describe('Microsoft 365 mailboxes in mailbox-sync (Graph fake over TLS, Postgres
   it('hostile messages (5 000-character subject, 600 References, 200-level nesting, 12 MB, not a message…) never keep a later reply from being seen', async () => {
     await assertHostileMessagesDoNotStallTheMailbox(sync, mailboxId, REP, async (raw) => {
       graph.deliver(raw);
+    });
+  });
+
+  it('a message Graph will not return (400 at once, 500 five times running) is listed as unreadable; the reply behind it arrives', async () => {
+    await assertUnservableMessageDoesNotStallTheMailbox(sync, mailboxId, REP, {
+      arm: (status) => graph.failNext(1_000, status, /^GET \/v1\.0\/me\/messages\/[^/]+\/\$value$/),
+      disarm: () => graph.failNext(0, 500, /$^/),
+      deliver: async (raw) => {
+        graph.deliver(raw);
+      },
+      nudge: async () => undefined,
     });
   });
 

@@ -5,6 +5,7 @@ import type { InboundMessage, UnreadableMessage } from '../inbound-message';
 import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundLimits, type InboundReadResult } from '../inbound-message-parser';
 import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
+import { MessageFetchFailures } from '../message-fetch-failures';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
 import { decodeGmailCursor, encodeGmailCursor, maxHistoryId } from './gmail-cursor';
 import { mapGmailError, type GmailCallKind } from './gmail-error-mapper';
@@ -67,6 +68,7 @@ export class GmailChangeSource implements MailboxChangeSource {
   private readonly pageSize: number;
   private readonly concurrency: number;
   private readonly now: () => Date;
+  private readonly failures = new MessageFetchFailures();
 
   constructor(private readonly options: GmailChangeSourceOptions) {
     this.windowDays = options.initialWindowDays ?? 30;
@@ -175,8 +177,12 @@ export class GmailChangeSource implements MailboxChangeSource {
     } catch (err) {
       // Deleted between the listing and the fetch: nothing to report.
       if (err instanceof MailProviderError && err.providerStatus?.startsWith('404')) return { read: null, historyId: undefined };
+      const reason = err instanceof MailProviderError ? this.failures.giveUp(id, err) : null;
+      // Gmail names no folder for a message it will not return.
+      if (reason !== null) return { read: { unreadable: { providerMessageId: id, folder: '(unknown)', reason } }, historyId: undefined };
       throw err;
     }
+    this.failures.succeeded(id);
     const labels = data.labelIds ?? [];
     if (raw.length === 0 || labels.some((l) => SKIP_LABELS.has(l))) return { read: null, historyId: data.historyId ?? undefined };
     const receivedAt = data.internalDate ? new Date(Number(data.internalDate)) : undefined;

@@ -5,6 +5,7 @@ import type { InboundMessage, UnreadableMessage } from '../inbound-message';
 import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type InboundLimits, type InboundReadResult } from '../inbound-message-parser';
 import { readAtMost, type ByteStream } from '../read-at-most';
 import { MailProviderError } from '../mail-provider-error';
+import { MessageFetchFailures } from '../message-fetch-failures';
 import type { MailboxChangePage, MailboxChangeSource } from '../mailbox-change-source';
 import { GRAPH_ORIGIN, IMMUTABLE_ID_PREFERENCE } from './graph-client';
 import { decodeGraphCursor, type GraphCursor } from './graph-cursor';
@@ -66,6 +67,7 @@ export class GraphChangeSource implements MailboxChangeSource {
   private readonly now: () => Date;
   private readonly origin: string;
   private readonly rediscoverMs: number;
+  private readonly failures = new MessageFetchFailures();
 
   constructor(private readonly options: GraphChangeSourceOptions) {
     this.origin = (options.origin ?? GRAPH_ORIGIN).replace(/\/$/, '');
@@ -249,8 +251,11 @@ export class GraphChangeSource implements MailboxChangeSource {
       const mapped = mapGraphError(err, this.now());
       // Deleted or moved between the delta page and the fetch: the next delta round reports it again where it went.
       if (is404(mapped)) return null;
+      const reason = this.failures.giveUp(id, mapped);
+      if (reason !== null) return { unreadable: { providerMessageId: id, folder, reason } };
       throw mapped;
     }
+    this.failures.succeeded(id);
     const receivedAt = receivedDateTime ? new Date(receivedDateTime) : undefined;
     return readInboundMessage(
       raw.bytes,

@@ -34,6 +34,11 @@ export interface GmailTestServer {
    * calls it matches (given `METHOD /path`, e.g. `POST /gmail/v1/users/me/messages/send`).
    */
   throttleNext(count: number, retryAfterSeconds: number, only?: RegExp): void;
+  /**
+   * The next `count` API calls matching `only` (`METHOD /path`) fail with this status and Google's
+   * error body for it (400 failedPrecondition, 500 backendError), as a message Gmail cannot serve does.
+   */
+  failNext(count: number, status: 400 | 500, only: RegExp): void;
   /** A user label (what a mail filter files messages under); returns its id. */
   createLabel(name: string): Promise<string>;
   /** Deliver a message into the mailbox (messages.insert), as if it arrived. */
@@ -80,6 +85,8 @@ const GOOGLE_401 = {
     status: 'UNAUTHENTICATED',
   },
 };
+const GOOGLE_400 = { error: { code: 400, message: 'Precondition check failed.', errors: [{ message: 'Precondition check failed.', domain: 'global', reason: 'failedPrecondition' }], status: 'FAILED_PRECONDITION' } };
+const GOOGLE_500 = { error: { code: 500, message: 'Backend Error', errors: [{ message: 'Backend Error', domain: 'global', reason: 'backendError' }], status: 'INTERNAL' } };
 const GOOGLE_429 = { error: { code: 429, message: 'Too many concurrent requests for user.', errors: [{ message: 'Too many concurrent requests for user.', domain: 'global', reason: 'rateLimitExceeded' }], status: 'RESOURCE_EXHAUSTED' } };
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -124,6 +131,7 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   let historyFloor = 0n;
   let throttle: { count: number; retryAfter: number; only?: RegExp | undefined } = { count: 0, retryAfter: 0 };
+  let failure: { count: number; status: 400 | 500; only: RegExp } = { count: 0, status: 500, only: /$^/ };
   let refreshCount = 0;
   let watching = false;
   let stopCount = 0;
@@ -202,6 +210,10 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
       throttle = { ...throttle, count: throttle.count - 1 };
       return sendJson(res, 429, GOOGLE_429, { 'retry-after': String(throttle.retryAfter) });
     }
+    if (failure.count > 0 && failure.only.test(`${req.method} ${url.pathname}`)) {
+      failure = { ...failure, count: failure.count - 1 };
+      return sendJson(res, failure.status, failure.status === 400 ? GOOGLE_400 : GOOGLE_500);
+    }
     if (url.pathname === '/gmail/v1/users/me/profile') {
       return sendJson(res, 200, { emailAddress: options.emailAddress, messagesTotal: 0, threadsTotal: 0, historyId: String(newestHistoryId) });
     }
@@ -260,6 +272,9 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     },
     throttleNext: (count, retryAfterSeconds, only) => {
       throttle = { count, retryAfter: retryAfterSeconds, only };
+    },
+    failNext: (count, status, only) => {
+      failure = { count, status, only };
     },
     deliver: async (raw, labelIds = ['INBOX', 'UNREAD']) => {
       const answer = await forward('POST', '/gmail/v1/users/me/messages', { authorization: `Bearer ${admin.accessToken}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ raw: Buffer.from(raw).toString('base64url'), labelIds })));

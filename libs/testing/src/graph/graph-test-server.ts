@@ -48,6 +48,8 @@ export interface GraphTestServer {
   expireDeltaTokens(): void;
   /** The next `count` calls (with `only`, the ones matching `METHOD /v1.0/path`) answer 429 with this Retry-After (seconds). */
   throttleNext(count: number, retryAfterSeconds: number, only?: RegExp): void;
+  /** The next `count` API calls matching `only` (`METHOD /path`) fail with this status and Graph's error body for it. */
+  failNext(count: number, status: 400 | 500, only: RegExp): void;
   readonly subscriptions: ReadonlyArray<{ id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }>;
   /** Sent messages: `id` is the Sent Items copy's (regular) id, `immutableId` the one that never changes. */
   readonly sent: ReadonlyArray<{ id: string; immutableId: string; internetMessageId: string; conversationId: string }>;
@@ -126,6 +128,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   let seq = 0;
   let tokenFloor = 0;
   let throttle: { count: number; retryAfter: number; only?: RegExp | undefined } = { count: 0, retryAfter: 0 };
+  let failure: { count: number; status: 400 | 500; only: RegExp } = { count: 0, status: 500, only: /$^/ };
   const pageSize = options.pageSize ?? 10;
   const byConversationRoot = new Map<string, string>();
   const codes = new Map<string, string>();
@@ -253,6 +256,12 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     if (throttle.count > 0 && (throttle.only?.test(`${req.method} ${url.pathname}`) ?? true)) {
       throttle = { ...throttle, count: throttle.count - 1 };
       return send(res, 429, GRAPH_ERROR('TooManyRequests', 'Please retry again later.'), { 'retry-after': String(throttle.retryAfter) });
+    }
+    if (failure.count > 0 && failure.only.test(`${req.method} ${url.pathname}`)) {
+      failure = { ...failure, count: failure.count - 1 };
+      return failure.status === 400
+        ? send(res, 400, GRAPH_ERROR('ErrorInvalidRequest', 'The request is invalid.'))
+        : send(res, 500, GRAPH_ERROR('InternalServerError', 'An internal server error occurred.'));
     }
     const path = url.pathname.replace(/^\/v1\.0/, '');
     let m: RegExpExecArray | null;
@@ -432,6 +441,9 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     },
     throttleNext: (count, retryAfterSeconds, only) => {
       throttle = { count, retryAfter: retryAfterSeconds, only };
+    },
+    failNext: (count, status, only) => {
+      failure = { count, status, only };
     },
     subscriptions,
     sent,

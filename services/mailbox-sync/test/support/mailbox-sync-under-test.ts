@@ -248,3 +248,48 @@ export async function assertHostileMessagesDoNotStallTheMailbox(
   const metrics = await (await fetch(sync.metricsUrl)).text();
   assert.ok((sampleValue(metrics, 'telltale_mailbox_unreadable_messages_total', { reason: 'not_a_message' }) ?? 0) >= unreadableCount, 'operators see the unreadable messages');
 }
+
+/**
+ * A message the provider will not return (400 at once, or 500 on every try) must not stall the
+ * mailbox: it is listed as unreadable with the provider's status, and mail behind it arrives.
+ * `arm` makes the provider fail every message fetch with the status, `disarm` stops it.
+ */
+export async function assertUnservableMessageDoesNotStallTheMailbox(
+  sync: MailboxSyncUnderTest,
+  mailboxId: string,
+  rep: string,
+  provider: { arm(status: 400 | 500): void; disarm(): void; deliver(raw: string): Promise<void>; nudge(): Promise<void> },
+): Promise<void> {
+  const listed = async (): Promise<{ providerMessageId: string; reason: string }[]> => (await (await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`)).json()) as { providerMessageId: string; reason: string }[];
+  const mime = (subject: string, messageId: string): string =>
+    [`From: Buyer <buyer@acme.test>`, `To: ${rep}`, `Subject: ${subject}`, `Message-ID: ${messageId}`, `Date: ${new Date().toUTCString()}`, '', subject, ''].join('\r\n');
+  const tag = randomBytes(4).toString('hex');
+  for (const [status, reason] of [
+    [400, /^the provider refused to return the message \(400/],
+    [500, /^the provider failed to return the message 5 times in a row \(500/],
+  ] as const) {
+    const before = (await listed()).length;
+    provider.arm(status);
+    try {
+      await provider.deliver(mime(`Unservable ${status}`, `<unservable-${status}-${tag}@acme.test>`));
+      // Each failed round waits out the follower's backoff (1 s, 2 s, 4 s…); a nudge is what a push does.
+      const entry = await waitFor(
+        async () => {
+          const now = await listed();
+          if (now.length > before) return now[0];
+          await provider.nudge();
+          await new Promise((r) => setTimeout(r, 500));
+          return undefined;
+        },
+        `the message failing with ${status} listed as unreadable`,
+        90_000,
+      );
+      assert.match(entry.reason, reason);
+    } finally {
+      provider.disarm();
+    }
+    const replyId = `<after-unservable-${status}-${tag}@acme.test>`;
+    await provider.deliver(mime('Re: Proposal', replyId));
+    await waitFor(() => sync.received.find((e) => e.message.messageId === replyId), `the reply after the message failing with ${status}`, 60_000);
+  }
+}
