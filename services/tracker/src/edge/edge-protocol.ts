@@ -27,7 +27,8 @@ export interface ForwardedOpen {
 }
 
 /** Pixel process → tracker process. */
+/** `opens` is answered by `recorded` (TrackerProcessMessage) once they are recorded. */
 export type PixelProcessMessage = { kind: 'listening'; port: number } | { kind: 'opens'; opens: ForwardedOpen[] } | { kind: 'stopped' };
 
 /** Tracker process → pixel process. */
-export type TrackerProcessMessage = { kind: 'stop' };
+export type TrackerProcessMessage = { kind: 'recorded' } | { kind: 'stop' };

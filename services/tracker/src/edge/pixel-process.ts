@@ -14,40 +14,48 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive']);
  * A pixel process (TRACKER_WORKERS > 1; ADR 8): a bare `node:http` server on the tracker's port,
  * shared with the other pixel processes through SO_REUSEPORT (the kernel spreads connections over
  * them). It answers `GET|HEAD /o/<token>` itself with the tracker process's answer, verifies the
- * token and forwards the open to the tracker process over IPC, batched per event-loop turn, before
- * answering it (see flush). The tracker process classifies and records every hit, in the order
+ * token and forwards the open to the tracker process over IPC, in batches, answering it once the
+ * tracker process has recorded it (see flush). The tracker process classifies and records every hit, in the order
  * it receives them, so the rules that depend on earlier hits of an email see the hits of all
  * processes. Every other request is
  * passed on to the tracker process's own server with the client's address (resolved here, with the
  * same TRUST_PROXY) in a header. No Nest, no database, no Kafka, no telemetry SDK: the tracker
  * process opens the pixel's span from the trace headers forwarded with the hit.
  */
-function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProcessMessage, sent?: () => void) => void): void {
+function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProcessMessage) => void): void {
   const keys = parseSigningKeys(options.trackingSigningKeys);
   const clientAddress = clientAddressResolver(options.trustProxy);
   const trustsPeer = peerTrusted(options.trustProxy);
   const upstream = new Agent({ keepAlive: true, maxSockets: 64 });
-  // Opens forwarded at the end of this event-loop turn, and their answers, sent only after them.
+  // Opens waiting to be forwarded, and their answers, sent only once the tracker process took them.
   let pending: ForwardedOpen[] = [];
   let unanswered: ServerResponse[] = [];
   let flushScheduled = false;
+  /** The answers of the batch the tracker process has not confirmed yet (one batch in flight). */
+  let inFlight: ServerResponse[] | null = null;
 
   /**
-   * Forwards the turn's opens in one message, then answers them: an open reaches the tracker
-   * process before its client can know it was answered, so a later hit of the same email (through
-   * any pixel process, or a click passed on) always arrives after it and is recorded after it.
+   * Forwards the waiting opens in one message and answers them once the tracker process confirms
+   * it has recorded them (in memory, classified, in order): an open is recorded before its client
+   * can know it was answered, so a later hit of the same email (through any pixel process, or a
+   * click passed on) is recorded after it. One batch is in flight at a time: the tracker process's
+   * pace is the pixel processes' pace, and opens never pile up in its memory.
    */
   const flush = (): void => {
     flushScheduled = false;
-    if (pending.length === 0) return;
+    if (pending.length === 0 || inFlight) return;
     const opens = pending;
-    const answers = unanswered;
+    inFlight = unanswered;
     pending = [];
     unanswered = [];
-    // Answered once the message is written to the channel (not merely queued behind a full pipe).
-    send({ kind: 'opens', opens }, () => {
-      for (const res of answers) res.end(TRANSPARENT_GIF);
-    });
+    send({ kind: 'opens', opens });
+  };
+
+  const recorded = (): void => {
+    const answers = inFlight ?? [];
+    inFlight = null;
+    for (const res of answers) res.end(TRANSPARENT_GIF);
+    flush();
   };
 
   const answerPixel = (req: IncomingMessage, res: ServerResponse, token: string): void => {
@@ -127,12 +135,15 @@ function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProc
   });
 
   process.on('message', (message: TrackerProcessMessage) => {
-    if (message.kind !== 'stop') return;
+    if (message.kind === 'recorded') {
+      recorded();
+      return;
+    }
     // No new connections; answers under way finish, then every open is forwarded before we go.
     const force = setTimeout(() => server.closeAllConnections(), 2_000);
     server.close(() => {
       clearTimeout(force);
-      flush();
+      // Every answer has gone out, so every open was confirmed: nothing is left to forward.
       send({ kind: 'stopped' });
       process.disconnect?.();
     });
@@ -148,5 +159,5 @@ function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProc
 const raw = process.env[PIXEL_PROCESS_OPTIONS_ENV];
 if (raw && process.send) {
   const send = process.send.bind(process);
-  runPixelProcess(JSON.parse(raw) as PixelProcessOptions, (message, sent) => send(message, undefined, undefined, sent ? () => sent() : undefined));
+  runPixelProcess(JSON.parse(raw) as PixelProcessOptions, (message) => send(message));
 }

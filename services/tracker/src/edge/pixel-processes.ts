@@ -13,7 +13,8 @@ export interface PixelProcesses {
 
 /**
  * Starts `count` pixel processes (pixel-process.ts) on `options.port`, sharing it, and delivers
- * every open they answer to `onOpens`, batch by batch, in the order each process sent them. A
+ * every open they answer to `onOpens`, batch by batch, in the order each process sent them (a
+ * process answers a batch once `onOpens` returned: one batch in flight per process). A
  * process that dies is started again (its hits not yet forwarded are lost, as a tracker's queue is
  * on SIGKILL). Resolves once all listen.
  */
@@ -39,7 +40,10 @@ export async function startPixelProcesses(
       children.add(child);
       let listening = false;
       child.on('message', (message: PixelProcessMessage) => {
-        if (message.kind === 'opens') onOpens(message.opens);
+        if (message.kind === 'opens') {
+          onOpens(message.opens);
+          if (child.connected) child.send({ kind: 'recorded' } satisfies TrackerProcessMessage);
+        }
         else if (message.kind === 'listening') {
           listening = true;
           resolve(message.port);
