@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseInboundMessage } from '@telltale/mail';
+import { loadFreeMailDomains, parseInboundMessage } from '@telltale/mail';
 import {
   SentList,
   contextFromSentList,
   detectReply,
   indexSentList,
-  loadFreeMailDomains,
   toClassificationLine,
   type ClassificationLine,
   type IndexedSentEmail,

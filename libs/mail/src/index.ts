@@ -36,3 +36,4 @@ export { GraphChangeSource, type GraphChangeSourceOptions } from './graph/graph-
 export { GraphMailTransport } from './graph/graph-mail-transport';
 export { DEFAULT_SEND_LIMITS, MailboxSendThrottle, RETRY_AFTER_REASON, decideSend, type MailboxSendState, type SendDecision, type SendWindow, type ThrottleDecision } from './send-throttle';
 export { MICROSOFT_SCOPES, MicrosoftOAuth, type MicrosoftGrant, type MicrosoftOAuthOptions } from './graph/microsoft-oauth';
+export { BUNDLED_FREE_MAIL_DOMAINS_FILE, loadFreeMailDomains, parseDomainList } from './free-mail-domains';

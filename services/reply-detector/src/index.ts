@@ -10,5 +10,4 @@ export * from './detection/auto-reply-classifier';
 export * from './detection/return-date-extractor';
 export * from './detection/thread-index';
 export * from './detection/sent-list-context';
-export * from './detection/free-mail-domains';
 export * from './detection/classification-line';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
-import { loadFreeMailDomains } from './detection/free-mail-domains';
+import { loadFreeMailDomains } from '@telltale/mail';
 import { DETECTION_SETTINGS, FREE_MAIL_DOMAINS, HandleInboundMessageUseCase, type DetectionSettings } from './detection/handle-inbound-message.use-case';
 import { ReplyDetectorConsumer } from './detection/reply-detector.consumer';
 import { VerdictsController } from './detection/verdicts.controller';
@@ -14,7 +14,7 @@ export class ReplyDetectorModule {
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [VerdictsController],
       providers: [
-        { provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE) },
+        { provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE, 'FREE_MAIL_DOMAINS_FILE') },
         { provide: DETECTION_SETTINGS, useValue: { softBounceStopAfter: config.SOFT_BOUNCE_STOP_AFTER, activeWindowDays: config.ACTIVE_WINDOW_DAYS } satisfies DetectionSettings },
         HandleInboundMessageUseCase,
         ReplyDetectorConsumer,

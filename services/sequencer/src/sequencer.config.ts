@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
+import { BUNDLED_FREE_MAIL_DOMAINS_FILE } from '@telltale/mail';
 import { baseConfigShape, loadConfig } from '@telltale/runtime';
-
-/** reply-detector's list, as laid out in the repository and the image (this file runs from services/sequencer/dist/src). */
-const BUNDLED_FREE_MAIL_DOMAINS = resolve(__dirname, '..', '..', '..', 'reply-detector', 'data', 'free-mail-domains.txt');
 
 export const SequencerConfig = z
   .object({
@@ -18,7 +15,7 @@ export const SequencerConfig = z
     SEQUENCER_OOO_MAX_PAUSE_DAYS: z.coerce.number().min(0.01).max(365).default(30),
     /** Pause length for sequences whose company rule is `pause`. */
     SEQUENCER_COLLEAGUE_PAUSE_DAYS: z.coerce.number().min(0.01).max(365).default(14),
-    SEQUENCER_FREE_MAIL_DOMAINS_FILE: z.string().min(1).default(BUNDLED_FREE_MAIL_DOMAINS),
+    SEQUENCER_FREE_MAIL_DOMAINS_FILE: z.string().min(1).default(BUNDLED_FREE_MAIL_DOMAINS_FILE),
     INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   })
   .refine((c) => c.SEQUENCER_OOO_DEFAULT_PAUSE_DAYS <= c.SEQUENCER_OOO_MAX_PAUSE_DAYS, {

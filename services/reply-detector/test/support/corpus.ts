@@ -1,13 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseInboundMessage } from '@telltale/mail';
+import { loadFreeMailDomains, parseInboundMessage } from '@telltale/mail';
 import {
   SentList,
   contextFromSentList,
   detectReply,
   indexSentList,
-  loadFreeMailDomains,
   toClassificationLine,
   type ClassificationLine,
   type IndexedSentEmail,

@@ -1,23 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { loadFreeMailDomains as loadDomainList } from '@telltale/mail';
 
-/**
- * Reads the free-mail domain list (one domain a line, `#` comments): the same file reply-detector
- * uses (`services/reply-detector/data/free-mail-domains.txt`), so both services agree on who can
- * be colleagues.
- */
+/** The free-mail domain list the reply detector reads too (libs/mail), so both agree on who can be colleagues. */
 export function loadFreeMailDomains(path: string): ReadonlySet<string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read the free-mail domain list ${path} (SEQUENCER_FREE_MAIL_DOMAINS_FILE): ${(err as Error).message}`);
-  }
-  const domains = text
-    .split(/\r?\n/)
-    .map((line) => line.replace(/#.*$/, '').trim().toLowerCase())
-    .filter((line) => line.length > 0);
-  if (domains.length === 0) throw new Error(`the free-mail domain list ${path} is empty`);
-  return new Set(domains);
+  return loadDomainList(path, 'SEQUENCER_FREE_MAIL_DOMAINS_FILE');
 }
 
 /**
