@@ -9,7 +9,7 @@ import type { StartedService } from '@telltale/runtime';
 import { createTestDatabase, queryRows } from '@telltale/testing';
 import { waitUntil } from '@telltale/testing/dist/src/infrastructure/wait-until';
 import { generateSigningKeySpec, parseSigningKeys, verifyTrackingToken } from '@telltale/tracking';
-import { SenderConfig, startSender } from '../../src';
+import { SenderConfig, startSender } from '@telltale/sender';
 
 /**
  * The sender and mailbox-sync in this process with their real wiring (the `start*` functions
