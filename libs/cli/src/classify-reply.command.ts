@@ -9,7 +9,7 @@ import {
   toClassificationLine,
   type ClassificationLine,
   type IndexedSentEmail,
-} from '@telltale/reply-detector';
+} from '@telltale/replies';
 
 export interface ClassifyOptions {
   freeMailDomains?: ReadonlySet<string>;

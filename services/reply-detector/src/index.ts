@@ -1,13 +1,5 @@
 export * from './reply-detector.app';
 export * from './reply-detector.config';
 export * from './reply-detector.module';
-export * from './detection/reply-detector';
-export * from './detection/reply-verdict';
-export * from './detection/detection-context';
-export * from './detection/message-matcher';
-export * from './detection/bounce-classifier';
-export * from './detection/auto-reply-classifier';
-export * from './detection/return-date-extractor';
-export * from './detection/thread-index';
-export * from './detection/sent-list-context';
-export * from './detection/classification-line';
+// The classification it runs (libs/replies), for callers that know the service.
+export * from '@telltale/replies';

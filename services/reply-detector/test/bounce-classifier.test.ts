@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bounceSeverity } from '../src/detection/bounce-classifier';
+import { bounceSeverity } from '@telltale/replies';
 
 const table: [string | null, string, 'hard' | 'soft'][] = [
   ['5.1.1', '550 5.1.1 user unknown', 'hard'],

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DetectionContext } from '../src/detection/detection-context';
-import { detectReply } from '../src/detection/reply-detector';
-import type { InboundMessage, SentEmailRecord, VerdictKind } from '../src/detection/reply-verdict';
+import { type DetectionContext, detectReply, type InboundMessage, type SentEmailRecord, type VerdictKind } from '@telltale/replies';
 import { inboundMessage } from './support/inbound-message';
 
 const SENT: SentEmailRecord = {

@@ -1,15 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { autoReplyReasons, autoReplySubjectLanguage } from '../src/detection/auto-reply-classifier';
-import { assessBounce, bounceSeverity } from '../src/detection/bounce-classifier';
-import type { DetectionContext } from '../src/detection/detection-context';
+import { autoReplyReasons, autoReplySubjectLanguage, assessBounce, bounceSeverity, type DetectionContext, enclosedMessageIds, referencedMessageIds, detectReply, type InboundMessage, extractReturnDate, threadIndexConversationKey } from '@telltale/replies';
 import { snippetOf } from '../src/detection/handle-inbound-message.use-case';
-import { enclosedMessageIds, referencedMessageIds } from '../src/detection/message-matcher';
-import { detectReply } from '../src/detection/reply-detector';
-import type { InboundMessage } from '../src/detection/reply-verdict';
-import { extractReturnDate } from '../src/detection/return-date-extractor';
-import { threadIndexConversationKey } from '../src/detection/thread-index';
 import { bounceWith, budgetMs, fastestMs, hostileLength, hostileText } from './support/hostile-text';
 import { inboundMessage } from './support/inbound-message';
 

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { assessBounce, bounceSeverity } from '../src/detection/bounce-classifier';
-import { enclosedMessageIds } from '../src/detection/message-matcher';
+import { assessBounce, bounceSeverity, enclosedMessageIds } from '@telltale/replies';
 import { bounceWith } from './support/hostile-text';
 
 /**

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DetectionContext } from '../src/detection/detection-context';
-import { isFromOwnOrg, matchSentEmail, relationOf } from '../src/detection/message-matcher';
-import type { SentEmailRecord } from '../src/detection/reply-verdict';
-import { threadIndexConversationKey } from '../src/detection/thread-index';
+import { type DetectionContext, isFromOwnOrg, matchSentEmail, relationOf, type SentEmailRecord, threadIndexConversationKey } from '@telltale/replies';
 import { inboundMessage } from './support/inbound-message';
 
 const FREE = new Set(['gmail.com', 'outlook.com', 'yahoo.com']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractReturnDate } from '../src/detection/return-date-extractor';
+import { extractReturnDate } from '@telltale/replies';
 
 const RECEIVED = '2026-11-24T10:00:00.000Z';
 

@@ -5,11 +5,7 @@ import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic, type MailboxM
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { SentMessageStore } from '../sent-index/sent-message.store';
-import type { DetectionContext } from './detection-context';
-import { domainOf, referencedMessageIds } from './message-matcher';
-import { detectReply } from './reply-detector';
-import type { ReplyVerdict } from './reply-verdict';
-import { threadIndexConversationKey } from './thread-index';
+import { type DetectionContext, domainOf, referencedMessageIds, detectReply, type ReplyVerdict, threadIndexConversationKey } from '@telltale/replies';
 
 export const FREE_MAIL_DOMAINS = Symbol('FREE_MAIL_DOMAINS');
 export const DETECTION_SETTINGS = Symbol('DETECTION_SETTINGS');

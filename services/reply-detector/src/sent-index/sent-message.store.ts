@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EmailSent } from '@telltale/contracts';
-import type { SentEmailRecord } from '../detection/reply-verdict';
+import type { SentEmailRecord } from '@telltale/replies';
 
 interface SentRow {
   sent_email_id: string;

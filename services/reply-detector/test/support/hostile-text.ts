@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { InboundMessage } from '../../src/detection/reply-verdict';
+import type { InboundMessage } from '@telltale/replies';
 import { inboundMessage } from './inbound-message';
 
 /**
