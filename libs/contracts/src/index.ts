@@ -5,3 +5,4 @@ export * from './topics';
 export * from './asyncapi/asyncapi-document';
 export * from './asyncapi/asyncapi-location';
 export * from './assert-never';
+export * from './key-spec';

@@ -1,13 +1,13 @@
 import { createHmac, createSecretKey, randomBytes as nodeRandomBytes, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import { KEY_ID_PATTERN, KeySpecError, parseKeySpec } from '@telltale/contracts';
 
 /** Key ids travel in the clear inside every token, so they stay short and boring. */
-export const SIGNING_KEY_ID_PATTERN = /^[a-z0-9]{1,8}$/;
+export const SIGNING_KEY_ID_PATTERN = KEY_ID_PATTERN;
 
 /** HMAC-SHA256 keys shorter than the hash output weaken the MAC (RFC 2104 §3). */
 export const MIN_SIGNING_KEY_BYTES = 32;
 
-const BASE64_KEY_PATTERN = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 export interface SigningKey {
   readonly keyId: string;
@@ -18,12 +18,9 @@ export interface SigningKey {
  * Raised for a bad key spec. The message names the entry (1-based position and, when valid,
  * its key id) and never contains key material, so it is safe to print at start-up.
  */
-export class SigningKeySpecError extends Error {
-  constructor(
-    message: string,
-    readonly entry: number | null,
-  ) {
-    super(message);
+export class SigningKeySpecError extends KeySpecError {
+  constructor(message: string, entry: number | null) {
+    super(message, entry);
     this.name = 'SigningKeySpecError';
   }
 }
@@ -102,36 +99,12 @@ export class SigningKeyRing {
  * Whitespace around entries is ignored; empty entries are errors so a stray comma is noticed.
  */
 export function parseSigningKeys(spec: string): SigningKeyRing {
-  if (typeof spec !== 'string' || spec.trim() === '') {
-    throw new SigningKeySpecError('tracking signing keys: at least one "kid:base64key" entry is required', null);
+  try {
+    return new SigningKeyRing(parseKeySpec(spec, { label: 'tracking signing keys', minBytes: MIN_SIGNING_KEY_BYTES }));
+  } catch (error) {
+    if (error instanceof KeySpecError && !(error instanceof SigningKeySpecError)) throw new SigningKeySpecError(error.message, error.entry);
+    throw error;
   }
-  const keys = spec.split(',').map((rawEntry, index): SigningKey => {
-    const position = index + 1;
-    const entry = rawEntry.trim();
-    const colon = entry.indexOf(':');
-    if (colon < 0) {
-      throw new SigningKeySpecError(
-        `tracking signing keys: entry ${position}: expected "kid:base64key"`,
-        position,
-      );
-    }
-    const keyId = entry.slice(0, colon).trim();
-    const encodedKey = entry.slice(colon + 1).trim();
-    if (!SIGNING_KEY_ID_PATTERN.test(keyId)) {
-      throw new SigningKeySpecError(
-        `tracking signing keys: entry ${position}: key id must be 1-8 characters of [a-z0-9]`,
-        position,
-      );
-    }
-    if (!BASE64_KEY_PATTERN.test(encodedKey) || encodedKey.replace(/=+$/, '').length % 4 === 1) {
-      throw new SigningKeySpecError(
-        `tracking signing keys: entry ${position} (kid "${keyId}"): key is not valid base64`,
-        position,
-      );
-    }
-    return { keyId, key: Buffer.from(encodedKey, 'base64') };
-  });
-  return new SigningKeyRing(keys);
 }
 
 /** A fresh single-key spec (`kid:<32 random bytes, base64>`) for local defaults and tests. */

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-
-const KEY_ID = /^[a-z0-9]{1,8}$/;
+import { parseKeySpec } from '@telltale/contracts';
 
 /**
  * AES-256-GCM encryption of mailbox secrets at rest (DESIGN.md: key from a secret, key id stored
@@ -12,18 +11,10 @@ export class CredentialCipher {
   private readonly activeKeyId: string;
 
   constructor(spec: string) {
-    const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
-    if (entries.length === 0) throw new Error('CREDENTIALS_ENCRYPTION_KEYS is empty');
-    for (const [i, entry] of entries.entries()) {
-      const sep = entry.indexOf(':');
-      const kid = entry.slice(0, sep);
-      if (sep < 1 || !KEY_ID.test(kid)) throw new Error(`CREDENTIALS_ENCRYPTION_KEYS entry ${i + 1}: key id must match ${KEY_ID}`);
-      const key = Buffer.from(entry.slice(sep + 1), 'base64');
-      if (key.length !== 32) throw new Error(`CREDENTIALS_ENCRYPTION_KEYS entry ${i + 1} (${kid}): key must be 32 bytes, base64`);
-      if (this.keys.has(kid)) throw new Error(`CREDENTIALS_ENCRYPTION_KEYS: duplicate key id ${kid}`);
-      this.keys.set(kid, key);
-    }
-    this.activeKeyId = entries[0]!.slice(0, entries[0]!.indexOf(':'));
+    // AES-256: keys of exactly 32 bytes.
+    const entries = parseKeySpec(spec, { label: 'CREDENTIALS_ENCRYPTION_KEYS', minBytes: 32, maxBytes: 32 });
+    for (const { keyId, key } of entries) this.keys.set(keyId, key);
+    this.activeKeyId = entries[0]!.keyId;
   }
 
   encrypt(plaintext: string, associatedData: string): { keyId: string; ciphertext: string } {
