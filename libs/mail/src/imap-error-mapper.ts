@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { MailProviderError, type MailProviderErrorCode } from './mail-provider-error';
 import { retryAfterFromText } from './retry-after-hint';
+import { SOCKET_ERROR_CODES } from './socket-error-codes';
 
 /** The fields imapflow puts on the errors it raises (imapflow `errors.d.ts`, ImapFlowError). */
 const imapflowErrorShape = z.looseObject({
@@ -56,14 +57,7 @@ const CONNECTION_CODES = new Set([
   'PollFailed',
   'ProxyError',
   'EPROXY',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
+  ...SOCKET_ERROR_CODES,
 ]);
 
 /** Options that can never work against this server: reconnecting does not help. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { MailProviderError, type MailProviderErrorCode } from './mail-provider-error';
 import { retryAfterFromText } from './retry-after-hint';
+import { SOCKET_ERROR_CODES } from './socket-error-codes';
 
 /** The fields nodemailer puts on the errors it raises (nodemailer `errors.d.ts`, NodemailerError). */
 const nodemailerErrorShape = z.looseObject({
@@ -21,13 +22,7 @@ const CONNECTION_CODES = new Set([
   'ETLS',
   'EPROXY',
   'EMAXLIMIT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
+  ...SOCKET_ERROR_CODES,
 ]);
 
 /** Errors about the message or the configuration: sending the same thing again fails the same way. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { httpErrorFacts, type HttpErrorFacts } from '../http-error-facts';
 import { MailProviderError, type MailProviderErrorCode } from '../mail-provider-error';
 import { retryAfterFromHeader } from '../retry-after-header';
+import { SOCKET_ERROR_CODES } from '../socket-error-codes';
 
 /** Google's JSON error envelope (https://developers.google.com/gmail/api/guides/handle-errors). */
 const googleApiError = z.looseObject({
@@ -20,7 +21,7 @@ const oauthError = z.looseObject({ error: z.string(), error_description: z.strin
 
 const RATE_REASONS = new Set(['ratelimitexceeded', 'userratelimitexceeded', 'dailylimitexceeded', 'quotaexceeded', 'concurrentlimitexceeded', 'rate_limit_exceeded']);
 const PERMISSION_REASONS = new Set(['insufficientpermissions', 'access_token_scope_insufficient', 'domainpolicy', 'forbidden']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set(SOCKET_ERROR_CODES);
 
 /** Where the failed call was made: only history.list turns a 404 into an expired cursor. */
 export type GmailCallKind = 'history' | 'other';

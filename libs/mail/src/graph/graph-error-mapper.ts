@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { httpErrorFacts, type HttpErrorFacts } from '../http-error-facts';
 import { MailProviderError, type MailProviderErrorCode } from '../mail-provider-error';
 import { retryAfterFromHeader } from '../retry-after-header';
+import { SOCKET_ERROR_CODES } from '../socket-error-codes';
 
 /** Graph's error resource (https://learn.microsoft.com/graph/errors): code, message, nested innerError. */
 interface GraphErrorNode {
@@ -22,7 +23,7 @@ const graphErrorBody = z.looseObject({ error: graphErrorNode });
 /** Microsoft identity platform token endpoint error (RFC 6749 §5.2 plus AADSTS codes in the description). */
 const entraError = z.looseObject({ error: z.string(), error_description: z.string().optional().catch(undefined), error_codes: z.array(z.number()).optional().catch(undefined) });
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set(SOCKET_ERROR_CODES);
 const THROTTLE_CODES = new Set(['toomanyrequests', 'applicationthrottled', 'mailboxconcurrency', 'throttledrequest', 'activitylimitreached', 'errorexceededmessagelimit', 'errormessagesubmissionblocked']);
 const AUTH_CODES = new Set(['invalidauthenticationtoken', 'unauthenticated', 'tokenexpired', 'errorinvalidauthenticationtoken']);
 const PERMISSION_CODES = new Set(['erroraccessdenied', 'accessdenied', 'authorization_requestdenied', 'errorsendasdenied', 'erroritemnotfoundorinsufficientpermissions']);
