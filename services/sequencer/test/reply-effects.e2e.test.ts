@@ -1,14 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type ReplyDetected } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { buildEvent } from '@telltale/kafka';
 import type { StartedService } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, eventually } from '@telltale/testing';
 import { SequencerConfig } from '../src/sequencer.config';
 import { startSequencer } from '../src/sequencer.app';
 import { StepDispatcher } from '../src/scheduling/step-dispatcher';
@@ -47,14 +46,8 @@ async function api(path: string, body?: unknown): Promise<{ status: number; body
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
+function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  return eventually(what, probe, { timeoutMs: 20_000, intervalMs: 50 });
 }
 
 async function enrollment(id: string, predicate: (e: any) => boolean, what: string): Promise<any> {

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { MailboxMessageReceived, type InboundMessagePayload } from '@telltale/contracts';
 import { sampleValue } from '@telltale/metrics';
-import { createTestDatabase, hostileMessages, queryRows } from '@telltale/testing';
+import { createTestDatabase, eventually, hostileMessages, queryRows } from '@telltale/testing';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
 
 /**
@@ -19,14 +19,8 @@ export function env(name: string): string {
   return v;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  return eventually(what, probe, { timeoutMs, intervalMs: 50 });
 }
 
 /** A mailbox.message-received.v1 payload, as far as the tests read it. */
