@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Instant, Uuid } from './primitives';
 
-/** Header names carried by every Telltale event (DESIGN.md, "Kafka topics"). */
+/** Header names carried by every Telltale event (docs/architecture.md, Topics). */
 export const EventHeaderName = {
   eventId: 'event-id',
   eventType: 'event-type',

@@ -29,7 +29,7 @@ export function defineTopic<S extends z.ZodType>(definition: TopicDefinition<S>)
 
 export type PayloadOf<T> = T extends TopicDefinition<infer S> ? z.output<S> : never;
 
-/** Dead-letter topic of one consuming service: `<topic>.dlq.<service>` (DESIGN.md). */
+/** Dead-letter topic of one consuming service: `<topic>.dlq.<service>` (docs/architecture.md). */
 export function deadLetterTopicName(topic: string, service: ServiceName): string {
   return `${topic}.dlq.${service}`;
 }

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transactional-outbox and processed-event tables every service needs (DESIGN.md, Reliability).
+ * The transactional-outbox and processed-event tables every service needs (docs/architecture.md, Reliability).
  * Returned as a class so each service lists it among its own migrations, in its own schema.
  */
 export function messagingTablesMigration(schema: string): new () => MigrationInterface {

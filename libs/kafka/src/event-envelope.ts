@@ -29,7 +29,7 @@ export class InvalidEventError extends Error {
   }
 }
 
-/** Validates on produce (DESIGN.md: schemas are checked on produce *and* on consume). */
+/** Validates on produce (docs/architecture.md: schemas are checked on produce *and* on consume). */
 export function buildEvent<T extends TopicDefinition>(topic: T, payload: PayloadOf<T>, meta: EventMeta): OutgoingEvent {
   const parsed = topic.schema.safeParse(payload);
   if (!parsed.success) throw new InvalidEventError(topic.name, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));

@@ -1,6 +1,6 @@
 /**
  * The logging surface the adapters need; a pino logger satisfies it. Adapters log ids, folders
- * and counts, never credentials or message bodies (DESIGN.md, Observability).
+ * and counts, never credentials or message bodies (docs/architecture.md, Observability).
  */
 export interface MailLogger {
   debug(fields: Record<string, unknown>, message: string): void;

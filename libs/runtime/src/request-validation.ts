@@ -15,7 +15,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
 
 const OrgHeader = z.string().regex(UUID_PATTERN, 'x-org-id must be a lower-case UUID');
 
-/** Every request is scoped to one organisation (DESIGN.md, tenancy). */
+/** Every request is scoped to one organisation (docs/architecture.md, Identity and tenancy). */
 export function requireOrgId(header: string | string[] | undefined): string {
   return parseRequest(OrgHeader, Array.isArray(header) ? header[0] : header);
 }

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 export type { Logger } from 'pino';
 
 /**
- * Paths never written to logs: credentials, tokens and message bodies (DESIGN.md, Observability).
+ * Paths never written to logs: credentials, tokens and message bodies (docs/architecture.md, Observability).
  */
 export const REDACTED_PATHS = [
   'password',

@@ -18,7 +18,7 @@ export interface TelemetryOptions {
 /**
  * OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG as the OpenTelemetry SDK specification defines
  * them; unset means parent-based always-on. An unknown name stops start-up (configuration is
- * validated at start, DESIGN.md), rather than silently tracing everything.
+ * validated at start, docs/architecture.md), rather than silently tracing everything.
  */
 export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler | undefined {
   const sdk = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');

@@ -6,7 +6,7 @@ export interface MailServerEnv {
 
 /**
  * The integration tests need a real mail server (GreenMail: SMTP + IMAP with IDLE). The test
- * runner passes where it is; without it the tests fail loudly instead of skipping (DESIGN.md).
+ * runner passes where it is; without it the tests fail loudly instead of skipping (CONTRIBUTING.md: tests use the real components).
  */
 export function mailServerFromEnv(): MailServerEnv {
   const host = process.env['MAIL_HOST'];

@@ -41,7 +41,7 @@ export class LogActivityUseCase {
   }
 
   async replyDetected(reply: ReplyDetected, eventId: string, m: EntityManager): Promise<void> {
-    // Auto-replies are not replies (PRODUCT.md); only human replies become activities.
+    // Auto-replies are not replies (docs/architecture.md, Product rules); only human replies become activities.
     if (reply.kind !== 'reply') return;
     const [sent] = (await m.query(`SELECT to_addresses, subject FROM crm_writer.sent_email_ref WHERE sent_email_id = $1`, [reply.sentEmailId])) as {
       to_addresses: string[];

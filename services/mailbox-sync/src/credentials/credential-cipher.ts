@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { parseKeySpec } from '@telltale/contracts';
 
 /**
- * AES-256-GCM encryption of mailbox secrets at rest (DESIGN.md: key from a secret, key id stored
+ * AES-256-GCM encryption of mailbox secrets at rest (docs/architecture.md: key from a secret, key id stored
  * beside the ciphertext). Keys come as `kid:base64key[,kid2:base64key…]`; the first encrypts, all
  * decrypt, so keys rotate without re-encrypting every row at once.
  */

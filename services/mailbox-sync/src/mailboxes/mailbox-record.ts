@@ -37,7 +37,7 @@ export interface MailboxView {
   lastError: string | null;
   /** Messages that could not be read and were passed over (see GET /v1/mailboxes/{id}/unreadable-messages). */
   unreadableMessages: number;
-  /** Plain words for the user when replies cannot be tracked (PRODUCT.md, reply tracking). */
+  /** Plain words for the user when replies cannot be tracked (docs/architecture.md, Product rules). */
   replyTracking: string;
 }
 

@@ -19,7 +19,7 @@ interface StepRow {
 /**
  * Hands due steps to the sender. Each hand-over re-reads the enrollment under a row lock in the same
  * transaction that writes the dispatch and the `email.send-requested.v1` outbox row, so a stop that
- * committed first always wins (DESIGN.md, "Stop means stop").
+ * committed first always wins (docs/architecture.md, Reliability).
  */
 @Injectable()
 export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
