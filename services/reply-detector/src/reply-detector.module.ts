@@ -3,6 +3,7 @@ import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { loadFreeMailDomains } from '@telltale/mail';
 import { DETECTION_SETTINGS, FREE_MAIL_DOMAINS, HandleInboundMessageUseCase, type DetectionSettings } from './detection/handle-inbound-message.use-case';
 import { ReplyDetectorConsumer } from './detection/reply-detector.consumer';
+import { VerdictQueries } from './detection/verdict.queries';
 import { VerdictsController } from './detection/verdicts.controller';
 import type { ReplyDetectorConfig } from './reply-detector.config';
 
@@ -14,6 +15,7 @@ export class ReplyDetectorModule {
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [VerdictsController],
       providers: [
+        VerdictQueries,
         { provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE, 'FREE_MAIL_DOMAINS_FILE') },
         { provide: DETECTION_SETTINGS, useValue: { softBounceStopAfter: config.SOFT_BOUNCE_STOP_AFTER, activeWindowDays: config.ACTIVE_WINDOW_DAYS } satisfies DetectionSettings },
         HandleInboundMessageUseCase,

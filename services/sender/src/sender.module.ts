@@ -5,6 +5,7 @@ import { MailboxTransportClient } from './clients/mailbox-transport.client';
 import { SequencerClaimClient } from './clients/sequencer-claim.client';
 import type { SenderConfig } from './sender.config';
 import { EmailsController } from './sending/emails.controller';
+import { SentEmailQueries } from './sending/sent-email.queries';
 import { SendEmailUseCase } from './sending/send-email.use-case';
 import { SendRequestsConsumer } from './sending/send-requests.consumer';
 import { TrackedEmailRenderer } from './sending/tracked-email-renderer';
@@ -18,6 +19,7 @@ export class SenderModule {
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [EmailsController],
       providers: [
+        SentEmailQueries,
         { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL, config.TRACKING_ORG_BASE_URLS) },
         { provide: SequencerClaimClient, useValue: new SequencerClaimClient(config.SEQUENCER_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
         { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },

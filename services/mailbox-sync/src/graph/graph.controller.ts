@@ -62,13 +62,7 @@ export class GraphController {
       return;
     }
     const ids = [...new Set(parsed.data.value.map((n) => n.subscriptionId))];
-    const rows = ids.length
-      ? ((await this.runtime.dataSource.query(`SELECT id, push_subscription_id, push_client_state FROM mailbox_sync.mailbox WHERE provider = 'graph' AND push_subscription_id = ANY($1)`, [ids])) as {
-          id: string;
-          push_subscription_id: string;
-          push_client_state: string | null;
-        }[])
-      : [];
+    const rows = await this.mailboxes.graphSubscribers(ids);
     for (const row of rows) {
       const genuine = parsed.data.value.filter((n) => n.subscriptionId === row.push_subscription_id && clientStateMatches(n.clientState, row.push_client_state));
       if (genuine.length === 0) {

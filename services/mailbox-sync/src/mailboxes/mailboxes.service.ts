@@ -225,6 +225,15 @@ export class MailboxesService {
     );
   }
 
+  /** The Graph mailboxes behind these change-notification subscription ids, with the clientState each expects. */
+  async graphSubscribers(subscriptionIds: readonly string[]): Promise<{ id: string; push_subscription_id: string; push_client_state: string | null }[]> {
+    if (subscriptionIds.length === 0) return [];
+    return (await this.runtime.dataSource.query(
+      `SELECT id, push_subscription_id, push_client_state FROM mailbox_sync.mailbox WHERE provider = 'graph' AND push_subscription_id = ANY($1)`,
+      [subscriptionIds],
+    )) as { id: string; push_subscription_id: string; push_client_state: string | null }[];
+  }
+
   /** The most recent unreadable messages of one mailbox of the organisation, newest first. */
   async unreadableMessages(orgId: string, id: string, limit: number): Promise<UnreadableMessageView[]> {
     await this.getRow(orgId, id);

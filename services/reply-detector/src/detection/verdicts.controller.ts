@@ -1,30 +1,6 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ServiceRuntime, requireOrgId } from '@telltale/runtime';
-
-interface VerdictRow {
-  id: string;
-  kind: string;
-  relation: string | null;
-  matched_by: string | null;
-  matched_message_id: string | null;
-  inbound_message_id: string | null;
-  from_address: string | null;
-  sent_email_id: string | null;
-  bounce_severity: string | null;
-  bounce_status: string | null;
-  return_date: string | null;
-  stop_reason: string | null;
-  reasons: string[];
-  decided_at: Date;
-}
-
-interface SentRow {
-  sent_email_id: string;
-  message_id: string;
-  to_addresses: string[];
-  cc_addresses: string[];
-  sent_at: Date;
-}
+import { requireOrgId } from '@telltale/runtime';
+import { VerdictQueries, type VerdictRow } from './verdict.queries';
 
 /** One sentence an operator can read: what reply-detector decided about this enrollment, and why. */
 export function explainEnrollment(verdicts: readonly VerdictRow[], sentCount: number, unmatchedFromRecipients: readonly VerdictRow[]): string {
@@ -46,28 +22,16 @@ export function explainEnrollment(verdicts: readonly VerdictRow[], sentCount: nu
 /** "Why did — or didn't — this enrollment stop?", from reply-detector's point of view, with the evidence. */
 @Controller('v1/enrollments')
 export class VerdictsController {
-  constructor(private readonly runtime: ServiceRuntime) {}
+  constructor(private readonly queries: VerdictQueries) {}
 
   @Get(':id/verdicts')
   async verdicts(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
     const orgId = requireOrgId(org);
-    const db = this.runtime.dataSource;
-    const columns = `id, kind, relation, matched_by, matched_message_id, inbound_message_id, from_address, sent_email_id, bounce_severity, bounce_status,
-       to_char(return_date, 'YYYY-MM-DD') AS return_date, stop_reason, reasons, decided_at`;
-    const verdicts = (await db.query(`SELECT ${columns} FROM reply_detector.verdict WHERE org_id = $1 AND enrollment_id = $2 ORDER BY decided_at`, [orgId, id])) as VerdictRow[];
-    const sent = (await db.query(
-      `SELECT sent_email_id, message_id, to_addresses, cc_addresses, sent_at FROM reply_detector.sent_message WHERE org_id = $1 AND enrollment_id = $2 ORDER BY sent_at`,
-      [orgId, id],
-    )) as SentRow[];
+    const verdicts = await this.queries.forEnrollment(orgId, id);
+    const sent = await this.queries.sentForEnrollment(orgId, id);
     const recipients = [...new Set(sent.flatMap((s) => [...s.to_addresses, ...s.cc_addresses]))];
     // Messages from its recipients that matched nothing: the usual answer to "why didn't it stop?".
-    const unmatched =
-      recipients.length === 0
-        ? []
-        : ((await db.query(
-            `SELECT ${columns} FROM reply_detector.verdict WHERE org_id = $1 AND sent_email_id IS NULL AND lower(from_address) = ANY($2::text[]) ORDER BY decided_at DESC LIMIT 50`,
-            [orgId, recipients],
-          )) as VerdictRow[]);
+    const unmatched = await this.queries.unmatchedFrom(orgId, recipients);
     const stop = verdicts.find((v) => v.stop_reason !== null) ?? null;
     return {
       enrollmentId: id,

@@ -5,6 +5,7 @@ import { Address, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime, parseRequest, requireOrgId } from '@telltale/runtime';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
+import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
 
 const OneOffEmailRequest = z
   .object({
@@ -25,6 +26,7 @@ export class EmailsController {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly sendEmail: SendEmailUseCase,
+    private readonly sentEmails: SentEmailQueries,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -60,15 +62,9 @@ export class EmailsController {
   }
 
   @Get(':id')
-  async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
-    const orgId = requireOrgId(org);
-    const [row] = (await this.runtime.dataSource.query(
-      `SELECT id, send_request_id, mailbox_id, enrollment_id, step_number, status, message_id, subject, recipients, sent_at, failure_code, failure_reason
-       FROM sender.sent_email WHERE id = $1 AND org_id = $2`,
-      [id, orgId],
-    )) as Record<string, unknown>[];
-    if (!row) throw new NotFoundException({ error: 'sent_email_not_found' });
-    const links = (await this.runtime.dataSource.query(`SELECT link_index, url FROM sender.sent_link WHERE sent_email_id = $1 ORDER BY link_index`, [id])) as unknown[];
-    return { ...row, links };
+  async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<SentEmailRecord> {
+    const email = await this.sentEmails.findForOrg(requireOrgId(org), id);
+    if (!email) throw new NotFoundException({ error: 'sent_email_not_found' });
+    return email;
   }
 }
