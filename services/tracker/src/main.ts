@@ -1,4 +1,4 @@
-// Telemetry first: it patches modules as they load (DESIGN.md, Observability).
+// Telemetry first: it patches modules as they load (docs/architecture.md, Observability).
 import './instrument';
 import { createLogger } from '@telltale/telemetry';
 import { runUntilSignalled } from '@telltale/runtime';

@@ -13,6 +13,7 @@ import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
 import { OfficeRangesService } from './devices/office-ranges.service';
 import { EngagementSummaryController } from './hits/engagement-summary.controller';
+import { EngagementSummaryQueries } from './hits/engagement-summary.queries';
 import { RecordHitUseCase } from './hits/record-hit.use-case';
 import { HitMetrics, registerRecorderMetrics } from './hits/hit-metrics';
 import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-tokens';
@@ -39,7 +40,7 @@ export class TrackerModule {
     const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
     const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL });
     const spill = new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config));
-    const recorder = new HitRecorder(sink, spill, runtime.logger.child({ component: 'hit-recorder' }));
+    const recorder = new HitRecorder(sink, spill, runtime.logger.child({ component: 'hit-recorder' }), { maxBatchSize: 2_000 });
     registerRecorderMetrics(runtime.metrics, recorder, spill);
     if (config.TRACKER_ENGAGEMENT_STORE) runtime.addConsumer([engagementStoreSubscription()], 'engagement-store');
     return {
@@ -47,6 +48,7 @@ export class TrackerModule {
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [TrackingController, DevicesController, EngagementSummaryController],
       providers: [
+        EngagementSummaryQueries,
         { provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) },
         { provide: HIT_SIGNATURES, useValue: signatures },
         // Behind pixel processes (TRACKER_WORKERS > 1) every request comes from one, which resolved the client.

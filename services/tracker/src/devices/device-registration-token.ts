@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { Uuid } from '@telltale/contracts';
 import type { SigningKeyRing } from '@telltale/tracking';
 import { z } from 'zod';
 
@@ -7,7 +8,6 @@ export const DEVICE_REGISTRATION_TTL_SECONDS = 300;
 
 // Domain separation: a registration MAC can never be taken for a tracking-token MAC.
 const PURPOSE = 'telltale-device-registration.v1\n';
-const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const Payload = z.object({ k: z.string().min(1).max(8), o: Uuid, u: Uuid, e: z.int().positive() });
 
 export interface DeviceRegistrationClaims {

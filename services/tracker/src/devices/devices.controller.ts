@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { isIP } from 'node:net';
 import { CLOCK, type Clock } from '@telltale/db';
 import { parseRequest, requireOrgId } from '@telltale/runtime';
+import { Uuid } from '@telltale/contracts';
 import type { SigningKeyRing } from '@telltale/tracking';
 import { z } from 'zod';
 import { deviceSetCookie, readDeviceCookie } from '../hits/device-cookie';
@@ -12,7 +13,6 @@ import { signDeviceRegistrationToken, verifyDeviceRegistrationToken } from './de
 import { DevicesService, type DeviceView } from './devices.service';
 import { OfficeRangesService, type OfficeRange } from './office-ranges.service';
 
-const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
 const RegistrationRequest = z.object({ userId: Uuid });
 const Cidr = z.string().refine((v) => {
   const [address = '', prefix = ''] = v.split('/');
@@ -26,7 +26,7 @@ function page(res: Response, status: number, text: string): void {
 }
 
 /**
- * Self-view filtering (PRODUCT.md): the app (after sign-in) asks for a registration token for the
+ * Self-view filtering (docs/architecture.md, Product rules): the app (after sign-in) asks for a registration token for the
  * user and opens `/d/register?token=…` on each tracking domain; the browser then carries a device
  * cookie there, and hits with it are the user's own. The REST routes are org-scoped like every
  * other service's (x-org-id, set by the authenticating gateway).
