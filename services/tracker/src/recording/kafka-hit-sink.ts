@@ -57,7 +57,7 @@ export class KafkaHitSink implements HitSink {
     const worker = new Worker(join(__dirname, 'kafka-produce-worker.js'), {
       workerData: { telltaleProduceWorker: this.options },
       // It holds one batch at a time: a small heap keeps the tracker's memory bounded (ADR 6). The
-      // young generation fits a full batch (up to 500 hits) being encoded: with 6 MB, scavenges
+      // young generation fits a full batch (up to 2 000 hits, ADR 8) being encoded: with 6 MB, scavenges
       // copying the batch in flight cost more than the encoding.
       resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 16 },
     });
