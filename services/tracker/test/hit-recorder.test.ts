@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger } from '@telltale/telemetry';
+import { eventually } from '@telltale/testing';
 import { HitRecorder, HitSpill, type HitRecord, type HitSink } from '../src';
 
 const logger = createLogger({ service: 'tracker', level: 'silent' });
@@ -40,11 +41,7 @@ function hit(n: number): HitRecord {
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
+  await eventually(what, condition, { timeoutMs: 10_000, intervalMs: 5 });
 }
 
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => hit(from + i).engagement.engagementId);

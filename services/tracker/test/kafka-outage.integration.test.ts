@@ -9,7 +9,7 @@ import { trackingEngagementTopic, type TrackingEngagement } from '@telltale/cont
 import { EventConsumer, createKafka, subscribe } from '@telltale/kafka';
 import type { StartedService } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, eventually } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
 import type { KafkaEndpoint, StartedComponent } from '@telltale/testing/dist/src/infrastructure/infrastructure.types';
 import { startLocalKafka } from '@telltale/testing/dist/src/infrastructure/kafka.local';
@@ -101,11 +101,7 @@ async function sendOpens(service: StartedService, count: number): Promise<void> 
 }
 
 async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(100);
-  }
+  await eventually(what, condition, { timeoutMs, intervalMs: 100 });
 }
 
 /** Hits waiting in the tracker's durable spill (complete segment files only). */

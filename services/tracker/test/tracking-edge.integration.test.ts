@@ -70,13 +70,10 @@ async function rowsOf(orgId: string): Promise<Row[]> {
 }
 
 async function waitForRows(orgId: string, count: number): Promise<Row[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const rows = await rowsOf(orgId).catch(() => [] as Row[]);
-    if (rows.length >= count) return rows;
-    if (Date.now() > deadline) throw new Error(`expected ${count} engagement rows for the org, found ${rows.length}`);
-    await delay(20);
-  }
+  return eventually(`${count} engagement rows for the org`, async () => {
+    const rows = await rowsOf(orgId);
+    return rows.length >= count ? rows : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 20 });
 }
 
 function openToken(orgId: string, sentEmailId = randomUUID(), issuedAt = new Date(Date.now() - 3_600_000)): string {
