@@ -3,7 +3,9 @@
  * `kid:base64key[,kid2:base64key…]`. The first key is the one in use; the others are kept so
  * that what they signed or encrypted stays readable while keys rotate.
  */
-export const KEY_ID_PATTERN = /^[a-z0-9]{1,8}$/;
+import { KEY_ID_PATTERN } from './patterns';
+
+export { KEY_ID_PATTERN };
 
 const BASE64_KEY_PATTERN = /^[A-Za-z0-9+/_-]+={0,2}$/;
 

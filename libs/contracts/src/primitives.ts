@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { UUID_PATTERN } from './patterns';
 
-/** Canonical lower-case UUID text (any version): the one definition every schema and parser uses. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export { UUID_PATTERN };
 
 /** Canonical lower-case UUID (any version). */
 export const Uuid = z.string().regex(UUID_PATTERN, 'must be a lower-case UUID');

@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, randomBytes as nodeRandomBytes, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
-import { KEY_ID_PATTERN, KeySpecError, parseKeySpec } from '@telltale/contracts';
+// The module alone, not the package index: the pixel processes load this and no topic schemas.
+import { KEY_ID_PATTERN, KeySpecError, parseKeySpec } from '@telltale/contracts/dist/src/key-spec';
 
 /** Key ids travel in the clear inside every token, so they stay short and boring. */
 export const SIGNING_KEY_ID_PATTERN = KEY_ID_PATTERN;

@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '@telltale/contracts';
+import { UUID_PATTERN } from '@telltale/contracts/dist/src/patterns';
 
 /** Token bytes carry no case: either spelling of a UUID encodes to the same 16 bytes. */
 const ANY_CASE_UUID = new RegExp(UUID_PATTERN.source, 'i');
