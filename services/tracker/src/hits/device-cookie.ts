@@ -1,20 +1,16 @@
+import { parse } from 'cookie';
+
 /** The device cookie on the tracking domain (self-view filtering). */
 export const DEVICE_COOKIE = 'tt_dev';
 
 /** 400 days, the longest lifetime browsers keep (RFC 6265bis §5.5); registering again renews it. */
 export const DEVICE_COOKIE_MAX_AGE_SECONDS = 400 * 86_400;
 
-/** The device cookie's value from a Cookie header (RFC 6265 §5.4), or null. */
+/** The device cookie's value from a Cookie header (RFC 6265 §5.4, read by `cookie`), or null when absent or not one of ours. */
 export function readDeviceCookie(header: string | undefined): string | null {
   if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== DEVICE_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    return /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : null;
-  }
-  return null;
+  const value = parse(header)[DEVICE_COOKIE];
+  return value !== undefined && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : null;
 }
 
 /**
