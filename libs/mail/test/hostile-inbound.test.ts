@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { INBOUND_MESSAGE_LIMITS, MailboxMessageReceived } from '@telltale/contracts';
-import { hostileMessages } from '@telltale/testing';
+import { fuzzOptions, hostileMessages } from '@telltale/testing';
 import { checkMimeStructure, fitInboundMessage, readInboundMessage, type InboundMessage, type InboundMessageMeta } from '../src';
 
 const meta: InboundMessageMeta = { providerMessageId: 'm1', providerThreadId: null, folder: 'INBOX', receivedAt: new Date('2026-12-01T10:00:00Z') };
@@ -187,7 +187,7 @@ describe('property: any message made of hostile pieces is read within the contra
         if (value.message) assertFitsContract(value.message);
         else assert.ok(value.unreadable.reason.length > 0);
       }),
-      { numRuns: 150, seed: 20261207 },
+      fuzzOptions(150),
     );
   });
 });

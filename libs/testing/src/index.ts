@@ -4,3 +4,4 @@ export * from './gmail';
 export * from './graph';
 export * from './hostile-messages';
 export * from './eventually';
+export * from './fuzz-options';
