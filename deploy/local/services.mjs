@@ -82,13 +82,7 @@ export async function startServices(infra) {
       MAILBOX_SYNC_URL: url('mailbox-sync'),
     },
     'reply-detector': {},
-    'crm-writer': {
-      SALESFORCE_LOGIN_URL: salesforce.url,
-      SALESFORCE_CLIENT_ID: salesforce.clientId,
-      SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
-      SALESFORCE_USERNAME: 'rep@telltale.sandbox',
-      SALESFORCE_PASSWORD: 'telltale-sandbox-password',
-    },
+    'crm-writer': testing.crmWriterSandboxEnv(salesforce),
   };
   const children = [];
   const stopChildren = async () => {

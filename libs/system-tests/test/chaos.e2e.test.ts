@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
-import { startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
+import { crmWriterSandboxEnv, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
 import type { KafkaEndpoint, PostgresEndpoint, StartedComponent } from '@telltale/testing/dist/src/infrastructure/infrastructure.types';
 import { startLocalKafka } from '@telltale/testing/dist/src/infrastructure/kafka.local';
@@ -165,13 +165,7 @@ before(async () => {
     tracker: { TRACKING_SIGNING_KEYS: trackingKeys, TRACKER_SPILL_DIR: join(workDir, 'spill') },
     sender: { TRACKING_BASE_URL: url('tracker'), TRACKING_SIGNING_KEYS: trackingKeys, SEQUENCER_URL: url('sequencer'), MAILBOX_SYNC_URL: url('mailbox-sync') },
     'reply-detector': {},
-    'crm-writer': {
-      SALESFORCE_LOGIN_URL: salesforce.url,
-      SALESFORCE_CLIENT_ID: salesforce.clientId,
-      SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
-      SALESFORCE_USERNAME: 'rep@telltale.sandbox',
-      SALESFORCE_PASSWORD: 'telltale-sandbox-password',
-    },
+    'crm-writer': crmWriterSandboxEnv(salesforce),
   };
   for (const [name, env] of Object.entries(specific) as [ServiceName, Record<string, string>][]) {
     const started = new ServiceProcess(name, portOf.get(name)!, { ...common, ...env }, logDir);

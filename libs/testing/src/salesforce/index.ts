@@ -1,6 +1,7 @@
 export {
   startSalesforceSandbox,
   DEFAULT_SANDBOX_USER,
+  crmWriterSandboxEnv,
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
   type InterceptedResponse,

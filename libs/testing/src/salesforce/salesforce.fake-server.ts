@@ -68,6 +68,17 @@ export const DEFAULT_SANDBOX_USER: SandboxUser = {
   password: 'telltale-sandbox-password',
 };
 
+/** crm-writer's settings for this sandbox, signed in as its default user (local runs and process-level tests). */
+export function crmWriterSandboxEnv(sandbox: Pick<SalesforceSandbox, 'url' | 'clientId' | 'clientSecret'>): Record<string, string> {
+  return {
+    SALESFORCE_LOGIN_URL: sandbox.url,
+    SALESFORCE_CLIENT_ID: sandbox.clientId,
+    SALESFORCE_CLIENT_SECRET: sandbox.clientSecret,
+    SALESFORCE_USERNAME: DEFAULT_SANDBOX_USER.username,
+    SALESFORCE_PASSWORD: DEFAULT_SANDBOX_USER.password,
+  };
+}
+
 const systemClock: SandboxClock = { now: () => new Date() };
 const JSON_TYPE = 'application/json;charset=UTF-8';
 /** The daily API request allocation reported in Sforce-Limit-Info. */

@@ -239,6 +239,14 @@ export async function assertHostileMessagesDoNotStallTheMailbox(
   const listed = (await (await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`)).json()) as { providerMessageId: string; reason: string }[];
   assert.ok(listed.length >= unreadableCount);
   for (const entry of listed) assert.equal(entry.reason, 'input does not start with a header field');
+  // Another organisation learns nothing (404, as for the mailbox itself); a malformed id is a 400, no missing org a 400.
+  const foreign = await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`, { headers: { 'x-org-id': randomUUID() } });
+  assert.equal(foreign.status, 404);
+  assert.equal(((await foreign.json()) as { error: string }).error, 'mailbox_not_found');
+  assert.equal((await sync.api('/v1/mailboxes/not-a-uuid/unreadable-messages')).status, 400);
+  const anonymous = await fetch(`${sync.url}/v1/mailboxes/${mailboxId}/unreadable-messages`);
+  assert.equal(anonymous.status, 400);
+  assert.doesNotMatch(await anonymous.text(), /\bat \S+\.js:\d+/, 'no stack trace');
   const metrics = await (await fetch(sync.metricsUrl)).text();
   assert.ok((sampleValue(metrics, 'telltale_mailbox_unreadable_messages_total', { reason: 'not_a_message' }) ?? 0) >= unreadableCount, 'operators see the unreadable messages');
 }
