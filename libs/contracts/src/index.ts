@@ -6,3 +6,4 @@ export * from './asyncapi/asyncapi-document';
 export * from './asyncapi/asyncapi-location';
 export * from './assert-never';
 export * from './key-spec';
+export * from './backoff';

@@ -4,5 +4,6 @@ export * from './event-envelope';
 export * from './outbox-writer';
 export * from './outbox-relay';
 export * from './event-publisher';
+export * from './consumed-event';
 export * from './event-consumer';
 export * from './consumer-metrics';

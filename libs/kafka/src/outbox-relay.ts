@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Kafka, Producer } from 'kafkajs';
+import { backoffDelayMs, type Backoff } from '@telltale/contracts';
 import { counter, gauge, type Counter, type Registry } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
 import { publishEvents } from './event-publisher';
@@ -26,6 +27,9 @@ export interface OutboxRelayOptions {
   /** The service's metrics registry: backlog and age of the oldest unpublished row, read at scrape time. */
   metrics?: Registry;
 }
+
+/** Between failed drains (Kafka or the database away). */
+const RETRY_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
 
 /** Rows counted at most for the backlog gauge: a scrape stays one bounded index scan whatever piles up. */
 export const OUTBOX_BACKLOG_COUNT_LIMIT = 100_000;
@@ -140,7 +144,7 @@ export class OutboxRelay {
           this.wakeAgain = false;
           void this.wake();
         } else {
-          this.schedule(this.failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7)) : (this.options.pollIntervalMs ?? 1_000));
+          this.schedule(this.failures > 0 ? backoffDelayMs(this.failures, RETRY_BACKOFF) : (this.options.pollIntervalMs ?? 1_000));
         }
       });
     return this.draining;

@@ -1,1 +1,0 @@
-export const INTERNAL_API_TOKEN = Symbol('INTERNAL_API_TOKEN');
