@@ -1,8 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { counter, histogram, type Counter, type Histogram, type Registry } from '@telltale/metrics';
-import type { Logger } from '@telltale/telemetry';
 import type { EventConsumer } from './event-consumer';
-import { createKafka } from './kafka-connection';
+import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 
 /** Instruments of every EventConsumer of a service; labels are the consumer's name and the topic (no prefix). */
 export interface ConsumerMetrics {
@@ -82,7 +81,7 @@ export class ConsumerLagReader {
   private reading: Promise<{ consumer: string; lags: PartitionLag[] }[]> | null = null;
   private stopped = false;
 
-  constructor(private readonly options: { brokers: string[]; clientId: string; logger: Logger }) {}
+  constructor(private readonly options: Pick<KafkaConnectionOptions, 'brokers' | 'clientId' | 'logger' | 'security'>) {}
 
   read(consumers: readonly EventConsumer[]): Promise<{ consumer: string; lags: PartitionLag[] }[]> {
     if (consumers.length === 0) return Promise.resolve([]);

@@ -1,11 +1,26 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions } from 'kafkajs';
 import { silenceKnownWarnings, type Logger } from '@telltale/telemetry';
+
+/** The SASL mechanisms a service may use (KAFKA_SASL_MECHANISM). */
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'plain'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/**
+ * How a client reaches the brokers beyond plain TCP (KAFKA_SSL*, KAFKA_SASL*). Plain data, so it
+ * can be handed to a worker thread. Absent: plaintext and unauthenticated.
+ */
+export interface KafkaSecurity {
+  /** TLS. `ca` is PEM text (the system's CAs when absent); `rejectUnauthorized: false` skips verification. */
+  ssl?: { ca?: string; rejectUnauthorized: boolean };
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+}
 
 export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  security?: KafkaSecurity;
   /**
    * Connection retries (default: 8, up to 5 s apart, so a connect gives up after ~20 s). A client
    * with a better place to wait than a retry loop (the tracker's disk spill) passes fewer.
@@ -22,6 +37,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaSecurityOptions(options.security),
     logLevel: logLevel.WARN,
     retry: options.retry ?? { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
     logCreator:
@@ -38,6 +54,26 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
         else log.debug(fields, message);
       },
   });
+}
+
+/** kafkajs's `ssl` and `sasl` options for a KafkaSecurity (nothing for plaintext). */
+export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security?.ssl) {
+    const { ca, rejectUnauthorized } = security.ssl;
+    options.ssl = ca === undefined ? { rejectUnauthorized } : { ca, rejectUnauthorized };
+  }
+  if (security?.sasl) {
+    const { mechanism, username, password } = security.sasl;
+    // One literal per branch: kafkajs types each mechanism's options separately.
+    options.sasl =
+      mechanism === 'plain'
+        ? { mechanism, username, password }
+        : mechanism === 'scram-sha-256'
+          ? { mechanism, username, password }
+          : { mechanism, username, password };
+  }
+  return options;
 }
 
 /** Creates missing topics (idempotent). Single-node local brokers need replication factor 1. */

@@ -5,3 +5,4 @@ export * from './runtime.module';
 export * from './bootstrap-service';
 export * from './request-validation';
 export * from '@telltale/metrics';
+export * from './kafka-security-config';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KAFKA_SASL_MECHANISMS } from '@telltale/kafka';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -24,6 +25,18 @@ export const baseConfigShape = {
   RUN_MIGRATIONS: booleanFlag.default(true),
   /** Namespaces topics and consumer groups on a shared Kafka cluster, e.g. `staging.`. */
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, . _ - only').default(''),
+  /**
+   * TLS and SASL to the brokers (README, "Configuration"); checked together and read by
+   * `kafkaClientSecurity`. The CA file is PEM (the system's CAs when unset); the password comes from
+   * KAFKA_SASL_PASSWORD or, for a mounted Secret, KAFKA_SASL_PASSWORD_FILE.
+   */
+  KAFKA_SSL: booleanFlag.default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).max(4096).optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: booleanFlag.default(true),
+  KAFKA_SASL_MECHANISM: z.enum(KAFKA_SASL_MECHANISMS).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).max(1024).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).max(1024).optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).max(4096).optional(),
   /**
    * Port of the Prometheus endpoint (`GET /metrics`), apart from PORT so it never reaches the public
    * edge. 0 (the default) picks a free port and logs it, so services started side by side (tests,

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
 import { deadLetterTopicName, type ServiceName, type TopicDefinition } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations, systemClock, type Clock } from '@telltale/db';
-import { ConsumerLagReader, EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type Subscription } from '@telltale/kafka';
+import { ConsumerLagReader, EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type KafkaSecurity, type Subscription } from '@telltale/kafka';
 import { createMetricsRegistry, gauge, type Registry } from '@telltale/metrics';
 import { createLogger, type Logger } from '@telltale/telemetry';
 
@@ -13,6 +13,8 @@ export interface ServiceRuntimeOptions {
   schema: string;
   databaseUrl: string;
   kafkaBrokers: string[];
+  /** TLS and SASL to the brokers (`kafkaClientSecurity(config)`); absent, plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: (Function | EntitySchema)[];
   /** The service's own migrations; the outbox/processed-event tables are added first. */
@@ -68,7 +70,7 @@ export class ServiceRuntime {
       migrations: [messagingTablesMigration(options.schema), ...options.migrations],
       applicationName: `telltale-${options.service}`,
     });
-    this.kafka = createKafka({ brokers: options.kafkaBrokers, clientId: `telltale-${options.service}`, logger: this.logger });
+    this.kafka = createKafka({ brokers: options.kafkaBrokers, clientId: `telltale-${options.service}`, logger: this.logger, security: options.kafkaSecurity });
     this.outbox = new OutboxWriter(options.schema, options.topicPrefix ?? '');
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
@@ -78,7 +80,7 @@ export class ServiceRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
-    this.lagReader = new ConsumerLagReader({ brokers: options.kafkaBrokers, clientId: `telltale-${options.service}-metrics`, logger: this.logger });
+    this.lagReader = new ConsumerLagReader({ brokers: options.kafkaBrokers, clientId: `telltale-${options.service}-metrics`, logger: this.logger, security: options.kafkaSecurity });
     const runtime = this;
     gauge(this.metrics, {
       name: 'telltale_kafka_consumer_lag',
@@ -93,6 +95,11 @@ export class ServiceRuntime {
         }
       },
     });
+  }
+
+  /** For a service's own Kafka clients beside the runtime's (the tracker's produce worker). */
+  get kafkaSecurity(): KafkaSecurity | undefined {
+    return this.options.kafkaSecurity;
   }
 
   get service(): ServiceName {

@@ -1,6 +1,6 @@
 import { crmActivityLoggedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { CrmWriterConfig } from './crm-writer.config';
 import { CrmWriterModule } from './crm-writer.module';
@@ -12,6 +12,7 @@ export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clo
     schema: 'crm_writer',
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [CrmWriterInitial1764231000000],
     producedTopics: [crmActivityLoggedTopic],

@@ -1,6 +1,6 @@
 import { mailboxConnectionChangedTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { MailboxSyncInitial1764230800000 } from './migrations/1764230800000-mailbox-sync-initial';
 import { MailboxSyncOauth1764404000000 } from './migrations/1764404000000-mailbox-sync-oauth';
@@ -14,6 +14,7 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
     schema: 'mailbox_sync',
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000, MailboxSyncUnreadableMessages1765100000000],
     producedTopics: [mailboxMessageReceivedTopic, mailboxConnectionChangedTopic],

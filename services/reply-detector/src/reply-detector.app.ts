@@ -1,6 +1,6 @@
 import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { ReplyDetectorInitial1764230900000 } from './migrations/1764230900000-reply-detector-initial';
 import { ReplyDetectorMatching1764400000000 } from './migrations/1764400000000-reply-detector-matching';
@@ -14,6 +14,7 @@ export function createReplyDetectorRuntime(config: ReplyDetectorConfig, override
     schema: 'reply_detector',
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [ReplyDetectorInitial1764230900000, ReplyDetectorMatching1764400000000, ReplyDetectorMessageCopies1765000000000],
     producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic],

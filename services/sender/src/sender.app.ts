@@ -1,6 +1,6 @@
 import { emailSendFailedTopic, emailSentTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { SenderInitial1764230600000 } from './migrations/1764230600000-sender-initial';
 import { SenderSendThrottle1764900000000 } from './migrations/1764900000000-sender-send-throttle';
@@ -16,6 +16,7 @@ export function createSenderRuntime(config: SenderConfig, overrides: { clock?: C
     schema: 'sender',
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: SENDER_MIGRATIONS,
     producedTopics: [emailSentTopic, emailSendFailedTopic],

@@ -1,6 +1,6 @@
 import { emailSendRequestedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { SequencerConfig } from './sequencer.config';
 import { SEQUENCER_SCHEMA, sequencerEntities, sequencerMigrations } from './sequencer.entities';
@@ -13,6 +13,7 @@ export function createSequencerRuntime(config: SequencerConfig, overrides: { clo
     schema: SEQUENCER_SCHEMA,
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: sequencerEntities,
     migrations: sequencerMigrations,
     producedTopics: [emailSendRequestedTopic],

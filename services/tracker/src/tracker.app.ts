@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { TrackerInitial1764230700000 } from './migrations/1764230700000-tracker-initial';
 import { TrackerDevicesOffices1764240000000 } from './migrations/1764240000000-tracker-devices-offices';
@@ -18,6 +18,7 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     schema: 'tracker',
     databaseUrl: config.DATABASE_URL,
     kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000],
     producedTopics: [trackingEngagementTopic],

@@ -38,7 +38,7 @@ export function defaultSpillDir(config: TrackerConfig): string {
 export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
     const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
-    const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL });
+    const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL, security: runtime.kafkaSecurity });
     const spill = new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config));
     // Up to 2 000 hits per produce request (ADR 8): with 500, a pixel-only replica's queue was
     // 15 000-18 000 hits behind at the end of each 10 s wrk round, near the 20 000 that go to the spill.

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
 import { trackingEngagementTopic } from '@telltale/contracts';
-import { buildEvent, createKafka, publishEvents } from '@telltale/kafka';
+import { buildEvent, createKafka, publishEvents, type KafkaSecurity } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
 import type { HitRecord } from './hit-record';
 
@@ -12,6 +12,8 @@ export interface ProduceWorkerOptions {
   /** The topic's full name (KAFKA_TOPIC_PREFIX included). */
   topic: string;
   logLevel: string;
+  /** TLS and SASL, as the service's own clients use them. */
+  security?: KafkaSecurity;
 }
 
 /** A batch to produce; each hit's trace headers already carry its producer span (opened by the caller). */
@@ -32,7 +34,7 @@ function runWorker(port: NonNullable<typeof parentPort>, options: ProduceWorkerO
   // spill is the better place for hits to wait (with the default retries a connect took ~20 s to
   // fail, hits waiting in memory all that time).
   const retry = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
-  const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, logger: createLogger({ service: 'tracker', level: options.logLevel }), retry });
+  const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, security: options.security, logger: createLogger({ service: 'tracker', level: options.logLevel }), retry });
   let producer: Promise<Producer> | null = null;
   const connected = (): Promise<Producer> => {
     if (!producer) {
