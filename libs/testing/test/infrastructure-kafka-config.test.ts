@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  kafkaScramFormatArguments,
   newKafkaClusterId,
   renderKafkaLog4j2Properties,
   renderKafkaServerProperties,
@@ -51,6 +52,50 @@ describe('renderKafkaServerProperties', () => {
         assert.match(listener, /^[A-Z]+:\/\/127\.0\.0\.1:\d+$/);
       }
     }
+  });
+});
+
+describe('renderKafkaServerProperties with SASL and TLS (the secured test broker)', () => {
+  const security = {
+    brokerUser: { name: 'broker', password: 'b1' },
+    tls: { port: 19094, keyStore: '/data/tls/server.p12', keyStorePassword: 'ks' },
+  };
+  const properties = parseProperties(
+    renderKafkaServerProperties({ host: '127.0.0.1', brokerPort: 19092, controllerPort: 19093, logDirs: '/data/kafka', security }),
+  );
+
+  it('has no PLAINTEXT listener for clients: SASL_PLAINTEXT, SASL_SSL, and the controller', () => {
+    assert.equal(properties.get('listeners'), 'SASL_PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094,CONTROLLER://127.0.0.1:19093');
+    assert.equal(properties.get('inter.broker.listener.name'), 'SASL_PLAINTEXT');
+    assert.equal(properties.get('sasl.enabled.mechanisms'), 'SCRAM-SHA-256,SCRAM-SHA-512');
+  });
+
+  it('gives each SASL listener a SCRAM login module per mechanism, as the broker user', () => {
+    for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
+      for (const mechanism of ['scram-sha-256', 'scram-sha-512']) {
+        assert.match(properties.get(`listener.name.${listener}.${mechanism}.sasl.jaas.config`) ?? '', /ScramLoginModule required username="broker" password="b1";$/);
+      }
+    }
+  });
+
+  it('serves TLS from the PKCS#12 key store', () => {
+    assert.equal(properties.get('ssl.keystore.type'), 'PKCS12');
+    assert.equal(properties.get('ssl.keystore.location'), '/data/tls/server.p12');
+  });
+});
+
+describe('kafkaScramFormatArguments', () => {
+  it('adds SHA-256 and SHA-512 credentials for each user', () => {
+    assert.deepEqual(kafkaScramFormatArguments([{ name: 'svc', password: 'p1' }]), [
+      '--add-scram',
+      'SCRAM-SHA-256=[name=svc,password=p1]',
+      '--add-scram',
+      'SCRAM-SHA-512=[name=svc,password=p1]',
+    ]);
+  });
+
+  it('refuses values that would break the tool\'s [name=…,password=…] syntax', () => {
+    assert.throws(() => kafkaScramFormatArguments([{ name: 'svc', password: 'a,b]' }]), /letters, digits/);
   });
 });
 

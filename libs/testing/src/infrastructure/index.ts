@@ -3,3 +3,5 @@ export * from './fixed-ports';
 export * from './start-infrastructure';
 export * from './test-database';
 export * from './stale-process';
+export * from './kafka-secured.local';
+export * from './test-certificates';

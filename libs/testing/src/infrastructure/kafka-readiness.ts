@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 
 /**
  * `metadata`: the cluster answers and has a broker (enough for a cluster someone else runs).
@@ -11,10 +11,12 @@ import { Kafka, logLevel } from 'kafkajs';
  */
 export type KafkaReadiness = 'metadata' | 'writable';
 
-export async function probeKafka(brokers: string[], readiness: KafkaReadiness): Promise<true> {
+/** `security`: TLS and SASL options, for a broker that requires them (a secured local broker). */
+export async function probeKafka(brokers: string[], readiness: KafkaReadiness, security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Promise<true> {
   const kafka = new Kafka({
     clientId: 'telltale-infrastructure-probe',
     brokers,
+    ...security,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,

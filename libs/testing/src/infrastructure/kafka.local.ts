@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { assertPortsFree, LOOPBACK } from './free-port';
 import type { KafkaEndpoint, StartedComponent } from './infrastructure.types';
-import { newKafkaClusterId, renderKafkaLog4j2Properties, renderKafkaServerProperties } from './kafka-config';
+import {
+  kafkaScramFormatArguments,
+  newKafkaClusterId,
+  renderKafkaLog4j2Properties,
+  renderKafkaServerProperties,
+  type KafkaNodeSecurity,
+  type ScramUser,
+} from './kafka-config';
 import { probeKafka } from './kafka-readiness';
 import { readLogTail } from './log-tail';
 import { ManagedProcess } from './managed-process';
@@ -23,6 +30,11 @@ export interface LocalKafkaOptions {
   /** Fixed ports: fail with a clear message if one is taken. */
   checkPortsFree: boolean;
   log: (line: string) => void;
+  /**
+   * SASL (and TLS) listeners instead of PLAINTEXT, with SCRAM credentials for `users` and the
+   * broker's own user created at format time; the readiness probe signs in as the broker's user.
+   */
+  security?: KafkaNodeSecurity & { users: readonly ScramUser[] };
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -44,7 +56,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Start
   mkdirSync(join(options.dataDir, 'run'), { recursive: true });
 
   await stopStaleProcess({ pidFile, marker: home, signal: 'SIGTERM', timeoutMs: 30_000, log, name: 'kafka' });
-  if (options.checkPortsFree) await assertPortsFree([options.brokerPort, options.controllerPort]);
+  if (options.checkPortsFree) await assertPortsFree([options.brokerPort, options.controllerPort, ...(options.security?.tls ? [options.security.tls.port] : [])]);
 
   const serverProperties = join(home, 'server.properties');
   const log4jProperties = join(home, 'log4j2.properties');
@@ -55,6 +67,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Start
       brokerPort: options.brokerPort,
       controllerPort: options.controllerPort,
       logDirs,
+      security: options.security,
     }),
   );
   writeFileSync(log4jProperties, renderKafkaLog4j2Properties(serverLog));
@@ -79,6 +92,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Start
         clusterId,
         '-c',
         serverProperties,
+        ...(options.security ? kafkaScramFormatArguments([options.security.brokerUser, ...options.security.users]) : []),
       ]);
     } catch (error) {
       const output =
@@ -111,8 +125,10 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Start
   });
 
   const brokers = [`${LOOPBACK}:${options.brokerPort}`];
+  const brokerUser = options.security?.brokerUser;
+  const probeSecurity = brokerUser && { sasl: { mechanism: 'scram-sha-512' as const, username: brokerUser.name, password: brokerUser.password } };
   try {
-    await waitUntil(() => probeKafka(brokers, 'writable'), {
+    await waitUntil(() => probeKafka(brokers, 'writable', probeSecurity), {
       what: `Kafka on ${brokers[0]} to accept a topic`,
       timeoutMs: READY_TIMEOUT_MS,
       intervalMs: 500,
