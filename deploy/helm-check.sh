@@ -6,13 +6,15 @@
 #      JSON schemas shipped in the PyPI package kubernetes-validate (no network at validation time);
 #   3. chart policy on the rendered objects (non-root, read-only root FS, dropped capabilities,
 #      /tmp emptyDir, probes on /health/*, hook Jobs, Ingress/HPA/PDB/NetworkPolicy wiring,
-#      Secret keys that exist, the Strimzi topic catalog, the metrics port on every Deployment and
-#      Service with its ServiceMonitor, never behind an Ingress, and the Grafana dashboard);
+#      Secret keys that exist, Kafka TLS/SASL variables and their mounted Secrets, the Strimzi
+#      topic catalog, the metrics port on every Deployment and Service with its ServiceMonitor,
+#      never behind an Ingress, and the Grafana dashboard);
 #   4. values.schema.json (and the chart's cross-field check) rejects every file in
 #      helm/fixtures/invalid-values/ with the message its `# expect:` lines name;
 #   5. config contract: the environment each Deployment and migration Job gets (ConfigMap, Secret,
 #      inline env) passes that service's own start-up validation (services/<name>/dist/src/
-#      <name>.config.js, built here with `tsc -b`), so the chart and the code cannot drift apart.
+#      <name>.config.js, built here with `tsc -b`, and the Kafka TLS/SASL cross-checks), so the
+#      chart and the code cannot drift apart.
 #
 # Tools are installed into <repo>/.tools when missing: helm and kubeconform with `go install`,
 # kubernetes-validate with pip. Usage: bash deploy/helm-check.sh
@@ -404,6 +406,52 @@ if (values.get("kafkaTopics") or {}).get("enabled"):
 elif topics:
     fail("KafkaTopics rendered although kafkaTopics.enabled is false")
 
+# Kafka TLS and SASL (kafka.ssl, kafka.sasl): every workload gets the variables the values ask for
+# and no others, each file variable points into the Secret and key named in the values, and the
+# password is never a plain value.
+kafka_values = {**defaults["kafka"], **(values.get("kafka") or {})}
+kafka_ssl = {**defaults["kafka"]["ssl"], **(kafka_values.get("ssl") or {})}
+kafka_ca = {**defaults["kafka"]["ssl"]["caSecret"], **(kafka_ssl.get("caSecret") or {})}
+kafka_sasl = {**defaults["kafka"]["sasl"], **(kafka_values.get("sasl") or {})}
+
+def check_kafka_security(owner, env, pod_spec):
+    got = {k: v for k, v in env.items() if k.startswith(("KAFKA_SSL", "KAFKA_SASL"))}
+    expected = {}
+    files = []
+    if kafka_ssl["enabled"]:
+        expected["KAFKA_SSL"] = "true"
+        expected["KAFKA_SSL_REJECT_UNAUTHORIZED"] = str(kafka_ssl["rejectUnauthorized"]).lower()
+        if kafka_ca["name"]:
+            files.append(("KAFKA_SSL_CA_FILE", kafka_ca["name"], kafka_ca["key"]))
+    if kafka_sasl["mechanism"]:
+        expected["KAFKA_SASL_MECHANISM"] = kafka_sasl["mechanism"]
+        expected["KAFKA_SASL_USERNAME"] = kafka_sasl["username"]
+        files.append(("KAFKA_SASL_PASSWORD_FILE", kafka_sasl["existingSecret"], kafka_sasl["passwordKey"]))
+    for name, value in expected.items():
+        if got.get(name) != value:
+            fail(f"{owner}: {name} is {got.get(name)!r}, expected {value!r}")
+    container = pod_spec["containers"][0]
+    mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in pod_spec.get("volumes", [])}
+    for name, secret_name, key in files:
+        directory, _, file_name = (got.get(name) or "").rpartition("/")
+        secret = (volumes.get(mounts.get(directory)) or {}).get("secret") or {}
+        items = {i["path"]: i["key"] for i in secret.get("items", [])}
+        if secret.get("secretName") != secret_name or items.get(file_name) != key:
+            fail(f"{owner}: {name} ({got.get(name)!r}) is not a file of Secret {secret_name}'s key {key}")
+    unexpected = sorted(set(got) - set(expected) - {name for name, _, _ in files})
+    if unexpected:
+        fail(f"{owner}: Kafka security variables the values do not ask for: {unexpected}")
+
+for name, deployment in deployments.items():
+    spec = deployment["spec"]["template"]["spec"]
+    env = {**config_maps.get(deployment["metadata"]["name"], {}), **{e["name"]: e["value"] for e in spec["containers"][0].get("env", []) if "value" in e}}
+    check_kafka_security(f"Deployment {name}", env, spec)
+for job in jobs:
+    spec = job["spec"]["template"]["spec"]
+    env = {e["name"]: e["value"] for e in spec["containers"][0].get("env", []) if "value" in e}
+    check_kafka_security(f"Job {job['metadata']['labels']['telltale.io/service']}", env, spec)
+
 # Secret values reach the chart's Secret byte for byte (quoting in the templates).
 secret_sources = {
     "DATABASE_URL": (values.get("postgresql") or {}).get("url"),
@@ -569,6 +617,9 @@ function loaderFor(service) {
   return exports[loaders[0]];
 }
 
+// Variables that only make sense together, as the services check them when they build their Kafka clients.
+const { kafkaSecurityProblems } = require(path.join(repoRoot, 'libs', 'runtime', 'dist', 'src', 'kafka-security-config.js'));
+
 const workloads = [
   ...byKind('Deployment').map((d) => ({
     where: `Deployment ${d.metadata.name}`,
@@ -585,7 +636,8 @@ const workloads = [
 const problems = [];
 for (const { where, service, pod } of workloads) {
   try {
-    loaderFor(service)(environmentOf(pod.containers[0], where));
+    const config = loaderFor(service)(environmentOf(pod.containers[0], where));
+    for (const problem of kafkaSecurityProblems(config)) problems.push(`${where}: ${problem}`);
   } catch (err) {
     problems.push(`${where}: ${err.message}`);
   }

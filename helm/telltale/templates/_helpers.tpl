@@ -141,6 +141,7 @@ Call with (list $ "tracker" $svc).
 {{- with $root.Values.kafka.topicPrefix }}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" . }}
 {{- end }}
+{{- $_ := merge $env (include "telltale.kafkaSecurityEnv" $root | fromYaml) }}
 {{- with $root.Values.config.otelExporterOtlpEndpoint }}
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}
 {{- end }}
@@ -180,6 +181,64 @@ env entries for the Secret keys one service uses. Call with (list "secret-name" 
 {{- end }}
 {{- end }}
 {{- toJson (sortAlpha $names) }}
+{{- end }}
+
+{{/*
+Kafka TLS and SASL (kafka.ssl, kafka.sasl): the environment every service and migration Job gets,
+and the Secrets mounted for it (the CA certificate, the SASL password: files, never env values).
+*/}}
+{{- define "telltale.kafkaCaDir" -}}/etc/telltale/kafka-ca{{- end }}
+{{- define "telltale.kafkaSaslDir" -}}/etc/telltale/kafka-sasl{{- end }}
+
+{{- define "telltale.kafkaSecurityEnv" -}}
+{{- $ssl := .Values.kafka.ssl }}
+{{- $sasl := .Values.kafka.sasl }}
+{{- $env := dict }}
+{{- if $ssl.enabled }}
+{{- $_ := set $env "KAFKA_SSL" "true" }}
+{{- $_ := set $env "KAFKA_SSL_REJECT_UNAUTHORIZED" (toString $ssl.rejectUnauthorized) }}
+{{- if $ssl.caSecret.name }}
+{{- $_ := set $env "KAFKA_SSL_CA_FILE" (printf "%s/ca.crt" (include "telltale.kafkaCaDir" .)) }}
+{{- end }}
+{{- end }}
+{{- if $sasl.mechanism }}
+{{- $_ := set $env "KAFKA_SASL_MECHANISM" $sasl.mechanism }}
+{{- $_ := set $env "KAFKA_SASL_USERNAME" $sasl.username }}
+{{- $_ := set $env "KAFKA_SASL_PASSWORD_FILE" (printf "%s/password" (include "telltale.kafkaSaslDir" .)) }}
+{{- end }}
+{{- toYaml $env }}
+{{- end }}
+
+{{- define "telltale.kafkaVolumeMounts" -}}
+{{- if and .Values.kafka.ssl.enabled .Values.kafka.ssl.caSecret.name }}
+- name: kafka-ca
+  mountPath: {{ include "telltale.kafkaCaDir" . }}
+  readOnly: true
+{{- end }}
+{{- if .Values.kafka.sasl.mechanism }}
+- name: kafka-sasl
+  mountPath: {{ include "telltale.kafkaSaslDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "telltale.kafkaVolumes" -}}
+{{- if and .Values.kafka.ssl.enabled .Values.kafka.ssl.caSecret.name }}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.ssl.caSecret.name }}
+    items:
+      - key: {{ .Values.kafka.ssl.caSecret.key }}
+        path: ca.crt
+{{- end }}
+{{- if .Values.kafka.sasl.mechanism }}
+- name: kafka-sasl
+  secret:
+    secretName: {{ .Values.kafka.sasl.existingSecret }}
+    items:
+      - key: {{ .Values.kafka.sasl.passwordKey }}
+        path: password
+{{- end }}
 {{- end }}
 
 {{/* Distinct ports of kafka.brokers (host:port). */}}
