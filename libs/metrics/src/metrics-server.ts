@@ -16,6 +16,8 @@ export interface MetricsServer {
 export async function startMetricsServer(options: { registries: Registry[]; port: number; host: string }): Promise<MetricsServer> {
   const { registries } = options;
   const server: Server = createServer((req, res) => {
+    // As on every answer of the services' own ports (libs/runtime http-hardening).
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');

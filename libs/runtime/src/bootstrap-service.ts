@@ -4,8 +4,11 @@ import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/com
 import { processMetricsRegistry, startMetricsServer, type MetricsServer } from '@telltale/metrics';
 import type { Logger } from '@telltale/telemetry';
 import { z } from 'zod';
+import { DEFAULT_JSON_BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
 import { baseConfigShape, loadConfig } from './service-config';
 import type { ServiceRuntime } from './service-runtime';
+
+export { DEFAULT_JSON_BODY_LIMIT_BYTES, jsonBodyLimitFor } from './http-hardening';
 
 /** Nest's own log lines, routed into the service's JSON logger. */
 export function nestLoggerFor(logger: Logger): LoggerService {
@@ -40,6 +43,11 @@ export async function startService(options: {
   host: string;
   /** The service config's METRICS_PORT (0 picks a free port); absent, METRICS_PORT is read from the environment. */
   metricsPort?: number;
+  /**
+   * Largest JSON body the service reads, in bytes: what its largest request schema allows
+   * (`jsonBodyLimitFor`); a larger body is answered 413. Default DEFAULT_JSON_BODY_LIMIT_BYTES (100 kB).
+   */
+  jsonBodyLimitBytes?: number;
   configure?: (app: INestApplication) => void;
 }): Promise<StartedService> {
   const { runtime } = options;
@@ -50,7 +58,9 @@ export async function startService(options: {
     const port = options.metricsPort ?? loadConfig(z.object({ METRICS_PORT: baseConfigShape.METRICS_PORT })).METRICS_PORT;
     metrics = await startMetricsServer({ registries: [runtime.metrics, processMetricsRegistry()], port, host: options.host });
     await runtime.start();
-    app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: true });
+    // Body parsing is hardenHttp's: the service's own limit and JSON errors for bad bodies.
+    app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: false });
+    hardenHttp(app, { jsonBodyLimitBytes: options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES });
     options.configure?.(app);
     await app.listen(options.port, options.host);
     await runtime.startConsumers();

@@ -7,6 +7,7 @@ import { MailboxSyncOauth1764404000000 } from './migrations/1764404000000-mailbo
 import { MailboxSyncUnreadableMessages1765100000000 } from './migrations/1765100000000-mailbox-sync-unreadable-messages';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxSyncModule } from './mailbox-sync.module';
+import { GRAPH_NOTIFICATION_MAX_BYTES } from './graph/graph-notification';
 
 export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -27,5 +28,12 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
 
 export function startMailboxSync(config: MailboxSyncConfig, overrides: Parameters<typeof createMailboxSyncRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createMailboxSyncRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: MailboxSyncModule.forRuntime(runtime, config) });
+  return startService({
+    runtime,
+    port: config.PORT,
+    host: config.HOST,
+    metricsPort: config.METRICS_PORT,
+    module: MailboxSyncModule.forRuntime(runtime, config),
+    jsonBodyLimitBytes: GRAPH_NOTIFICATION_MAX_BYTES,
+  });
 }

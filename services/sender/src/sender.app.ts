@@ -1,11 +1,12 @@
 import { emailSendFailedTopic, emailSentTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { SenderInitial1764230600000 } from './migrations/1764230600000-sender-initial';
 import { SenderSendThrottle1764900000000 } from './migrations/1764900000000-sender-send-throttle';
 import type { SenderConfig } from './sender.config';
 import { SenderModule } from './sender.module';
+import { ONE_OFF_EMAIL_MAX_CHARACTERS } from './sending/emails.controller';
 
 /** The sender schema's migrations, in order. */
 export const SENDER_MIGRATIONS = [SenderInitial1764230600000, SenderSendThrottle1764900000000];
@@ -29,5 +30,13 @@ export function createSenderRuntime(config: SenderConfig, overrides: { clock?: C
 
 export function startSender(config: SenderConfig, overrides: Parameters<typeof createSenderRuntime>[1] = {}): Promise<StartedService> {
   const runtime = createSenderRuntime(config, overrides);
-  return startService({ runtime, port: config.PORT, host: config.HOST, metricsPort: config.METRICS_PORT, module: SenderModule.forRuntime(runtime, config) });
+  return startService({
+    runtime,
+    port: config.PORT,
+    host: config.HOST,
+    metricsPort: config.METRICS_PORT,
+    module: SenderModule.forRuntime(runtime, config),
+    // One-off emails carry up to 1 000 000 characters of html and of text (about 6.5 MB of JSON).
+    jsonBodyLimitBytes: jsonBodyLimitFor(ONE_OFF_EMAIL_MAX_CHARACTERS),
+  });
 }

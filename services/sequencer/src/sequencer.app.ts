@@ -1,11 +1,12 @@
 import { emailSendRequestedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { SequencerConfig } from './sequencer.config';
 import { SEQUENCER_SCHEMA, sequencerEntities, sequencerMigrations } from './sequencer.entities';
 import { SequencerModule } from './sequencer.module';
 import { loadFreeMailDomains } from './replies/company-domain';
+import { SEQUENCE_MAX_CHARACTERS } from './sequences/sequences.service';
 
 export function createSequencerRuntime(config: SequencerConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -31,6 +32,8 @@ export function startSequencer(config: SequencerConfig, overrides: Parameters<ty
     port: config.PORT,
     metricsPort: config.METRICS_PORT,
     host: config.HOST,
+    // A sequence's steps carry up to 2 000 000 characters of html and text together (about 6 MB of JSON).
+    jsonBodyLimitBytes: jsonBodyLimitFor(SEQUENCE_MAX_CHARACTERS),
     module: SequencerModule.forRuntime(runtime, {
       tickMs: config.SEQUENCER_TICK_MS,
       sendWindowSeconds: config.SEQUENCER_SEND_WINDOW_SECONDS,

@@ -47,8 +47,7 @@ export async function startTracker(config: TrackerConfig, overrides: Parameters<
     host: edge ? '127.0.0.1' : config.HOST,
     module: TrackerModule.forRuntime(runtime, config),
     configure: (app) => {
-      const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };
-      http.disable('x-powered-by');
+      const http = app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void };
       http.set('etag', false);
       // The pixel is answered by the server's own 'request' listener, ahead of Express and Nest
       // (ADR 5, ADR 8): Nest's listener (the Express app) is taken off the server and called by

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textProblem } from '@telltale/runtime';
 
 /** Cloud Pub/Sub push request body (https://cloud.google.com/pubsub/docs/push#receive_push). */
 export const PubSubPushBody = z.object({
@@ -13,7 +14,7 @@ export const PubSubPushBody = z.object({
 });
 
 /** What Gmail publishes (https://developers.google.com/gmail/api/guides/push#receiving_notifications). */
-export const GmailPushData = z.object({ emailAddress: z.string().min(3).max(320), historyId: z.union([z.string().regex(/^\d+$/), z.number().nonnegative()]) });
+export const GmailPushData = z.object({ emailAddress: z.string().min(3).max(320).refine((a) => textProblem(a) === null), historyId: z.union([z.string().regex(/^\d+$/), z.number().nonnegative()]) });
 export type GmailPushData = z.infer<typeof GmailPushData>;
 
 /** Undefined when the data is not a Gmail notification. */

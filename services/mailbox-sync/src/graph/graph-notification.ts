@@ -1,6 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
+const MAX_NOTIFICATIONS = 1_000;
+
+/**
+ * The largest body mailbox-sync reads (its JSON body limit): a collection of MAX_NOTIFICATIONS
+ * notifications of about 3 kB each (the fields below at their limits, plus the ids and dates Graph
+ * adds). Every other route's body is far smaller.
+ */
+export const GRAPH_NOTIFICATION_MAX_BYTES = MAX_NOTIFICATIONS * 3 * 1024 + 64 * 1024;
+
 /** Change notification collection (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks). */
 export const GraphNotificationBody = z.object({
   value: z
@@ -14,7 +23,7 @@ export const GraphNotificationBody = z.object({
         lifecycleEvent: z.string().max(100).optional(),
       }),
     )
-    .max(1_000),
+    .max(MAX_NOTIFICATIONS),
 });
 
 /** clientState is the secret proving a notification came from our subscription; compared in constant time. */

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { parseRequest, requireOrgId, ServiceRuntime } from '@telltale/runtime';
+import { parseRequest, requireOrgId, ServiceRuntime, textIssues } from '@telltale/runtime';
 import { z } from 'zod';
 import type { MailboxView } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
@@ -57,7 +57,8 @@ export class GraphController {
       return;
     }
     const parsed = GraphNotificationBody.safeParse(body);
-    if (!parsed.success) {
+    // Ids with NUL would reach PostgreSQL, which refuses them (a 500).
+    if (!parsed.success || textIssues(body).length > 0) {
       res.status(400).type('text/plain').send('not a change notification collection');
       return;
     }

@@ -7,15 +7,25 @@ import { ServiceRuntime, parseRequest, requireOrgId } from '@telltale/runtime';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
 import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
 
+const MAX_BODY_CHARACTERS = 1_000_000;
+const MAX_RECIPIENTS = 50;
+const MAX_SUBJECT_CHARACTERS = 998;
+
+/**
+ * The most text a one-off email's fields hold together (html and text at their maximum, every
+ * address with a name at its maximum): what the sender's JSON body limit is made from.
+ */
+export const ONE_OFF_EMAIL_MAX_CHARACTERS = 2 * MAX_BODY_CHARACTERS + MAX_SUBJECT_CHARACTERS + (2 * MAX_RECIPIENTS + 1) * (320 + 998);
+
 const OneOffEmailRequest = z
   .object({
     mailboxId: Uuid,
     from: Address,
-    to: z.array(Address).min(1).max(50),
-    cc: z.array(Address).max(50).default([]),
-    subject: z.string().max(998),
-    html: z.string().max(1_000_000).nullable().default(null),
-    text: z.string().max(1_000_000).nullable().default(null),
+    to: z.array(Address).min(1).max(MAX_RECIPIENTS),
+    cc: z.array(Address).max(MAX_RECIPIENTS).default([]),
+    subject: z.string().max(MAX_SUBJECT_CHARACTERS),
+    html: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
+    text: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
     tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).default({ opens: true, clicks: true }),
   })
   .strict()

@@ -109,7 +109,7 @@ function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProc
     });
     out.on('error', () => {
       if (!res.headersSent) {
-        res.writeHead(502, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+        res.writeHead(502, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
         res.end('Bad gateway\n');
       } else res.destroy();
     });

@@ -11,6 +11,8 @@ export const PIXEL_HEADERS = {
   'Cache-Control': 'no-store, no-cache, must-revalidate, private, max-age=0',
   Pragma: 'no-cache',
   Expires: '0',
+  // As on every other answer of every service (libs/runtime http-hardening), which the pixel bypasses.
+  'X-Content-Type-Options': 'nosniff',
 };
 
 /** `/o/<token>`, with or without a query; the token is group 1. */
