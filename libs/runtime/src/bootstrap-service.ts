@@ -5,6 +5,7 @@ import { processMetricsRegistry, startMetricsServer, type MetricsServer } from '
 import type { Logger } from '@telltale/telemetry';
 import { z } from 'zod';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
+import { connectEventTransport } from './events/connect-event-transport';
 import { baseConfigShape, loadConfig } from './service-config';
 import type { ServiceRuntime } from './service-runtime';
 
@@ -61,9 +62,11 @@ export async function startService(options: {
     // Body parsing is hardenHttp's: the service's own limit and JSON errors for bad bodies.
     app = await NestFactory.create(options.module, { logger: nestLoggerFor(runtime.logger), bodyParser: false });
     hardenHttp(app, { jsonBodyLimitBytes: options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES });
+    connectEventTransport(app, runtime);
     options.configure?.(app);
     await app.listen(options.port, options.host);
-    await runtime.startConsumers();
+    // The @EventPattern handlers' consumers, once HTTP listens (ADR 10).
+    await app.startAllMicroservices();
   } catch (err) {
     // Leave nothing running behind a failed start (relay timers, consumers, pool).
     await app?.close().catch(() => undefined);

@@ -6,3 +6,4 @@ export * from './bootstrap-service';
 export * from './request-validation';
 export * from '@telltale/metrics';
 export * from './kafka-security-config';
+export * from './events';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
-import { deadLetterTopicName, type ServiceName, type TopicDefinition } from '@telltale/contracts';
+import { backoffDelayMs, deadLetterTopicName, type Backoff, type ServiceName, type TopicDefinition } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations, systemClock, type Clock } from '@telltale/db';
 import { ConsumerLagReader, EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type KafkaSecurity, type Subscription } from '@telltale/kafka';
 import { createMetricsRegistry, gauge, type Registry } from '@telltale/metrics';
@@ -36,6 +36,9 @@ export interface ServiceRuntimeOptions {
    */
   kafkaRequiredAtStart?: boolean;
 }
+
+/** Between attempts of a start-up in the background (Kafka away at start). */
+const BACKGROUND_START_BACKOFF: Backoff = { initialMs: 500, maxMs: 5_000 };
 
 /**
  * What every Telltale service holds: its data source, Kafka client, outbox writer and relay, and its
@@ -106,7 +109,11 @@ export class ServiceRuntime {
     return this.options.service;
   }
 
-  /** Registers a consumer; it starts with the runtime (or at once if the runtime already runs). */
+  /**
+   * Registers a consumer, started by startConsumers. The Kafka event transport's (KafkaEventTransport):
+   * services declare `@EventPattern` handlers instead. The name (with consumerGroupSuffix) makes the
+   * group id `telltale.<service>.<name>` and the dedupe key `<service>.<name>`.
+   */
   addConsumer(subscriptions: (Subscription | BatchSubscription)[], name?: string): EventConsumer {
     const suffix = this.options.consumerGroupSuffix;
     const consumer = new EventConsumer({
@@ -139,8 +146,6 @@ export class ServiceRuntime {
     const bringUpKafka = async (): Promise<void> => {
       const topics = [
         ...this.options.producedTopics.map((t) => this.topicName(t)),
-        ...this.consumers.flatMap((c) => c.deadLetterTopics),
-        ...this.consumers.flatMap((c) => c.deadLetterTopics.map((d) => d.slice(0, d.indexOf('.dlq.')))),
       ];
       await ensureTopics(this.kafka, topics);
       try {
@@ -162,8 +167,9 @@ export class ServiceRuntime {
   }
 
   /**
-   * Starts the consumers and waits until each has joined its group; when Kafka is not required at
-   * start, they start (and join) in the background once Kafka answers.
+   * Ensures the consumed topics and their dead-letter topics, starts the consumers and waits until
+   * each has joined its group; when Kafka is not required at start, they start (and join) in the
+   * background once Kafka answers.
    */
   async startConsumers(): Promise<void> {
     if (this.consumersStarted) return;
@@ -171,6 +177,7 @@ export class ServiceRuntime {
     const running = new Set<EventConsumer>();
     const startAll = async (): Promise<void> => {
       await this.kafkaUp;
+      if (this.consumers.length > 0) await ensureTopics(this.kafka, this.consumers.flatMap((c) => [...c.topics, ...c.deadLetterTopics]));
       for (const consumer of this.consumers) {
         if (this.stopping) return;
         if (running.has(consumer)) continue;
@@ -202,7 +209,7 @@ export class ServiceRuntime {
         } catch (err) {
           if (this.stopping) throw err;
           this.logger.warn({ err: (err as Error).message, attempt: attempt + 1 }, warning);
-          await sleep(Math.min(5_000, 500 * 2 ** Math.min(attempt, 4)), undefined, { signal: abort.signal });
+          await sleep(backoffDelayMs(attempt + 1, BACKGROUND_START_BACKOFF), undefined, { signal: abort.signal });
           continue;
         }
         if (this.stopping) {

@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { Kafka, logLevel } from 'kafkajs';
 import { campaignStopTopic, type CampaignStop } from '@telltale/contracts';
 import { createServiceDataSource, messagingTablesMigration, runServiceMigrations } from '@telltale/db';
-import { OutboxRelay, OutboxWriter, ensureTopics, subscribe } from '@telltale/kafka';
+import { OutboxRelay, OutboxWriter, ensureTopics, type ConsumedEvent } from '@telltale/kafka';
 import { Registry, sampleValue } from '@telltale/metrics';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase, eventually } from '@telltale/testing';
@@ -75,7 +76,28 @@ test('the outbox gauges read the backlog and the age of its oldest row from Post
 @Module({})
 class MetricsTestModule {}
 
+/** The service test's handler: holds one event until released, fails another once. */
+let release!: () => void;
+const gate = new Promise<void>((resolve) => (release = resolve));
+const blocked = randomUUID();
+const flaky = randomUUID();
+const failed = new Set<string>();
+
+@Controller()
+class MetricsTestConsumer {
+  @EventPattern(campaignStopTopic.name, { consumer: 'metrics' })
+  async onStop(@Payload() event: ConsumedEvent<CampaignStop>): Promise<void> {
+    const payload = event.payload;
+    if (payload.reason === 'replied' && payload.enrollmentId === blocked && payload.causeId === blocked) await gate;
+    if (payload.enrollmentId === flaky && !failed.has(event.eventId)) {
+      failed.add(event.eventId);
+      throw new Error('fails once');
+    }
+  }
+}
+
 test('a started service serves /metrics on its own port: consumer outcomes, retries, dead letters, handling time, lag, outbox, process', async () => {
+  const consumerGroupSuffix = randomBytes(3).toString('hex');
   const runtime = new ServiceRuntime({
     service: 'sequencer',
     schema: 'metrics_service',
@@ -87,27 +109,9 @@ test('a started service serves /metrics on its own port: consumer outcomes, retr
     runMigrations: true,
     logger,
     topicPrefix: prefix,
-    consumerGroupSuffix: randomBytes(3).toString('hex'),
+    consumerGroupSuffix,
   });
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const blocked = randomUUID();
-  const flaky = randomUUID();
-  const failed = new Set<string>();
-  const consumer = runtime.addConsumer(
-    [
-      subscribe(campaignStopTopic, async (event) => {
-        const payload = event.payload as CampaignStop;
-        if (payload.reason === 'replied' && payload.enrollmentId === blocked && payload.causeId === blocked) await gate;
-        if (payload.enrollmentId === flaky && !failed.has(event.eventId)) {
-          failed.add(event.eventId);
-          throw new Error('fails once');
-        }
-      }),
-    ],
-    'metrics',
-  );
-  const labels = { consumer: consumer.metricsName, topic: campaignStopTopic.name };
+  const labels = { consumer: `sequencer.metrics.${consumerGroupSuffix}`, topic: campaignStopTopic.name };
   const lagLines = (page: string) => page.split('\n').filter((l) => l.startsWith('telltale_kafka_consumer_lag{') && l.includes(`consumer="${labels.consumer}"`));
   const totalLag = (page: string) => lagLines(page).reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   let service: StartedService | null = null;
@@ -117,7 +121,7 @@ test('a started service serves /metrics on its own port: consumer outcomes, retr
     const metricsPort = await findFreePort();
     process.env.METRICS_PORT = String(metricsPort);
     try {
-      service = await startService({ runtime, module: { module: MetricsTestModule, imports: [RuntimeModule.forRuntime(runtime)] }, port: 0, host: '127.0.0.1' });
+      service = await startService({ runtime, module: { module: MetricsTestModule, imports: [RuntimeModule.forRuntime(runtime)], controllers: [MetricsTestConsumer] }, port: 0, host: '127.0.0.1' });
     } finally {
       delete process.env.METRICS_PORT;
     }
