@@ -7,3 +7,4 @@ export * from './asyncapi/asyncapi-location';
 export * from './assert-never';
 export * from './key-spec';
 export * from './backoff';
+export * from './address-ranges';

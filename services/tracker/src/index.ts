@@ -3,7 +3,7 @@ export * from './tracker.config';
 export * from './tracker.module';
 export * from './classification/hit-classifier';
 export * from './classification/hit-signatures';
-export * from './classification/address-ranges';
+export * from '@telltale/contracts/dist/src/address-ranges';
 export * from './classification/open-history';
 export * from './classification/email-activity-window';
 export * from './devices/device-registration-token';

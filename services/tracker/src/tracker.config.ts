@@ -34,6 +34,13 @@ export const TrackerConfig = z.object({
    * serves every other path (the pixel processes pass those on). Set it to the pod's cores.
    */
   TRACKER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * The broadest office range an organisation may set: a range covering more addresses than a /8
+   * (IPv4) or a /32 (IPv6) would label a large part of the internet's opens and clicks internal
+   * (`0.0.0.0/0`: every one of them) and is refused.
+   */
+  OFFICE_RANGE_MIN_PREFIX_V4: z.coerce.number().int().min(0).max(32).default(8),
+  OFFICE_RANGE_MIN_PREFIX_V6: z.coerce.number().int().min(0).max(128).default(32),
   /** How often devices and office ranges changed by other replicas are re-read. */
   TRACKER_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
 });

@@ -11,7 +11,7 @@ import { TRACKER_APP_ORIGINS } from './devices/app-origins';
 import { DeviceDirectory } from './devices/device-directory';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
-import { OfficeRangesService } from './devices/office-ranges.service';
+import { OFFICE_RANGE_LIMITS, OfficeRangesService } from './devices/office-ranges.service';
 import { EngagementSummaryController } from './hits/engagement-summary.controller';
 import { EngagementSummaryQueries } from './hits/engagement-summary.queries';
 import { RecordHitUseCase } from './hits/record-hit.use-case';
@@ -57,6 +57,7 @@ export class TrackerModule {
         { provide: CLIENT_ADDRESS, useValue: config.TRACKER_WORKERS > 1 ? edgeClientAddress : clientAddressResolver(config.TRUST_PROXY) },
         { provide: TRACKER_APP_ORIGINS, useValue: config.TRACKER_APP_ORIGINS },
         { provide: DIRECTORY_REFRESH_MS, useValue: config.TRACKER_DIRECTORY_REFRESH_MS },
+        { provide: OFFICE_RANGE_LIMITS, useValue: { minPrefixV4: config.OFFICE_RANGE_MIN_PREFIX_V4, minPrefixV6: config.OFFICE_RANGE_MIN_PREFIX_V6 } },
         { provide: HitRecorder, useValue: recorder },
         { provide: HitMetrics, useValue: new HitMetrics(runtime.metrics) },
         { provide: KafkaHitSink, useValue: sink },

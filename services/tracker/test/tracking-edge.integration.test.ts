@@ -294,6 +294,29 @@ describe('classification end to end', () => {
     const rows = await waitForRows(orgId, 1);
     assert.equal(rows[0]!.label, 'internal');
   });
+
+  test('office ranges broader than a /8 (IPv4) or a /32 (IPv6) are refused, naming each entry, and nothing changes', async () => {
+    const orgId = randomUUID();
+    const put = (ranges: { cidr: string; name?: string }[]) =>
+      fetch(`${tracker.url}/v1/office-ranges`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: JSON.stringify({ ranges }) });
+    assert.equal((await put([{ cidr: '198.51.100.0/24', name: 'HQ' }])).status, 200);
+    for (const [cidr, why] of [
+      ['0.0.0.0/0', /more IPv4 addresses than a \/8/],
+      ['10.0.0.0/7', /more IPv4 addresses than a \/8/],
+      ['::/0', /more IPv4 addresses than a \/8/],
+      ['::ffff:0:0/96', /more IPv4 addresses than a \/8/],
+      ['2001:db8::/31', /broader than a \/32/],
+    ] as const) {
+      const answer = await put([{ cidr: '203.0.113.0/24', name: 'Branch' }, { cidr, name: 'Everything' }]);
+      assert.equal(answer.status, 400, cidr);
+      const body = (await answer.json()) as { error: string; issues: { path: string; message: string }[] };
+      assert.equal(body.error, 'office_range_too_broad', cidr);
+      assert.deepEqual(body.issues.map((i) => i.path), ['ranges.1.cidr'], cidr);
+      assert.match(body.issues[0]!.message, why, cidr);
+    }
+    for (const cidr of ['10.0.0.0/8', '2001:db8::/32', '::ffff:10.0.0.0/104']) assert.equal((await put([{ cidr }])).status, 200, cidr);
+    assert.deepEqual(await (await fetch(`${tracker.url}/v1/office-ranges`, { headers: { 'x-org-id': orgId } })).json(), { ranges: [{ cidr: '::ffff:10.0.0.0/104', name: null }] });
+  });
 });
 
 describe('self-view filtering', () => {

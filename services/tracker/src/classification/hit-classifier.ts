@@ -1,5 +1,5 @@
 import type { TrackingEngagement } from '@telltale/contracts';
-import { parseAddress, type AddressRanges } from './address-ranges';
+import { parseAddress, type AddressRanges } from '@telltale/contracts/dist/src/address-ranges';
 import type { HitSignatures } from './hit-signatures';
 
 export type HitClassification = TrackingEngagement['classification'];

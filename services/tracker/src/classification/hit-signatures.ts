@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HitLabel } from '@telltale/contracts';
 import { z } from 'zod';
-import { AddressRanges } from './address-ranges';
+import { AddressRanges } from '@telltale/contracts/dist/src/address-ranges';
 
 const MachineLabel = HitLabel.exclude(['human', 'self', 'internal']);
 type MachineLabel = z.infer<typeof MachineLabel>;

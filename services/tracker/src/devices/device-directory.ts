@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ServiceRuntime } from '@telltale/runtime';
-import { AddressRanges } from '../classification/address-ranges';
+import { AddressRanges } from '@telltale/contracts/dist/src/address-ranges';
 
 interface DeviceOwner {
   orgId: string;

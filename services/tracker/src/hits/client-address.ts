@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AddressRanges, parseAddress } from '../classification/address-ranges';
+import { AddressRanges, parseAddress } from '@telltale/contracts/dist/src/address-ranges';
 
 /** Named ranges as Express's "trust proxy" understands them. */
 const NAMED: Record<string, string[]> = {

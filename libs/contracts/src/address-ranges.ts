@@ -108,6 +108,49 @@ class Intervals<T extends number | bigint> {
 }
 
 /**
+ * A CIDR as the intervals it covers: IPv4 addresses as 32-bit numbers, and IPv6 addresses outside
+ * `::ffff:0:0/96` as 128-bit numbers (the part of an IPv6 range inside ::ffff:0:0/96 names IPv4
+ * clients, which parseAddress reads as IPv4). Null when it is not a CIDR.
+ */
+function cidrParts(cidr: string): { v4: [number, number] | null; v6: [bigint, bigint] | null; family: 4 | 6; prefix: number } | null {
+  const slash = cidr.indexOf('/');
+  const address = slash >= 0 ? cidr.slice(0, slash) : '';
+  const prefixText = slash >= 0 ? cidr.slice(slash + 1) : '';
+  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (isIPv4(address) && prefix <= 32) {
+    const size = 2 ** (32 - prefix);
+    const start = Math.floor(parseIPv4(address) / size) * size;
+    return { v4: [start, start + size - 1], v6: null, family: 4, prefix };
+  }
+  if (isIPv6(address) && !address.includes('%') && prefix <= 128) {
+    const hostBits = BigInt(128 - prefix);
+    const start = (parseIPv6(address) >> hostBits) << hostBits;
+    const end = start | ((1n << hostBits) - 1n);
+    const mappedStart = start > V4_MAPPED_PREFIX ? start : V4_MAPPED_PREFIX;
+    const mappedEnd = end < V4_MAPPED_LAST ? end : V4_MAPPED_LAST;
+    return {
+      v4: mappedStart <= mappedEnd ? [Number(mappedStart & 0xffffffffn), Number(mappedEnd & 0xffffffffn)] : null,
+      v6: start < V4_MAPPED_PREFIX || end > V4_MAPPED_LAST ? [start, end] : null,
+      family: 6,
+      prefix,
+    };
+  }
+  return null;
+}
+
+/**
+ * How much of each address space a CIDR covers, as prefix lengths: `ipv4Prefix` for the IPv4
+ * addresses it covers (an IPv6 range over ::ffff:0:0/96 covers IPv4 clients too: `::/32` covers
+ * every one, /0), null when none; `ipv6Prefix` for an IPv6 range. Null when it is not a CIDR.
+ */
+export function cidrCoverage(cidr: string): { ipv4Prefix: number | null; ipv6Prefix: number | null } | null {
+  const parts = cidrParts(cidr);
+  if (!parts) return null;
+  const ipv4Prefix = parts.v4 ? 32 - Math.log2(parts.v4[1] - parts.v4[0] + 1) : null;
+  return { ipv4Prefix, ipv6Prefix: parts.family === 6 ? parts.prefix : null };
+}
+
+/**
  * A set of CIDR ranges (IPv4 and IPv6), compiled once. Checking an address is a binary search over
  * merged intervals on an address parsed once per hit: the classifier checks every hit against
  * every signature's ranges, and `net.BlockList` (a native call that re-parses the address text each
@@ -124,26 +167,10 @@ export class AddressRanges {
     const v4: [number, number][] = [];
     const v6: [bigint, bigint][] = [];
     for (const cidr of cidrs) {
-      const slash = cidr.indexOf('/');
-      const address = slash >= 0 ? cidr.slice(0, slash) : '';
-      const prefixText = slash >= 0 ? cidr.slice(slash + 1) : '';
-      const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-      if (isIPv4(address) && prefix <= 32) {
-        const size = 2 ** (32 - prefix);
-        const start = Math.floor(parseIPv4(address) / size) * size;
-        v4.push([start, start + size - 1]);
-      } else if (isIPv6(address) && !address.includes('%') && prefix <= 128) {
-        const hostBits = BigInt(128 - prefix);
-        const start = (parseIPv6(address) >> hostBits) << hostBits;
-        const end = start | ((1n << hostBits) - 1n);
-        // The part of a range inside ::ffff:0:0/96 names IPv4 clients, which are parsed as IPv4.
-        const mappedStart = start > V4_MAPPED_PREFIX ? start : V4_MAPPED_PREFIX;
-        const mappedEnd = end < V4_MAPPED_LAST ? end : V4_MAPPED_LAST;
-        if (mappedStart <= mappedEnd) v4.push([Number(mappedStart & 0xffffffffn), Number(mappedEnd & 0xffffffffn)]);
-        if (start < V4_MAPPED_PREFIX || end > V4_MAPPED_LAST) v6.push([start, end]);
-      } else {
-        throw new Error(`${where}: "${cidr}" is not a valid CIDR`);
-      }
+      const parts = cidrParts(cidr);
+      if (!parts) throw new Error(`${where}: "${cidr}" is not a valid CIDR`);
+      if (parts.v4) v4.push(parts.v4);
+      if (parts.v6) v6.push(parts.v6);
     }
     return new AddressRanges(new Intervals(v4), new Intervals(v6));
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockList } from 'node:net';
-import { AddressRanges, parseAddress } from '../src';
+import { AddressRanges, cidrCoverage, parseAddress } from '../src/address-ranges';
 
 test('parses IPv4, IPv6 and IPv4-mapped IPv6 the way sockets and proxies write them', () => {
   assert.deepEqual(parseAddress('203.0.113.7'), { family: 4, value: 0xcb007107 });
@@ -68,4 +68,16 @@ test('IPv4 ranges match IPv4-mapped IPv6 clients, and mapped ranges match IPv4 c
   assert.equal(everything.has(parseAddress('2001:db8::5')), true);
   assert.equal(AddressRanges.compile([], 'test').has(parseAddress('192.0.2.1')), false);
   assert.equal(v4.has(null), false);
+});
+
+test('cidrCoverage: how many IPv4 and IPv6 addresses a CIDR covers, IPv4-mapped ranges counted as IPv4', () => {
+  assert.deepEqual(cidrCoverage('203.0.113.7/24'), { ipv4Prefix: 24, ipv6Prefix: null });
+  assert.deepEqual(cidrCoverage('0.0.0.0/0'), { ipv4Prefix: 0, ipv6Prefix: null });
+  assert.deepEqual(cidrCoverage('2001:db8::/32'), { ipv4Prefix: null, ipv6Prefix: 32 });
+  assert.deepEqual(cidrCoverage('::ffff:10.0.0.0/104'), { ipv4Prefix: 8, ipv6Prefix: 104 });
+  assert.deepEqual(cidrCoverage('::ffff:0:0/96'), { ipv4Prefix: 0, ipv6Prefix: 96 });
+  assert.deepEqual(cidrCoverage('::/32'), { ipv4Prefix: 0, ipv6Prefix: 32 }, '::/32 holds ::ffff:0:0/96, every IPv4 client');
+  assert.deepEqual(cidrCoverage('::/0'), { ipv4Prefix: 0, ipv6Prefix: 0 });
+  assert.equal(cidrCoverage('10.0.0.0'), null);
+  assert.equal(cidrCoverage('10.0.0.0/33'), null);
 });
