@@ -19,10 +19,10 @@ export class CrmWriterModule {
     return {
       module: CrmWriterModule,
       imports: [RuntimeModule.forRuntime(runtime)],
+      controllers: [CrmEventsConsumer],
       providers: [
         { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials)), runtime.metrics) },
         LogActivityUseCase,
-        CrmEventsConsumer,
       ],
     };
   }

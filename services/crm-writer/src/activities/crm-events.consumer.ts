@@ -1,20 +1,22 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { emailSentTopic, replyDetectedTopic } from '@telltale/contracts';
-import { subscribe } from '@telltale/kafka';
-import { ServiceRuntime } from '@telltale/runtime';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { emailSentTopic, replyDetectedTopic, type EmailSent, type ReplyDetected } from '@telltale/contracts';
+import type { ConsumedEvent } from '@telltale/kafka';
+import { EventContext } from '@telltale/runtime';
 import { LogActivityUseCase } from './log-activity.use-case';
 
-@Injectable()
-export class CrmEventsConsumer implements OnModuleInit {
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly logActivity: LogActivityUseCase,
-  ) {}
+/** Kafka inputs of the CRM writer: sent emails and human replies become Salesforce activities. */
+@Controller()
+export class CrmEventsConsumer {
+  constructor(private readonly logActivity: LogActivityUseCase) {}
 
-  onModuleInit(): void {
-    this.runtime.addConsumer([
-      subscribe(emailSentTopic, (e, m) => this.logActivity.emailSent(e.payload, e.eventId, m)),
-      subscribe(replyDetectedTopic, (e, m) => this.logActivity.replyDetected(e.payload, e.eventId, m)),
-    ]);
+  @EventPattern(emailSentTopic.name)
+  onEmailSent(@Payload() event: ConsumedEvent<EmailSent>, @Ctx() context: EventContext): Promise<void> {
+    return this.logActivity.emailSent(event.payload, event.eventId, context.manager);
+  }
+
+  @EventPattern(replyDetectedTopic.name)
+  onReplyDetected(@Payload() event: ConsumedEvent<ReplyDetected>, @Ctx() context: EventContext): Promise<void> {
+    return this.logActivity.replyDetected(event.payload, event.eventId, context.manager);
   }
 }
