@@ -17,7 +17,7 @@ export class SequencerModule {
     return {
       module: SequencerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [SequencesController, EnrollmentsController, InternalController],
+      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer],
       providers: [
         { provide: SEQUENCER_SETTINGS, useValue: settings },
         SequencesService,
@@ -25,7 +25,6 @@ export class SequencerModule {
         SendClaimsService,
         StepDispatcher,
         HandleDetectedReplyUseCase,
-        SequencerEventsConsumer,
       ],
     };
   }

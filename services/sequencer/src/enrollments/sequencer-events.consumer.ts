@@ -1,38 +1,59 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
-import { campaignStopTopic, emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type EmailSent } from '@telltale/contracts';
+import {
+  campaignStopTopic,
+  emailSendFailedTopic,
+  emailSentTopic,
+  replyDetectedTopic,
+  type CampaignStop,
+  type EmailSendFailed,
+  type EmailSent,
+  type ReplyDetected,
+} from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { subscribe } from '@telltale/kafka';
-import { ServiceRuntime } from '@telltale/runtime';
+import type { ConsumedEvent } from '@telltale/kafka';
+import { EventContext } from '@telltale/runtime';
 import { HandleDetectedReplyUseCase } from '../replies/handle-detected-reply.use-case';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
 import { EnrollmentStore } from './enrollment-store';
 import { EnrollmentsService } from './enrollments.service';
 
 /** Kafka inputs of the sequencer: sent, send-failed, campaign stop and detected replies (human and auto). */
-@Injectable()
-export class SequencerEventsConsumer implements OnModuleInit {
+@Controller()
+export class SequencerEventsConsumer {
   private readonly store = new EnrollmentStore();
 
   constructor(
-    private readonly runtime: ServiceRuntime,
     private readonly enrollments: EnrollmentsService,
     private readonly handleReply: HandleDetectedReplyUseCase,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
   ) {}
 
-  onModuleInit(): void {
-    this.runtime.addConsumer([
-      subscribe(emailSentTopic, (e, m) => this.onSent(e.payload, m)),
-      subscribe(emailSendFailedTopic, (e, m) => this.onSendFailed(e.payload, m)),
-      subscribe(campaignStopTopic, async (e, m) => {
-        await this.enrollments.stopWithin(m, e.orgId, e.payload.enrollmentId, e.payload.reason, e.payload.causeId, this.clock.now());
-      }),
-      // A human reply stops the campaign even if the stop event is late or lost in transit
-      // (campaign.stop.v1 for the same reply is then a no-op); an out-of-office pauses it.
-      subscribe(replyDetectedTopic, (e, m) => this.handleReply.execute(m, e.payload)),
-    ]);
+  @EventPattern(emailSentTopic.name)
+  onEmailSent(@Payload() event: ConsumedEvent<EmailSent>, @Ctx() context: EventContext): Promise<void> {
+    return this.onSent(event.payload, context.manager);
+  }
+
+  @EventPattern(emailSendFailedTopic.name)
+  onEmailSendFailed(@Payload() event: ConsumedEvent<EmailSendFailed>, @Ctx() context: EventContext): Promise<void> {
+    return this.onSendFailed(event.payload, context.manager);
+  }
+
+  @EventPattern(campaignStopTopic.name)
+  async onCampaignStop(@Payload() event: ConsumedEvent<CampaignStop>, @Ctx() context: EventContext): Promise<void> {
+    const { enrollmentId, reason, causeId } = event.payload;
+    await this.enrollments.stopWithin(context.manager, event.orgId, enrollmentId, reason, causeId, this.clock.now());
+  }
+
+  /**
+   * A human reply stops the campaign even if the stop event is late or lost in transit
+   * (campaign.stop.v1 for the same reply is then a no-op); an out-of-office pauses it.
+   */
+  @EventPattern(replyDetectedTopic.name)
+  onReplyDetected(@Payload() event: ConsumedEvent<ReplyDetected>, @Ctx() context: EventContext): Promise<void> {
+    return this.handleReply.execute(context.manager, event.payload);
   }
 
   private async onSent(sent: EmailSent, m: EntityManager): Promise<void> {
