@@ -13,13 +13,12 @@ export class ReplyDetectorModule {
     return {
       module: ReplyDetectorModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [VerdictsController],
+      controllers: [VerdictsController, ReplyDetectorConsumer],
       providers: [
         VerdictQueries,
         { provide: FREE_MAIL_DOMAINS, useValue: loadFreeMailDomains(config.FREE_MAIL_DOMAINS_FILE, 'FREE_MAIL_DOMAINS_FILE') },
         { provide: DETECTION_SETTINGS, useValue: { softBounceStopAfter: config.SOFT_BOUNCE_STOP_AFTER, activeWindowDays: config.ACTIVE_WINDOW_DAYS } satisfies DetectionSettings },
         HandleInboundMessageUseCase,
-        ReplyDetectorConsumer,
       ],
     };
   }

@@ -1,37 +1,29 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { emailSentTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
-import { subscribe } from '@telltale/kafka';
-import { ServiceRuntime } from '@telltale/runtime';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { emailSentTopic, mailboxMessageReceivedTopic, type EmailSent, type MailboxMessageReceived } from '@telltale/contracts';
+import type { ConsumedEvent } from '@telltale/kafka';
+import { EventContext } from '@telltale/runtime';
 import { SentMessageStore } from '../sent-index/sent-message.store';
 import { HandleInboundMessageUseCase } from './handle-inbound-message.use-case';
 
-@Injectable()
-export class ReplyDetectorConsumer implements OnModuleInit {
+/**
+ * Kafka inputs of the reply detector, in two consumer groups: the sent index must never wait behind
+ * a slow inbound message, and vice versa.
+ */
+@Controller()
+export class ReplyDetectorConsumer {
   private readonly sentIndex = new SentMessageStore();
 
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly handleInbound: HandleInboundMessageUseCase,
-  ) {}
+  constructor(private readonly handleInbound: HandleInboundMessageUseCase) {}
 
-  onModuleInit(): void {
-    // Two consumers: the sent index must never wait behind a slow inbound message, and vice versa.
-    this.runtime.addConsumer(
-      [
-        subscribe(emailSentTopic, async (e, m) => {
-          await this.sentIndex.record(m, e.payload);
-          await this.handleInbound.reconsiderPending(m, e.payload.orgId, e.payload.messageId);
-        }),
-      ],
-      'sent-index',
-    );
-    this.runtime.addConsumer(
-      [
-        subscribe(mailboxMessageReceivedTopic, async (e, m) => {
-          await this.handleInbound.execute(e.payload, m);
-        }),
-      ],
-      'inbound',
-    );
+  @EventPattern(emailSentTopic.name, { consumer: 'sent-index' })
+  async onEmailSent(@Payload() event: ConsumedEvent<EmailSent>, @Ctx() context: EventContext): Promise<void> {
+    await this.sentIndex.record(context.manager, event.payload);
+    await this.handleInbound.reconsiderPending(context.manager, event.payload.orgId, event.payload.messageId);
+  }
+
+  @EventPattern(mailboxMessageReceivedTopic.name, { consumer: 'inbound' })
+  async onMessageReceived(@Payload() event: ConsumedEvent<MailboxMessageReceived>, @Ctx() context: EventContext): Promise<void> {
+    await this.handleInbound.execute(event.payload, context.manager);
   }
 }
