@@ -17,7 +17,7 @@ export class SenderModule {
     return {
       module: SenderModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [EmailsController],
+      controllers: [EmailsController, SendRequestsConsumer],
       providers: [
         SentEmailQueries,
         { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL, config.TRACKING_ORG_BASE_URLS) },
@@ -26,7 +26,6 @@ export class SenderModule {
         // Pacing state lives in the sender schema, so every replica shares it.
         { provide: PgMailboxSendThrottle, useFactory: (rt: ServiceRuntime) => new PgMailboxSendThrottle(rt.dataSource), inject: [ServiceRuntime] },
         SendEmailUseCase,
-        SendRequestsConsumer,
       ],
     };
   }

@@ -1,21 +1,17 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { emailSendRequestedTopic } from '@telltale/contracts';
-import { subscribe } from '@telltale/kafka';
-import { ServiceRuntime } from '@telltale/runtime';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { emailSendRequestedTopic, type EmailSendRequested } from '@telltale/contracts';
+import type { ConsumedEvent } from '@telltale/kafka';
+import { EventContext } from '@telltale/runtime';
 import { SendEmailUseCase } from './send-email.use-case';
 
-@Injectable()
-export class SendRequestsConsumer implements OnModuleInit {
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly sendEmail: SendEmailUseCase,
-  ) {}
+/** The sequencer's send requests: each is one send, in one transaction around the provider call. */
+@Controller()
+export class SendRequestsConsumer {
+  constructor(private readonly sendEmail: SendEmailUseCase) {}
 
-  onModuleInit(): void {
-    this.runtime.addConsumer([
-      subscribe(emailSendRequestedTopic, async (event, m) => {
-        await this.sendEmail.execute(event.payload, m);
-      }),
-    ]);
+  @EventPattern(emailSendRequestedTopic.name)
+  async onSendRequested(@Payload() event: ConsumedEvent<EmailSendRequested>, @Ctx() context: EventContext): Promise<void> {
+    await this.sendEmail.execute(event.payload, context.manager);
   }
 }
