@@ -21,7 +21,7 @@ import { TrackingController } from './hits/tracking.controller';
 import { clientAddressResolver, edgeClientAddress } from './hits/client-address';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
 import { trackingEngagementTopic } from '@telltale/contracts';
-import { engagementStoreSubscription } from './recording/engagement-store';
+import { EngagementStoreConsumer } from './recording/engagement-store';
 import { HitRecorder } from './recording/hit-recorder';
 import { KafkaHitSink } from './recording/kafka-hit-sink';
 import { HitSpill } from './recording/hit-spill';
@@ -44,11 +44,10 @@ export class TrackerModule {
     // 15 000-18 000 hits behind at the end of each 10 s wrk round, near the 20 000 that go to the spill.
     const recorder = new HitRecorder(sink, spill, runtime.logger.child({ component: 'hit-recorder' }), { maxBatchSize: 2_000 });
     registerRecorderMetrics(runtime.metrics, recorder, spill);
-    if (config.TRACKER_ENGAGEMENT_STORE) runtime.addConsumer([engagementStoreSubscription()], 'engagement-store');
     return {
       module: TrackerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [TrackingController, DevicesController, EngagementSummaryController],
+      controllers: [TrackingController, DevicesController, EngagementSummaryController, ...(config.TRACKER_ENGAGEMENT_STORE ? [EngagementStoreConsumer] : [])],
       providers: [
         EngagementSummaryQueries,
         { provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) },

@@ -1,6 +1,9 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
 import { trackingEngagementTopic, type TrackingEngagement } from '@telltale/contracts';
-import { subscribeBatch, type BatchSubscription, type ConsumedEvent } from '@telltale/kafka';
+import type { ConsumedEvent } from '@telltale/kafka';
+import { EventContext } from '@telltale/runtime';
 
 /**
  * The append-only engagement store (ADR 0005): a consumer of `tracking.engagement.v1`, so the
@@ -33,4 +36,11 @@ export async function appendEngagements(events: readonly ConsumedEvent<TrackingE
   );
 }
 
-export const engagementStoreSubscription = (): BatchSubscription => subscribeBatch(trackingEngagementTopic, appendEngagements);
+/** The store's consumer (TRACKER_ENGAGEMENT_STORE): the events of each fetched batch at once. */
+@Controller()
+export class EngagementStoreConsumer {
+  @EventPattern(trackingEngagementTopic.name, { consumer: 'engagement-store', batch: true })
+  onEngagements(@Payload() events: ConsumedEvent<TrackingEngagement>[], @Ctx() context: EventContext): Promise<void> {
+    return appendEngagements(events, context.manager);
+  }
+}
