@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
 import { connectEventTransport } from './events/connect-event-transport';
 import { baseConfigShape, loadConfig } from './service-config';
+import { assertEveryRouteClassified } from './identity/route-table';
 import type { ServiceRuntime } from './service-runtime';
 
 export { DEFAULT_JSON_BODY_LIMIT_BYTES, jsonBodyLimitFor } from './http-hardening';
@@ -64,6 +65,7 @@ export async function startService(options: {
     hardenHttp(app, { jsonBodyLimitBytes: options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES });
     connectEventTransport(app, runtime);
     options.configure?.(app);
+    assertEveryRouteClassified(app);
     await app.listen(options.port, options.host);
     // The @EventPattern handlers' consumers, once HTTP listens (ADR 10).
     await app.startAllMicroservices();

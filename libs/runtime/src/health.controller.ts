@@ -1,7 +1,9 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
+import { Public } from './identity/access.decorators';
 import { ServiceRuntime } from './service-runtime';
 
 @Controller('health')
+@Public('health')
 export class HealthController {
   constructor(private readonly runtime: ServiceRuntime) {}
 

@@ -5,5 +5,7 @@ export * from './runtime.module';
 export * from './bootstrap-service';
 export * from './request-validation';
 export * from '@telltale/metrics';
+export * from './identity';
 export * from './kafka-security-config';
 export * from './events';
+export * from './secrets/credential-cipher';

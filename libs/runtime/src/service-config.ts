@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KAFKA_SASL_MECHANISMS } from '@telltale/kafka';
+import { identityConfigShape } from './identity/identity-config';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -43,6 +44,8 @@ export const baseConfigShape = {
    * one process running all six) never collide; the chart sets 9464.
    */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Who may call the service: identity key set and service credentials (libs/runtime/src/identity). */
+  ...identityConfigShape,
 };
 
 export const booleanConfigFlag = booleanFlag;

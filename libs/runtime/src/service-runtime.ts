@@ -6,6 +6,7 @@ import { createServiceDataSource, messagingTablesMigration, runServiceMigrations
 import { ConsumerLagReader, EventConsumer, OutboxRelay, OutboxWriter, createKafka, ensureTopics, type BatchSubscription, type KafkaSecurity, type Subscription } from '@telltale/kafka';
 import { createMetricsRegistry, gauge, type Registry } from '@telltale/metrics';
 import { createLogger, type Logger } from '@telltale/telemetry';
+import type { CallerGuardSettings } from './identity/caller.guard';
 
 export interface ServiceRuntimeOptions {
   service: ServiceName;
@@ -35,6 +36,8 @@ export interface ServiceRuntimeOptions {
    * brought up in the background as soon as Kafka answers.
    */
   kafkaRequiredAtStart?: boolean;
+  /** Who may call the service's routes (`callerGuardSettings(config)`); absent, only public routes answer. */
+  identity?: CallerGuardSettings;
 }
 
 /** Between attempts of a start-up in the background (Kafka away at start). */
@@ -98,6 +101,11 @@ export class ServiceRuntime {
         }
       },
     });
+  }
+
+  /** The settings of the guard every route passes (RuntimeModule). */
+  get callerGuard(): CallerGuardSettings {
+    return this.options.identity ?? { verifier: null, internalCallers: new Map() };
   }
 
   /** For a service's own Kafka clients beside the runtime's (the tracker's produce worker). */

@@ -1,4 +1,5 @@
 /** Helpers the end-to-end tests share to drive the services' REST APIs as a user of one org would. */
+import { sharedLocalIdentity } from '@telltale/runtime';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -12,11 +13,15 @@ export interface ApiResponse {
   body: any;
 }
 
-/** A JSON request as the org's user: GET without a body, POST with one unless `method` says otherwise. */
+/**
+ * A JSON request as the org's user (an admin, signed by the process's local identity, which the
+ * services started by `startTelltaleSystem` verify): GET without a body, POST with one unless
+ * `method` says otherwise.
+ */
 export async function callApi(base: string, path: string, orgId: string, init: { method?: string; body?: unknown } = {}): Promise<ApiResponse> {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', 'x-org-id': orgId },
+    headers: { 'content-type': 'application/json', ...(await (await sharedLocalIdentity()).headers(orgId)) },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@telltale/db';
-import type { StartedService } from '@telltale/runtime';
+import { sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
 import { CrmWriterConfig, startCrmWriter } from '@telltale/crm-writer';
 import { MailboxSyncConfig, startMailboxSync } from '@telltale/mailbox-sync';
@@ -35,8 +35,9 @@ export interface TelltaleSystem {
  */
 export async function startTelltaleSystem(options: SystemOptions): Promise<TelltaleSystem> {
   const trackingKeys = `t1:${randomBytes(32).toString('base64')}`;
-  const internalToken = randomBytes(24).toString('hex');
+  const identity = await sharedLocalIdentity();
   const common = {
+    ...identity.env(),
     DATABASE_URL: options.databaseUrl,
     KAFKA_BROKERS: options.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: options.topicPrefix,
@@ -54,11 +55,11 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
   };
   try {
     const sequencer = await track(
-      startSequencer(SequencerConfig.parse({ ...common, SEQUENCER_TICK_MS: '0', INTERNAL_API_TOKEN: internalToken }), { clock, logger: logger('sequencer') }),
+      startSequencer(SequencerConfig.parse({ ...common, SEQUENCER_TICK_MS: '0' }), { clock, logger: logger('sequencer') }),
     );
     const mailboxSync = await track(
       startMailboxSync(
-        MailboxSyncConfig.parse({ ...common, CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, INTERNAL_API_TOKEN: internalToken, MAILBOX_FOLDER_POLL_MS: '2000' }),
+        MailboxSyncConfig.parse({ ...common, CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, MAILBOX_FOLDER_POLL_MS: '2000' }),
         { clock, logger: logger('mailbox-sync') },
       ),
     );
@@ -71,7 +72,7 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
           TRACKING_SIGNING_KEYS: trackingKeys,
           SEQUENCER_URL: sequencer.url,
           MAILBOX_SYNC_URL: mailboxSync.url,
-          INTERNAL_API_TOKEN: internalToken,
+          ...identity.senderEnv(),
         }),
         { clock, logger: logger('sender') },
       ),

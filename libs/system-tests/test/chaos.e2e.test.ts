@@ -17,6 +17,7 @@ import { ensureMavenComponent } from '@telltale/testing/dist/src/infrastructure/
 import { startLocalPostgres } from '@telltale/testing/dist/src/infrastructure/postgres.local';
 import { findRepoRoot, repoPaths } from '@telltale/testing/dist/src/infrastructure/repo-paths';
 import { callApi, eventually, requiredEnv, sandboxMailbox, ServiceProcess, type ServiceName } from '../src';
+import { sharedLocalIdentity } from '@telltale/runtime';
 
 /**
  * Chaos across the whole journey (issue 10): many enrollments go send → sync → reply → stop →
@@ -153,17 +154,18 @@ before(async () => {
   const portOf = new Map<ServiceName, number>();
   for (const name of ['sequencer', 'sender', 'tracker', 'mailbox-sync', 'reply-detector', 'crm-writer'] as const) portOf.set(name, await findFreePort());
   const url = (name: ServiceName): string => `http://127.0.0.1:${portOf.get(name)}`;
+  const identity = await sharedLocalIdentity();
   const common = {
     DATABASE_URL: postgres!.endpoint.databaseUrl,
     KAFKA_BROKERS: `127.0.0.1:${ports.broker}`,
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
-    INTERNAL_API_TOKEN: randomBytes(24).toString('hex'),
+    ...identity.env(),
   };
   const specific: Record<ServiceName, Record<string, string>> = {
     sequencer: { SEQUENCER_TICK_MS: '500' },
     'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, MAILBOX_FOLDER_POLL_MS: '2000' },
     tracker: { TRACKING_SIGNING_KEYS: trackingKeys, TRACKER_SPILL_DIR: join(workDir, 'spill') },
-    sender: { TRACKING_BASE_URL: url('tracker'), TRACKING_SIGNING_KEYS: trackingKeys, SEQUENCER_URL: url('sequencer'), MAILBOX_SYNC_URL: url('mailbox-sync') },
+    sender: { TRACKING_BASE_URL: url('tracker'), TRACKING_SIGNING_KEYS: trackingKeys, SEQUENCER_URL: url('sequencer'), MAILBOX_SYNC_URL: url('mailbox-sync'), ...identity.senderEnv() },
     'reply-detector': {},
     'crm-writer': crmWriterSandboxEnv(salesforce),
   };

@@ -1,6 +1,6 @@
 import { crmActivityLoggedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { CrmWriterConfig } from './crm-writer.config';
 import { CrmWriterModule } from './crm-writer.module';
@@ -17,6 +17,7 @@ export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clo
     migrations: [CrmWriterInitial1764231000000],
     producedTopics: [crmActivityLoggedTopic],
     runMigrations: config.RUN_MIGRATIONS,
+    identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     ...overrides,

@@ -1,4 +1,3 @@
 export * from './mailbox-sync.app';
 export * from './mailbox-sync.config';
 export * from './mailbox-sync.module';
-export * from './credentials/credential-cipher';

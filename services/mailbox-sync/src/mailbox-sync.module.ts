@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
+import { CredentialCipher, RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { GoogleOAuth, MicrosoftOAuth } from '@telltale/mail';
-import { CredentialCipher } from './credentials/credential-cipher';
 import { OAuthAccessTokens } from './oauth/oauth-access-tokens';
 import { PendingAuthorizations } from './oauth/pending-authorizations';
 import { GmailConnectionsService } from './gmail/gmail-connections.service';
@@ -15,7 +14,6 @@ import { GraphController } from './graph/graph.controller';
 import { GraphFollowers } from './graph/graph-followers';
 import { GRAPH_SETTINGS, MICROSOFT_OAUTH, type GraphSettings } from './graph/graph-settings';
 import { InternalMailboxController } from './internal/internal.controller';
-import { INTERNAL_API_TOKEN } from './internal/internal-token';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxesController } from './mailboxes/mailboxes.controller';
 import { MailboxesService } from './mailboxes/mailboxes.service';
@@ -62,7 +60,6 @@ export class MailboxSyncModule {
       controllers: [MailboxesController, InternalMailboxController, GmailController, GraphController],
       providers: [
         { provide: CredentialCipher, useValue: new CredentialCipher(config.CREDENTIALS_ENCRYPTION_KEYS) },
-        { provide: INTERNAL_API_TOKEN, useValue: config.INTERNAL_API_TOKEN },
         { provide: FOLDER_POLL_MS, useValue: config.MAILBOX_FOLDER_POLL_MS },
         {
           provide: INBOUND_LIMITS,

@@ -1,6 +1,6 @@
 import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { ReplyDetectorInitial1764230900000 } from './migrations/1764230900000-reply-detector-initial';
 import { ReplyDetectorMatching1764400000000 } from './migrations/1764400000000-reply-detector-matching';
@@ -19,6 +19,7 @@ export function createReplyDetectorRuntime(config: ReplyDetectorConfig, override
     migrations: [ReplyDetectorInitial1764230900000, ReplyDetectorMatching1764400000000, ReplyDetectorMessageCopies1765000000000],
     producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic],
     runMigrations: config.RUN_MIGRATIONS,
+    identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     ...overrides,

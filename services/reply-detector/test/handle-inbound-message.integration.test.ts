@@ -2,12 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EmailSent, MailboxMessageReceived } from '@telltale/contracts';
-import type { StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createTestDatabase } from '@telltale/testing';
 import { ReplyDetectorConfig, startReplyDetector, type InboundMessage } from '../src';
 import { HandleInboundMessageUseCase } from '../src/detection/handle-inbound-message.use-case';
 import { SentMessageStore } from '../src/sent-index/sent-message.store';
 import { inboundMessage } from './support/inbound-message';
+
 
 function env(name: string): string {
   const v = process.env[name];
@@ -29,6 +30,7 @@ before(async () => {
   drop = db.drop;
   service = await startReplyDetector(
     ReplyDetectorConfig.parse({
+      ...(await sharedLocalIdentity()).env(),
       DATABASE_URL: db.url,
       KAFKA_BROKERS: env('KAFKA_BROKERS'),
       KAFKA_TOPIC_PREFIX: `rd-${randomBytes(4).toString('hex')}.`,
@@ -226,7 +228,7 @@ test('the endpoint explains why an enrollment did or did not stop', async () => 
   const stopped = randomUUID();
   const sent = await sendEmail(stopped, ['pat@explain-buyer.com']);
   await receive({ from: from('pat@explain-buyer.com'), inReplyTo: [sent.messageId] });
-  const res = await fetch(`${service.url}/v1/enrollments/${stopped}/verdicts`, { headers: { 'x-org-id': ORG } });
+  const res = await fetch(`${service.url}/v1/enrollments/${stopped}/verdicts`, { headers: { ...(await localIdentityHeaders(ORG)) } });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { stopRequested: boolean; stopReason: string; explanation: string; verdicts: { reasons: string[] }[] };
   assert.equal(body.stopRequested, true);
@@ -238,7 +240,7 @@ test('the endpoint explains why an enrollment did or did not stop', async () => 
   await sendEmail(notStopped, ['lost@explain-other.com'], [], 60 * 24 * 60);
   // Out of the active window (60 days ago): the prospect's new-thread message does not match.
   await receive({ from: from('lost@explain-other.com'), subject: 'a new thread' });
-  const why = (await (await fetch(`${service.url}/v1/enrollments/${notStopped}/verdicts`, { headers: { 'x-org-id': ORG } })).json()) as {
+  const why = (await (await fetch(`${service.url}/v1/enrollments/${notStopped}/verdicts`, { headers: { ...(await localIdentityHeaders(ORG)) } })).json()) as {
     stopRequested: boolean;
     explanation: string;
     unmatchedFromRecipients: unknown[];

@@ -1,6 +1,6 @@
 import { emailSendFailedTopic, emailSentTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { SenderInitial1764230600000 } from './migrations/1764230600000-sender-initial';
 import { SenderSendThrottle1764900000000 } from './migrations/1764900000000-sender-send-throttle';
@@ -22,6 +22,7 @@ export function createSenderRuntime(config: SenderConfig, overrides: { clock?: C
     migrations: SENDER_MIGRATIONS,
     producedTopics: [emailSentTopic, emailSendFailedTopic],
     runMigrations: config.RUN_MIGRATIONS,
+    identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     ...overrides,

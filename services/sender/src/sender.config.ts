@@ -26,7 +26,8 @@ export const SenderConfig = z.object({
     .transform((entries) => new Map(entries)),
   SEQUENCER_URL: z.url({ protocol: /^https?$/ }),
   MAILBOX_SYNC_URL: z.url({ protocol: /^https?$/ }),
-  INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** The sender's own credential for the sequencer's and mailbox-sync's internal routes (their INTERNAL_CALLERS hold its digest). */
+  SERVICE_CREDENTIAL: z.string().min(32, 'must be at least 32 characters').max(512),
 });
 export type SenderConfig = z.output<typeof SenderConfig>;
 

@@ -21,8 +21,8 @@ export class SenderModule {
       providers: [
         SentEmailQueries,
         { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL, config.TRACKING_ORG_BASE_URLS) },
-        { provide: SequencerClaimClient, useValue: new SequencerClaimClient(config.SEQUENCER_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
-        { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.INTERNAL_API_TOKEN) },
+        { provide: SequencerClaimClient, useValue: new SequencerClaimClient(config.SEQUENCER_URL.replace(/\/$/, ''), config.SERVICE_CREDENTIAL) },
+        { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.SERVICE_CREDENTIAL) },
         // Pacing state lives in the sender schema, so every replica shares it.
         { provide: PgMailboxSendThrottle, useFactory: (rt: ServiceRuntime) => new PgMailboxSendThrottle(rt.dataSource), inject: [ServiceRuntime] },
         SendEmailUseCase,

@@ -12,7 +12,6 @@ export interface SequencerSettings {
   colleaguePauseDays: number;
   /** Domains whose users are never colleagues of each other (free-mail). */
   freeMailDomains: ReadonlySet<string>;
-  internalApiToken: string;
 }
 
 export const SEQUENCER_SETTINGS = Symbol('SEQUENCER_SETTINGS');

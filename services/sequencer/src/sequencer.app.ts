@@ -1,6 +1,6 @@
 import { emailSendRequestedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { SequencerConfig } from './sequencer.config';
 import { SEQUENCER_SCHEMA, sequencerEntities, sequencerMigrations } from './sequencer.entities';
@@ -19,6 +19,7 @@ export function createSequencerRuntime(config: SequencerConfig, overrides: { clo
     migrations: sequencerMigrations,
     producedTopics: [emailSendRequestedTopic],
     runMigrations: config.RUN_MIGRATIONS,
+    identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     ...overrides,
@@ -41,7 +42,6 @@ export function startSequencer(config: SequencerConfig, overrides: Parameters<ty
       outOfOffice: { defaultDays: config.SEQUENCER_OOO_DEFAULT_PAUSE_DAYS, maxDays: config.SEQUENCER_OOO_MAX_PAUSE_DAYS },
       colleaguePauseDays: config.SEQUENCER_COLLEAGUE_PAUSE_DAYS,
       freeMailDomains: loadFreeMailDomains(config.SEQUENCER_FREE_MAIL_DOMAINS_FILE),
-      internalApiToken: config.INTERNAL_API_TOKEN,
     }),
   });
 }

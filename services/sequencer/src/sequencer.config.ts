@@ -16,7 +16,6 @@ export const SequencerConfig = z
     /** Pause length for sequences whose company rule is `pause`. */
     SEQUENCER_COLLEAGUE_PAUSE_DAYS: z.coerce.number().min(0.01).max(365).default(14),
     SEQUENCER_FREE_MAIL_DOMAINS_FILE: z.string().min(1).default(BUNDLED_FREE_MAIL_DOMAINS_FILE),
-    INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   })
   .refine((c) => c.SEQUENCER_OOO_DEFAULT_PAUSE_DAYS <= c.SEQUENCER_OOO_MAX_PAUSE_DAYS, {
     message: 'must not exceed SEQUENCER_OOO_MAX_PAUSE_DAYS',

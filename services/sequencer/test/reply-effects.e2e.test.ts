@@ -5,12 +5,13 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type ReplyDetected } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { buildEvent } from '@telltale/kafka';
-import type { StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase, eventually } from '@telltale/testing';
 import { SequencerConfig } from '../src/sequencer.config';
 import { startSequencer } from '../src/sequencer.app';
 import { StepDispatcher } from '../src/scheduling/step-dispatcher';
+
 
 /**
  * The sequencer's side of issue 5 against real PostgreSQL and Kafka: out-of-office pauses (with and
@@ -39,7 +40,7 @@ let dispatcher: StepDispatcher;
 async function api(path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${sequencer.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', 'x-org-id': ORG },
+    headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(ORG)) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -145,7 +146,7 @@ before(async () => {
       PORT: '0',
       LOG_LEVEL: 'error',
       SEQUENCER_TICK_MS: '0',
-      INTERNAL_API_TOKEN: randomBytes(24).toString('hex'),
+      ...(await sharedLocalIdentity()).env(),
     }),
     { clock, logger: createLogger({ service: 'sequencer', level: 'error' }) },
   );

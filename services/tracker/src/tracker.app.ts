@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
-import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService } from '@telltale/runtime';
+import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { TrackerInitial1764230700000 } from './migrations/1764230700000-tracker-initial';
 import { TrackerDevicesOffices1764240000000 } from './migrations/1764240000000-tracker-devices-offices';
@@ -23,6 +23,7 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000],
     producedTopics: [trackingEngagementTopic],
     runMigrations: config.RUN_MIGRATIONS,
+    identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     // The pixel answers (and spills hits) even when the tracker starts during a Kafka outage.

@@ -8,10 +8,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import { createKafka } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
-import type { StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, eventually } from '@telltale/testing';
 import { buildClickUrl, buildOpenUrl, generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
 import { TrackerConfig, TRANSPARENT_GIF, startTracker } from '../src';
+
 
 /**
  * TRACKER_WORKERS > 1 (ADR 8): pixel processes share the port and forward their opens to the
@@ -40,7 +41,7 @@ before(async () => {
   spillDir = mkdtempSync(join(tmpdir(), 'tracker-spill-'));
   // Tests stand in for a load balancer on loopback (TRUST_PROXY), as in the single-process tests.
   const settings = { PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'loopback', LOG_LEVEL: 'silent', TRACKER_WORKERS: String(WORKERS) };
-  tracker = await startTracker(TrackerConfig.parse({ ...settings, DATABASE_URL: db.url, KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, TRACKING_SIGNING_KEYS: keySpec, TRACKER_SPILL_DIR: spillDir }));
+  tracker = await startTracker(TrackerConfig.parse({ ...settings, ...(await sharedLocalIdentity()).env(), DATABASE_URL: db.url, KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, TRACKING_SIGNING_KEYS: keySpec, TRACKER_SPILL_DIR: spillDir }));
   port = Number(new URL(tracker.url).port);
 });
 
@@ -223,7 +224,7 @@ describe('several pixel processes sharing the port (TRACKER_WORKERS)', () => {
 
     // Other paths are passed on to the tracker process: device registration sets the cookie.
     const selfOrg = randomUUID();
-    const issued = await fetch(`${tracker.url}/v1/device-registrations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': selfOrg }, body: JSON.stringify({ userId: randomUUID() }) });
+    const issued = await fetch(`${tracker.url}/v1/device-registrations`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(selfOrg)) }, body: JSON.stringify({ userId: randomUUID() }) });
     assert.equal(issued.status, 201);
     const { registerPath } = (await issued.json()) as { registerPath: string };
     const registered = await a!.get(`${tracker.url}${registerPath}`);

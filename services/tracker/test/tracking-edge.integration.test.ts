@@ -9,10 +9,11 @@ import { Client } from 'pg';
 import { trackingEngagementTopic } from '@telltale/contracts';
 import { createKafka } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
-import { sampleValue, type StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, sharedLocalIdentity, sampleValue, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, eventually } from '@telltale/testing';
 import { buildClickUrl, buildOpenUrl, generateSigningKeySpec, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
 import { TrackerConfig, TRANSPARENT_GIF, startTracker } from '../src';
+
 
 function env(name: string): string {
   const v = process.env[name];
@@ -34,6 +35,7 @@ before(async () => {
   spillDir = mkdtempSync(join(tmpdir(), 'tracker-spill-'));
   tracker = await startTracker(
     TrackerConfig.parse({
+      ...(await sharedLocalIdentity()).env(),
       DATABASE_URL: db.url,
       KAFKA_BROKERS: env('KAFKA_BROKERS'),
       KAFKA_TOPIC_PREFIX: prefix,
@@ -281,14 +283,14 @@ describe('classification end to end', () => {
     const orgId = randomUUID();
     const put = await fetch(`${tracker.url}/v1/office-ranges`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-org-id': orgId },
+      headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) },
       body: JSON.stringify({ ranges: [{ cidr: '203.0.113.7/24', name: 'HQ' }] }),
     });
     assert.equal(put.status, 200);
     assert.deepEqual(await put.json(), { ranges: [{ cidr: '203.0.113.0/24', name: 'HQ' }] });
-    const bad = await fetch(`${tracker.url}/v1/office-ranges`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: JSON.stringify({ ranges: [{ cidr: 'not-a-range' }] }) });
+    const bad = await fetch(`${tracker.url}/v1/office-ranges`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) }, body: JSON.stringify({ ranges: [{ cidr: 'not-a-range' }] }) });
     assert.equal(bad.status, 400);
-    assert.deepEqual(await (await fetch(`${tracker.url}/v1/office-ranges`, { headers: { 'x-org-id': orgId } })).json(), { ranges: [{ cidr: '203.0.113.0/24', name: 'HQ' }] });
+    assert.deepEqual(await (await fetch(`${tracker.url}/v1/office-ranges`, { headers: { ...(await localIdentityHeaders(orgId)) } })).json(), { ranges: [{ cidr: '203.0.113.0/24', name: 'HQ' }] });
     await hit(buildOpenUrl(tracker.url, openToken(orgId)), { 'x-forwarded-for': '203.0.113.99' });
     await hit(buildOpenUrl(tracker.url, openToken(randomUUID())), { 'x-forwarded-for': '203.0.113.99' });
     const rows = await waitForRows(orgId, 1);
@@ -323,7 +325,7 @@ describe('self-view filtering', () => {
   test('a registered device makes hits on its org’s emails `self`, until it is revoked', async () => {
     const orgId = randomUUID();
     const userId = randomUUID();
-    const issued = await fetch(`${tracker.url}/v1/device-registrations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: JSON.stringify({ userId }) });
+    const issued = await fetch(`${tracker.url}/v1/device-registrations`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) }, body: JSON.stringify({ userId }) });
     assert.equal(issued.status, 201);
     const { registerPath } = (await issued.json()) as { registerPath: string };
 
@@ -350,14 +352,14 @@ describe('self-view filtering', () => {
     await hit(buildOpenUrl(tracker.url, openToken(otherOrg)), { cookie });
     assert.equal((await waitForRows(otherOrg, 1))[0]!.label, 'human', 'a device is self only for its own org');
 
-    const listed = (await (await fetch(`${tracker.url}/v1/users/${userId}/devices`, { headers: { 'x-org-id': orgId } })).json()) as { devices: { deviceId: string; revokedAt: string | null }[] };
+    const listed = (await (await fetch(`${tracker.url}/v1/users/${userId}/devices`, { headers: { ...(await localIdentityHeaders(orgId)) } })).json()) as { devices: { deviceId: string; revokedAt: string | null }[] };
     assert.equal(listed.devices.length, 2, 'both registrations (the first had no cookie yet)');
     for (const device of listed.devices) {
-      const revoked = await fetch(`${tracker.url}/v1/users/${userId}/devices/${device.deviceId}`, { method: 'DELETE', headers: { 'x-org-id': orgId } });
+      const revoked = await fetch(`${tracker.url}/v1/users/${userId}/devices/${device.deviceId}`, { method: 'DELETE', headers: { ...(await localIdentityHeaders(orgId)) } });
       assert.equal(revoked.status, 200);
       assert.ok(((await revoked.json()) as { revokedAt: string | null }).revokedAt);
     }
-    const missing = await fetch(`${tracker.url}/v1/users/${userId}/devices/${randomUUID()}`, { method: 'DELETE', headers: { 'x-org-id': orgId } });
+    const missing = await fetch(`${tracker.url}/v1/users/${userId}/devices/${randomUUID()}`, { method: 'DELETE', headers: { ...(await localIdentityHeaders(orgId)) } });
     assert.equal(missing.status, 404);
     await hit(buildOpenUrl(tracker.url, openToken(orgId)), { cookie });
     assert.equal((await waitForRows(orgId, 2))[1]!.label, 'human', 'a revoked device no longer filters');
@@ -373,7 +375,7 @@ describe('aggregation', () => {
     await hit(buildOpenUrl(tracker.url, openToken(orgId, emailId)));
     await hit(buildClickUrl(tracker.url, clickToken(orgId, emailId, 1)));
     await waitForRows(orgId, 4);
-    const res = await fetch(`${tracker.url}/v1/emails/${emailId}/engagement`, { headers: { 'x-org-id': orgId } });
+    const res = await fetch(`${tracker.url}/v1/emails/${emailId}/engagement`, { headers: { ...(await localIdentityHeaders(orgId)) } });
     const summary = (await res.json()) as Record<string, unknown>;
     assert.equal(summary.humanOpens, 2);
     assert.equal(summary.humanClicks, 1);

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { campaignStopTopic, emailSentTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
-import type { StartedService } from '@telltale/runtime';
+import { sharedLocalIdentity, localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { ReplyDetectorConfig, startReplyDetector } from '@telltale/reply-detector';
 import { SequencerConfig, startSequencer } from '@telltale/sequencer';
 import { createLogger } from '@telltale/telemetry';
@@ -68,14 +68,14 @@ async function main(): Promise<void> {
   const database = await createTestDatabase(requiredEnv('DATABASE_URL'));
   const db = new Client({ connectionString: database.url });
   await db.connect();
-  const common = { DATABASE_URL: database.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: '0' };
+  const common = { ...(await sharedLocalIdentity()).env(), DATABASE_URL: database.url, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: '0' };
   const logger = (service: string) => createLogger({ service, level: 'error' });
   const services: StartedService[] = [];
   const kafka = new Kafka({ clientId: 'bench-replies', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const producer = new EventProducer(kafka, prefix);
   const recorder = new TopicRecorder(kafka, [prefix + campaignStopTopic.name]);
   try {
-    const sequencer = await startSequencer(SequencerConfig.parse({ ...common, SEQUENCER_TICK_MS: '0', INTERNAL_API_TOKEN: randomBytes(24).toString('hex') }), {
+    const sequencer = await startSequencer(SequencerConfig.parse({ ...common, SEQUENCER_TICK_MS: '0' }), {
       logger: logger('sequencer'),
     });
     services.push(sequencer);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     await recorder.start();
 
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${sequencer.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': org }, body: JSON.stringify(body) });
+      const res = await fetch(`${sequencer.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(org)) }, body: JSON.stringify(body) });
       if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string };
     };

@@ -5,11 +5,12 @@ import { simpleParser } from 'mailparser';
 import { emailSendFailedTopic, emailSendRequestedTopic, emailSentTopic, mailboxConnectionChangedTopic, type EmailSendRequested } from '@telltale/contracts';
 import { buildEvent } from '@telltale/kafka';
 import { MailboxSyncConfig, startMailboxSync } from '@telltale/mailbox-sync';
-import type { StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, queryRows } from '@telltale/testing';
 import { waitUntil } from '@telltale/testing/dist/src/infrastructure/wait-until';
 import { generateSigningKeySpec, parseSigningKeys, verifyTrackingToken } from '@telltale/tracking';
 import { SenderConfig, startSender } from '@telltale/sender';
+
 
 /**
  * The sender and mailbox-sync in this process with their real wiring (the `start*` functions
@@ -74,10 +75,10 @@ const LINK = 'https://prospect.test/pricing?plan=team';
 
 export async function startSendHarness(label: string, providerConfig: Record<string, string>): Promise<SendHarness> {
   const prefix = `${label}-${randomBytes(4).toString('hex')}.`;
-  const internalToken = randomBytes(16).toString('hex');
+  const identity = await sharedLocalIdentity();
   const orgId = randomUUID();
   const db = await createTestDatabase(requiredEnv('DATABASE_URL'));
-  const common = { DATABASE_URL: db.url, KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', INTERNAL_API_TOKEN: internalToken };
+  const common = { DATABASE_URL: db.url, KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...identity.env() };
   const started: { stop(): Promise<unknown> }[] = [{ stop: db.drop }];
   const stop = async (): Promise<void> => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -93,6 +94,7 @@ export async function startSendHarness(label: string, providerConfig: Record<str
         // One-off sends carry no enrollment, so the sender never asks the sequencer for a claim.
         SEQUENCER_URL: 'http://127.0.0.1:9',
         MAILBOX_SYNC_URL: mailboxSync.url,
+        ...identity.senderEnv(),
       }),
     );
     started.push(sender);
@@ -110,7 +112,7 @@ export async function startSendHarness(label: string, providerConfig: Record<str
     await joined;
 
     const api = async (path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> => {
-      const res = await fetch(`${mailboxSync.url}${path}`, { method: init.method ?? 'GET', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+      const res = await fetch(`${mailboxSync.url}${path}`, { method: init.method ?? 'GET', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) }, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
       return { status: res.status, body: await res.json() };
     };
     const sql = <T>(text: string, values: unknown[]): Promise<T[]> => queryRows<T>(db.url, text, values);

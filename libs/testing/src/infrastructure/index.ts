@@ -5,3 +5,4 @@ export * from './test-database';
 export * from './stale-process';
 export * from './kafka-secured.local';
 export * from './test-certificates';
+export * from './free-port';

@@ -32,18 +32,18 @@ export class GmailConnectionsService {
     return this.oauth;
   }
 
-  async start(orgId: string, loginHint: string | undefined): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
+  async start(orgId: string, startedBy: string, loginHint: string | undefined): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
     const oauth = this.requireOAuth();
     const state = this.authorizations.newState();
     const { url, codeVerifier } = await oauth.start(state, loginHint);
-    const { expiresAt } = await this.authorizations.save(state, orgId, 'gmail', codeVerifier);
+    const { expiresAt } = await this.authorizations.save(state, orgId, startedBy, 'gmail', codeVerifier);
     return { authorizationUrl: url, state, expiresAt };
   }
 
   /** The consent screen came back: exchange the code, store the refresh token encrypted, start syncing. */
-  async complete(state: string, code: string): Promise<MailboxRow> {
+  async complete(state: string, code: string, caller: { orgId: string; subject: string; userId: string | null }): Promise<MailboxRow> {
     const oauth = this.requireOAuth();
-    const pending = await this.authorizations.take(state, 'gmail');
+    const pending = await this.authorizations.take(state, 'gmail', caller.orgId, caller.subject);
     let grant;
     try {
       grant = await oauth.exchange(code, pending.codeVerifier);

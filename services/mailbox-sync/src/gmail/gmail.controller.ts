@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BadRequestException, Body, Controller, ForbiddenException, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
-import { parseRequest, requireOrgId } from '@telltale/runtime';
+import { CurrentCaller, Members, Public, parseRequest, type Caller } from '@telltale/runtime';
 import type { MailboxView } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { GmailConnectionsService, GoogleCallbackQuery, StartGoogleAuthorizationRequest } from './gmail-connections.service';
@@ -19,20 +19,23 @@ export class GmailController {
 
   /** Step 1: where to send the user's browser (Google's consent screen). */
   @Post('mailboxes/oauth/google')
+  @Members('mailboxes')
   @HttpCode(201)
-  async start(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
-    const orgId = requireOrgId(org);
+  async start(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
+    const orgId = caller.orgId;
     const request = parseRequest(StartGoogleAuthorizationRequest, body ?? {});
-    return this.connections.start(orgId, request.loginHint);
+    return this.connections.start(orgId, caller.subject, request.loginHint);
   }
 
   /** Step 2: Google redirects here with ?code&state (or ?error when the user declined). */
   @Get('mailboxes/oauth/google/callback')
-  async callback(@Query() query: unknown): Promise<MailboxView> {
+  @Members('mailboxes')
+  async callback(@CurrentCaller() caller: Caller, @Query() query: unknown): Promise<MailboxView> {
     const parsed = parseRequest(GoogleCallbackQuery, query);
     if ('error' in parsed && typeof parsed.error === 'string') throw new BadRequestException({ error: 'google_authorization_denied', message: `Google answered ${parsed.error}; the mailbox is not connected.` });
     if (!('code' in parsed) || typeof parsed.code !== 'string' || typeof parsed.state !== 'string') throw new BadRequestException({ error: 'invalid_callback' });
-    const row = await this.connections.complete(parsed.state, parsed.code);
+    const row = await this.connections.complete(parsed.state, parsed.code, caller);
+    await this.mailboxes.claimOwner(row.id, caller.userId);
     await Promise.race([this.followers.follow(row), delay(15_000)]);
     return this.mailboxes.view(await this.mailboxes.getRow(row.org_id, row.id));
   }
@@ -43,6 +46,7 @@ export class GmailController {
    * duplicate and out-of-order notifications are harmless.
    */
   @Post('push/gmail')
+  @Public('webhook')
   @HttpCode(204)
   async push(@Query('token') token: string | undefined, @Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<void> {
     const verdict = await this.verifier.verify(authorization, token);

@@ -25,17 +25,17 @@ export class GraphConnectionsService {
     return this.oauth;
   }
 
-  async start(orgId: string, loginHint: string | undefined): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
+  async start(orgId: string, startedBy: string, loginHint: string | undefined): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
     const oauth = this.requireOAuth();
     const state = this.authorizations.newState();
     const { url, codeVerifier } = oauth.start(state, loginHint);
-    const { expiresAt } = await this.authorizations.save(state, orgId, 'graph', codeVerifier);
+    const { expiresAt } = await this.authorizations.save(state, orgId, startedBy, 'graph', codeVerifier);
     return { authorizationUrl: url, state, expiresAt };
   }
 
-  async complete(state: string, code: string): Promise<MailboxRow> {
+  async complete(state: string, code: string, caller: { orgId: string; subject: string; userId: string | null }): Promise<MailboxRow> {
     const oauth = this.requireOAuth();
-    const pending = await this.authorizations.take(state, 'graph');
+    const pending = await this.authorizations.take(state, 'graph', caller.orgId, caller.subject);
     let grant;
     try {
       grant = await oauth.exchange(code, pending.codeVerifier);

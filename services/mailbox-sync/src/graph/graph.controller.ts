@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { parseRequest, requireOrgId, ServiceRuntime, textIssues } from '@telltale/runtime';
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { CurrentCaller, Members, Public, parseRequest, ServiceRuntime, textIssues, type Caller } from '@telltale/runtime';
 import { z } from 'zod';
 import type { MailboxView } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
@@ -28,17 +28,20 @@ export class GraphController {
   ) {}
 
   @Post('mailboxes/oauth/microsoft')
+  @Members('mailboxes')
   @HttpCode(201)
-  start(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
-    return this.connections.start(requireOrgId(org), parseRequest(StartRequest, body ?? {}).loginHint);
+  start(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<{ authorizationUrl: string; state: string; expiresAt: string }> {
+    return this.connections.start(caller.orgId, caller.subject, parseRequest(StartRequest, body ?? {}).loginHint);
   }
 
   @Get('mailboxes/oauth/microsoft/callback')
-  async callback(@Query() query: unknown): Promise<MailboxView> {
+  @Members('mailboxes')
+  async callback(@CurrentCaller() caller: Caller, @Query() query: unknown): Promise<MailboxView> {
     const parsed = parseRequest(CallbackQuery, query);
     if (parsed.error) throw new BadRequestException({ error: 'microsoft_authorization_denied', message: `Microsoft answered ${parsed.error}; the mailbox is not connected.` });
     if (!parsed.code || !parsed.state) throw new BadRequestException({ error: 'invalid_callback' });
-    const row = await this.connections.complete(parsed.state, parsed.code);
+    const row = await this.connections.complete(parsed.state, parsed.code, caller);
+    await this.mailboxes.claimOwner(row.id, caller.userId);
     await Promise.race([this.followers.follow(row), delay(15_000)]);
     return this.mailboxes.view(await this.mailboxes.getRow(row.org_id, row.id));
   }
@@ -51,6 +54,7 @@ export class GraphController {
    * too (lifecycleNotificationUrl).
    */
   @Post('push/graph')
+  @Public('webhook')
   async notify(@Query('validationToken') validationToken: string | undefined, @Body() body: unknown, @Res() res: PlainTextResponse): Promise<void> {
     if (validationToken !== undefined) {
       res.status(200).type('text/plain').send(validationToken);

@@ -1,18 +1,17 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { requireInternalToken } from '@telltale/runtime';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Internal } from '@telltale/runtime';
 import { isMailProviderError } from '@telltale/mail';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { GMAIL_SETTINGS, type GmailSettings } from '../gmail/gmail-settings';
 import { GRAPH_SETTINGS, type GraphSettings } from '../graph/graph-settings';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
-import { INTERNAL_API_TOKEN } from './internal-token';
 
 /** Service-to-service API: the sender fetches send credentials here (never exposed publicly). */
 @Controller('internal/v1/mailboxes')
+@Internal('sender')
 export class InternalMailboxController {
   constructor(
     private readonly mailboxes: MailboxesService,
-    @Inject(INTERNAL_API_TOKEN) private readonly token: string,
     private readonly oauthTokens: OAuthAccessTokens,
     @Inject(GMAIL_SETTINGS) private readonly gmail: GmailSettings,
     @Inject(GRAPH_SETTINGS) private readonly graph: GraphSettings,
@@ -21,16 +20,15 @@ export class InternalMailboxController {
   @Get(':id/transport')
   async transport(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Headers('authorization') auth: string | undefined,
     @Query('refresh') refresh: string | undefined,
   ): Promise<Record<string, unknown>> {
-    requireInternalToken(auth, this.token);
     const row = await this.mailboxes.findRow(id);
     if (row?.provider === 'gmail' || row?.provider === 'graph') return this.oauthTransport(row, refresh === 'true');
     if (!row || !row.smtp_host || !row.smtp_port) throw new NotFoundException({ error: 'mailbox_not_found' });
     return {
       mailboxId: row.id,
       orgId: row.org_id,
+      ownerUserId: row.owner_user_id,
       emailAddress: row.email_address,
       state: row.state,
       provider: row.provider,
@@ -52,7 +50,7 @@ export class InternalMailboxController {
    */
   private async oauthTransport(row: NonNullable<Awaited<ReturnType<MailboxesService['findRow']>>>, refresh: boolean): Promise<Record<string, unknown>> {
     const key = row.provider === 'gmail' ? 'gmail' : 'graph';
-    const base = { mailboxId: row.id, orgId: row.org_id, emailAddress: row.email_address, provider: row.provider };
+    const base = { mailboxId: row.id, orgId: row.org_id, ownerUserId: row.owner_user_id, emailAddress: row.email_address, provider: row.provider };
     if (row.state === 'needs_reconnect' || row.state === 'disconnected') return { ...base, state: row.state, [key]: null };
     try {
       if (refresh) this.oauthTokens.forMailbox(row).invalidate();

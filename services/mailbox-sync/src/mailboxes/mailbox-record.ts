@@ -18,6 +18,8 @@ export interface MailboxRow {
   folders: string[];
   last_error: string | null;
   unreadable_count: number;
+  /** The rep who connected it (null for mailboxes connected before owners were recorded). */
+  owner_user_id: string | null;
   sync_cursor?: string | null;
   oauth_scopes?: string[] | null;
   created_at: Date;
@@ -28,6 +30,8 @@ export interface MailboxRow {
 export interface MailboxView {
   id: string;
   orgId: string;
+  /** The rep who connected it (null: connected before owners were recorded). */
+  ownerUserId: string | null;
   emailAddress: string;
   provider: string;
   state: MailboxState;
@@ -49,6 +53,7 @@ export function toMailboxView(row: MailboxRow): MailboxView {
   return {
     id: row.id,
     orgId: row.org_id,
+    ownerUserId: row.owner_user_id ?? null,
     emailAddress: row.email_address,
     provider: row.provider,
     state: row.state,

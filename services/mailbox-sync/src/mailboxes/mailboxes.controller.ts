@@ -1,12 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { parseRequest, requireOrgId } from '@telltale/runtime';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
+import { requireVisibleMailbox } from './mailbox-access';
 import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { ConnectImapMailboxRequest, MailboxesService } from './mailboxes.service';
 
 @Controller('v1/mailboxes')
+@Members('mailboxes')
 export class MailboxesController {
   constructor(
     private readonly mailboxes: MailboxesService,
@@ -17,22 +19,25 @@ export class MailboxesController {
   /** Connects an IMAP/SMTP mailbox; answers once the first sync finished (or the login failed). */
   @Post()
   @HttpCode(201)
-  async connect(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<MailboxView> {
-    const orgId = requireOrgId(org);
+  async connect(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<MailboxView> {
+    const orgId = caller.orgId;
     const row = await this.mailboxes.connect(orgId, parseRequest(ConnectImapMailboxRequest, body));
+    await this.mailboxes.claimOwner(row.id, caller.userId);
     // An unreachable server is retried in the background; the caller sees `syncing` meanwhile.
     await Promise.race([this.followers.follow(row), delay(15_000)]);
     return this.mailboxes.view(await this.mailboxes.getRow(orgId, row.id));
   }
 
   @Get()
-  list(@Headers('x-org-id') org: string | undefined): Promise<MailboxView[]> {
-    return this.mailboxes.list(requireOrgId(org));
+  list(@CurrentCaller() caller: Caller): Promise<MailboxView[]> {
+    // A rep lists the mailboxes they connected; managers, admins and API keys the organisation's.
+    const wholeOrg = caller.kind === 'api_key' || seesWholeOrganisation(caller);
+    return this.mailboxes.list(caller.orgId, wholeOrg ? null : caller.userId);
   }
 
   @Get(':id')
-  async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
-    return this.mailboxes.view(await this.mailboxes.getRow(requireOrgId(org), id));
+  async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
+    return this.mailboxes.view(requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id)));
   }
 
   /**
@@ -40,8 +45,9 @@ export class MailboxesController {
    * over, with the reason; never their content. Unknown id, or another org's: 404 `mailbox_not_found`.
    */
   @Get(':id/unreadable-messages')
-  async unreadable(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<UnreadableMessageView[]> {
-    return this.mailboxes.unreadableMessages(requireOrgId(org), id, 100);
+  async unreadable(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<UnreadableMessageView[]> {
+    requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id));
+    return this.mailboxes.unreadableMessages(caller.orgId, id, 100);
   }
 
   /**
@@ -53,7 +59,8 @@ export class MailboxesController {
    */
   @Delete(':id')
   @HttpCode(200)
-  async disconnect(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
-    return this.disconnections.disconnect(requireOrgId(org), id);
+  async disconnect(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
+    requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id));
+    return this.disconnections.disconnect(caller.orgId, id);
   }
 }

@@ -4,8 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { EmailAddress, mailboxConnectionChangedTopic } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { ServiceRuntime } from '@telltale/runtime';
-import { CredentialCipher } from '../credentials/credential-cipher';
+import { CredentialCipher, ServiceRuntime } from '@telltale/runtime';
 import { toMailboxView, type MailboxRow, type MailboxState, type MailboxView, type UnreadableMessageView } from './mailbox-record';
 
 const Host = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or address');
@@ -90,13 +89,23 @@ export class MailboxesService {
     return row;
   }
 
+  /** Records the rep who connected the mailbox, unless it already has one (a reconnect keeps its owner). */
+  async claimOwner(id: string, userId: string | null): Promise<void> {
+    if (!userId) return;
+    await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET owner_user_id = $2 WHERE id = $1 AND owner_user_id IS NULL`, [id, userId]);
+  }
+
   async findRow(id: string): Promise<MailboxRow | null> {
     const [row] = (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1`, [id])) as MailboxRow[];
     return row ?? null;
   }
 
-  async list(orgId: string): Promise<MailboxView[]> {
-    const rows = (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE org_id = $1 ORDER BY created_at`, [orgId])) as MailboxRow[];
+  /** The organisation's mailboxes, or only those `ownerUserId` connected. */
+  async list(orgId: string, ownerUserId: string | null = null): Promise<MailboxView[]> {
+    const rows = (await this.runtime.dataSource.query(
+      `SELECT * FROM mailbox_sync.mailbox WHERE org_id = $1 AND ($2::uuid IS NULL OR owner_user_id = $2) ORDER BY created_at`,
+      [orgId, ownerUserId],
+    )) as MailboxRow[];
     return rows.map(toMailboxView);
   }
 

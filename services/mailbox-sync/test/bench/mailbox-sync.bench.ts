@@ -22,6 +22,7 @@ import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFol
 import { createTestDatabase, startGmailTestServer, startGraphTestServer } from '@telltale/testing';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
+import { localIdentityHeaders, sharedLocalIdentity } from '@telltale/runtime';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
@@ -50,7 +51,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** The settings every push-latency section's mailbox-sync shares; each adds its provider's. */
-function benchServiceEnv(databaseUrl: string, prefix: string, port: string): Record<string, string> {
+async function benchServiceEnv(databaseUrl: string, prefix: string, port: string): Promise<Record<string, string>> {
   return {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: env('KAFKA_BROKERS'),
@@ -59,7 +60,7 @@ function benchServiceEnv(databaseUrl: string, prefix: string, port: string): Rec
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
-    INTERNAL_API_TOKEN: randomBytes(16).toString('hex'),
+    ...(await sharedLocalIdentity()).env(),
   };
 }
 
@@ -202,7 +203,7 @@ async function pushLatency(): Promise<Record<string, unknown>> {
   const pushToken = randomBytes(16).toString('hex');
   const service = await startMailboxSync(
     MailboxSyncConfig.parse({
-      ...benchServiceEnv(db.url, prefix, '0'),
+      ...(await benchServiceEnv(db.url, prefix, '0')),
       GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
       GOOGLE_CLIENT_SECRET: 'test-secret',
       GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
@@ -218,9 +219,9 @@ async function pushLatency(): Promise<Record<string, unknown>> {
   try {
     await probe.start();
     const orgId = randomUUID();
-    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/google`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
+    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/google`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
     const code = new URL((await fetch(start.authorizationUrl, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
-    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
+    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`, { headers: await localIdentityHeaders(orgId) });
     if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
     return await probe.measure('Gmail push → mailbox.message-received.v1 on Kafka', 'push', async (i, messageId) => {
       const delivered = await gmail.deliver(mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`));
@@ -243,7 +244,7 @@ async function graphPushLatency(): Promise<Record<string, unknown>> {
   const port = await findFreePort();
   const service = await startMailboxSync(
     MailboxSyncConfig.parse({
-      ...benchServiceEnv(db.url, prefix, String(port)),
+      ...(await benchServiceEnv(db.url, prefix, String(port))),
       MS_CLIENT_ID: 'bench-app',
       MS_CLIENT_SECRET: 'bench-secret',
       MS_REDIRECT_URI: 'http://127.0.0.1:9/cb',
@@ -257,7 +258,8 @@ async function graphPushLatency(): Promise<Record<string, unknown>> {
   const probe = new PushProbe(prefix);
   try {
     await probe.start();
-    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/microsoft`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-org-id': randomUUID() }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
+    const orgId = randomUUID();
+    const start = (await (await fetch(`${service.url}/v1/mailboxes/oauth/microsoft`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) }, body: '{}' })).json()) as { authorizationUrl: string; state: string };
     const location = await new Promise<string>((resolve, reject) => {
       const req = httpsRequest(start.authorizationUrl, { ca: graph.ca }, (res) => {
         res.resume();
@@ -267,7 +269,7 @@ async function graphPushLatency(): Promise<Record<string, unknown>> {
       req.end();
     });
     const code = new URL(location).searchParams.get('code') ?? '';
-    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/microsoft/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`);
+    const connected = await fetch(`${service.url}/v1/mailboxes/oauth/microsoft/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.state)}`, { headers: await localIdentityHeaders(orgId) });
     if (connected.status !== 200) throw new Error(`connect failed: ${connected.status}`);
     return await probe.measure('Graph change notification → mailbox.message-received.v1 on Kafka (Inbox and Archive alternately)', 'gpush', async (i, messageId) => {
       graph.deliver(mime(i).replace(/^Message-ID: .*$/m, `Message-ID: ${messageId}`), i % 2 === 0 ? 'Inbox' : 'Archive');
@@ -289,7 +291,7 @@ async function imapPushLatency(): Promise<Record<string, unknown>> {
   const prefix = `bench-${randomBytes(4).toString('hex')}.`;
   const service = await startMailboxSync(
     MailboxSyncConfig.parse({
-      ...benchServiceEnv(db.url, prefix, '0'),
+      ...(await benchServiceEnv(db.url, prefix, '0')),
     }),
   );
   const probe = new PushProbe(prefix);
@@ -300,7 +302,7 @@ async function imapPushLatency(): Promise<Record<string, unknown>> {
     const rep = `bench-push-${randomUUID()}@telltale.test`;
     const connected = await fetch(`${service.url}/v1/mailboxes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-org-id': randomUUID() },
+      headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(randomUUID())) },
       body: JSON.stringify({ provider: 'imap', emailAddress: rep, imap: { host, port: imapPort, secure: false }, smtp: { host, port: smtpPort, secure: false }, username: rep, password: 'bench-password' }),
     });
     const mailbox = (await connected.json()) as { state?: string };

@@ -5,6 +5,8 @@ import { MailboxMessageReceived, type InboundMessagePayload } from '@telltale/co
 import { sampleValue } from '@telltale/metrics';
 import { createTestDatabase, eventually, hostileMessages, queryRows } from '@telltale/testing';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
+import { localIdentityHeaders, sharedLocalIdentity } from '@telltale/runtime';
+
 
 /**
  * mailbox-sync started in this process with its real wiring (`startMailboxSync`, as main.ts does)
@@ -98,7 +100,7 @@ export interface MailboxSyncUnderTestOptions {
 export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOptions): Promise<MailboxSyncUnderTest> {
   const prefix = `${options.label}-${randomBytes(4).toString('hex')}.`;
   const orgId = randomUUID();
-  const internalToken = randomBytes(16).toString('hex');
+  const identity = await sharedLocalIdentity();
   const started: { stop(): Promise<unknown> }[] = [];
   const stop = async (): Promise<void> => {
     for (const s of started.splice(0).reverse()) await s.stop();
@@ -115,7 +117,7 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
         CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
-        INTERNAL_API_TOKEN: internalToken,
+        ...identity.env(),
         ...options.config,
       }),
     );
@@ -135,10 +137,10 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
       },
     });
 
-    const api = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${service.url}${path}`, { ...init, headers: { 'content-type': 'application/json', 'x-org-id': orgId, ...(init.headers ?? {}) } });
+    const api = async (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${service.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)), ...(init.headers ?? {}) } });
     const sql = <T>(text: string, values: unknown[] = []): Promise<T[]> => queryRows<T>(db.url, text, values);
     const transport = async <T>(mailboxId: string): Promise<T> =>
-      (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${internalToken}` } })).json()) as T;
+      (await (await fetch(`${service.url}/internal/v1/mailboxes/${mailboxId}/transport`, { headers: { authorization: `Bearer ${identity.sender.credential}` } })).json()) as T;
     return {
       url: service.url,
       metricsUrl: service.metricsUrl,
@@ -161,7 +163,7 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
         assert.equal(received.find((e) => e.message.messageId === messageId), undefined, 'no sync after disconnect');
       },
       assertOtherOrgCannotDelete: async (mailboxId) => {
-        const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE', headers: { 'x-org-id': randomUUID() } });
+        const res = await api(`/v1/mailboxes/${mailboxId}`, { method: 'DELETE', headers: { ...(await localIdentityHeaders(randomUUID())) } });
         assert.equal(res.status, 404);
         assert.equal(((await res.json()) as { error: string }).error, 'mailbox_not_found');
       },
@@ -239,13 +241,14 @@ export async function assertHostileMessagesDoNotStallTheMailbox(
   const listed = (await (await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`)).json()) as { providerMessageId: string; reason: string }[];
   assert.ok(listed.length >= unreadableCount);
   for (const entry of listed) assert.equal(entry.reason, 'input does not start with a header field');
-  // Another organisation learns nothing (404, as for the mailbox itself); a malformed id is a 400, no missing org a 400.
-  const foreign = await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`, { headers: { 'x-org-id': randomUUID() } });
+  // Another organisation learns nothing (404, as for the mailbox itself); a malformed id is a 400; no credentials a 401.
+  const foreign = await sync.api(`/v1/mailboxes/${mailboxId}/unreadable-messages`, { headers: { ...(await localIdentityHeaders(randomUUID())) } });
   assert.equal(foreign.status, 404);
   assert.equal(((await foreign.json()) as { error: string }).error, 'mailbox_not_found');
   assert.equal((await sync.api('/v1/mailboxes/not-a-uuid/unreadable-messages')).status, 400);
   const anonymous = await fetch(`${sync.url}/v1/mailboxes/${mailboxId}/unreadable-messages`);
-  assert.equal(anonymous.status, 400);
+  assert.equal(anonymous.status, 401);
+  assert.equal(((await anonymous.clone().json()) as { error: string }).error, 'unauthenticated');
   assert.doesNotMatch(await anonymous.text(), /\bat \S+\.js:\d+/, 'no stack trace');
   const metrics = await (await fetch(sync.metricsUrl)).text();
   assert.ok((sampleValue(metrics, 'telltale_mailbox_unreadable_messages_total', { reason: 'not_a_message' }) ?? 0) >= unreadableCount, 'operators see the unreadable messages');

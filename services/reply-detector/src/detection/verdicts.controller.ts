@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Param, ParseUUIDPipe } from '@nestjs/common';
-import { requireOrgId } from '@telltale/runtime';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { CurrentCaller, Members, type Caller } from '@telltale/runtime';
 import { VerdictQueries, type VerdictRow } from './verdict.queries';
 
 /** One sentence an operator can read: what reply-detector decided about this enrollment, and why. */
@@ -21,12 +21,13 @@ export function explainEnrollment(verdicts: readonly VerdictRow[], sentCount: nu
 
 /** "Why did — or didn't — this enrollment stop?", from reply-detector's point of view, with the evidence. */
 @Controller('v1/enrollments')
+@Members('enrollments')
 export class VerdictsController {
   constructor(private readonly queries: VerdictQueries) {}
 
   @Get(':id/verdicts')
-  async verdicts(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
-    const orgId = requireOrgId(org);
+  async verdicts(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
+    const orgId = caller.orgId;
     const verdicts = await this.queries.forEnrollment(orgId, id);
     const sent = await this.queries.sentForEnrollment(orgId, id);
     const recipients = [...new Set(sent.flatMap((s) => [...s.to_addresses, ...s.cc_addresses]))];

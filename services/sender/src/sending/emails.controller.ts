@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Address, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { ServiceRuntime, parseRequest, requireOrgId } from '@telltale/runtime';
+import { CurrentCaller, Members, ServiceRuntime, parseRequest, type Caller } from '@telltale/runtime';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
 import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
 
@@ -32,6 +32,7 @@ const OneOffEmailRequest = z
   .refine((r) => r.html !== null || r.text !== null, 'html or text is required');
 
 @Controller('v1/emails')
+@Members('emails')
 export class EmailsController {
   constructor(
     private readonly runtime: ServiceRuntime,
@@ -43,8 +44,8 @@ export class EmailsController {
   /** A one-off email (not part of a sequence), sent now. */
   @Post()
   @HttpCode(201)
-  async send(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<SendOutcome> {
-    const orgId = requireOrgId(org);
+  async send(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<SendOutcome> {
+    const orgId = caller.orgId;
     const r = parseRequest(OneOffEmailRequest, body);
     return this.runtime.transaction((m) =>
       this.sendEmail.execute(
@@ -72,8 +73,8 @@ export class EmailsController {
   }
 
   @Get(':id')
-  async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<SentEmailRecord> {
-    const email = await this.sentEmails.findForOrg(requireOrgId(org), id);
+  async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<SentEmailRecord> {
+    const email = await this.sentEmails.findForOrg(caller.orgId, id);
     if (!email) throw new NotFoundException({ error: 'sent_email_not_found' });
     return email;
   }

@@ -1,25 +1,26 @@
-import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { requireOrgId } from '@telltale/runtime';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CurrentCaller, Members, type Caller } from '@telltale/runtime';
 import { EnrollmentsService, type EnrollmentExplanationView, type EnrollmentView } from './enrollments.service';
 
 @Controller('v1/enrollments')
+@Members('enrollments')
 export class EnrollmentsController {
   constructor(private readonly enrollments: EnrollmentsService) {}
 
   @Get(':id')
-  get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentView> {
-    return this.enrollments.get(requireOrgId(org), id);
+  get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentView> {
+    return this.enrollments.get(caller.orgId, id);
   }
 
   /** "Why did (or didn't) this enrollment stop?" in one sentence, with every detected reply and what it did. */
   @Get(':id/explain')
-  explain(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentExplanationView> {
-    return this.enrollments.explain(requireOrgId(org), id);
+  explain(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentExplanationView> {
+    return this.enrollments.explain(caller.orgId, id);
   }
 
   @Post(':id/stop')
   @HttpCode(200)
-  stop(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentView> {
-    return this.enrollments.stopManually(requireOrgId(org), id);
+  stop(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<EnrollmentView> {
+    return this.enrollments.stopManually(caller.orgId, id);
   }
 }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { parseRequest, requireOrgId } from '@telltale/runtime';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CurrentCaller, Members, parseRequest, type Caller } from '@telltale/runtime';
 import { EnrollRequest, EnrollmentsService, type EnrollmentView } from '../enrollments/enrollments.service';
 import { CreateSequenceRequest, SequencesService, toSequenceView, type SequenceView } from './sequences.service';
 
 @Controller('v1/sequences')
+@Members('sequences')
 export class SequencesController {
   constructor(
     private readonly sequences: SequencesService,
@@ -11,18 +12,18 @@ export class SequencesController {
   ) {}
 
   @Post()
-  async create(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<SequenceView> {
-    const orgId = requireOrgId(org);
+  async create(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<SequenceView> {
+    const orgId = caller.orgId;
     return toSequenceView(await this.sequences.create(orgId, parseRequest(CreateSequenceRequest, body)));
   }
 
   @Get(':id')
-  async get(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string): Promise<SequenceView> {
-    return toSequenceView(await this.sequences.get(requireOrgId(org), id));
+  async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<SequenceView> {
+    return toSequenceView(await this.sequences.get(caller.orgId, id));
   }
 
   @Post(':id/enrollments')
-  async enroll(@Headers('x-org-id') org: string | undefined, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown): Promise<EnrollmentView> {
-    return this.enrollments.enroll(requireOrgId(org), id, parseRequest(EnrollRequest, body));
+  async enroll(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown): Promise<EnrollmentView> {
+    return this.enrollments.enroll(caller.orgId, id, parseRequest(EnrollRequest, body));
   }
 }

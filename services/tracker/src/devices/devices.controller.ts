@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isIP } from 'node:net';
 import { CLOCK, type Clock } from '@telltale/db';
-import { parseRequest, requireOrgId } from '@telltale/runtime';
+import { CurrentCaller, Members, Public, parseRequest, type Caller } from '@telltale/runtime';
 import { Uuid } from '@telltale/contracts';
 import type { SigningKeyRing } from '@telltale/tracking';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { signDeviceRegistrationToken, verifyDeviceRegistrationToken } from './de
 import { DevicesService, type DeviceView } from './devices.service';
 import { OfficeRangesService, type OfficeRange } from './office-ranges.service';
 
-const RegistrationRequest = z.object({ userId: Uuid });
+const RegistrationRequest = z.object({ userId: Uuid.optional() }).strict();
 const Cidr = z.string().refine((v) => {
   const [address = '', prefix = ''] = v.split('/');
   const family = isIP(address);
@@ -29,8 +29,13 @@ function page(res: Response, status: number, text: string): void {
  * Self-view filtering (docs/architecture.md, Product rules): the app (after sign-in) asks for a registration token for the
  * user and opens `/d/register?token=…` on each tracking domain; the browser then carries a device
  * cookie there, and hits with it are the user's own. The REST routes are org-scoped like every
- * other service's (x-org-id, set by the authenticating gateway).
+ * other service's: the caller's verified identity; a person manages their own devices, an admin anyone's.
  */
+function requireSelfOrAdmin(caller: Caller, userId: string): void {
+  if (caller.userId === userId || caller.roles.includes('admin')) return;
+  throw new ForbiddenException({ error: 'forbidden', message: "Only an admin manages another person's devices." });
+}
+
 @Controller()
 export class DevicesController {
   constructor(
@@ -42,14 +47,19 @@ export class DevicesController {
   ) {}
 
   @Post('v1/device-registrations')
-  issue(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): { token: string; registerPath: string; expiresAt: string } {
-    const orgId = requireOrgId(org);
-    const { userId } = parseRequest(RegistrationRequest, body);
+  @Members('devices')
+  issue(@CurrentCaller() caller: Caller, @Body() body: unknown): { token: string; registerPath: string; expiresAt: string } {
+    const orgId = caller.orgId;
+    const requested = parseRequest(RegistrationRequest, body ?? {}).userId?.toLowerCase();
+    const userId = requested ?? caller.userId;
+    if (!userId) throw new ForbiddenException({ error: 'forbidden', message: 'A device belongs to a person: an API key must name userId.' });
+    requireSelfOrAdmin(caller, userId);
     const { token, expiresAt } = signDeviceRegistrationToken({ orgId, userId }, this.keys, this.clock.now());
     return { token, registerPath: `/d/register?token=${token}`, expiresAt: expiresAt.toISOString() };
   }
 
   @Get('d/register')
+  @Public('recipient')
   async register(@Query('token') token: unknown, @Query('return') returnTo: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const verified = verifyDeviceRegistrationToken(typeof token === 'string' ? token : '', this.keys, this.clock.now());
     if (!verified.ok) {
@@ -68,28 +78,34 @@ export class DevicesController {
   }
 
   @Get('v1/users/:userId/devices')
-  async list(@Headers('x-org-id') org: string | undefined, @Param('userId', new ParseUUIDPipe()) userId: string): Promise<{ devices: DeviceView[] }> {
-    return { devices: await this.devices.list(requireOrgId(org), userId.toLowerCase()) };
+  @Members('devices')
+  async list(@CurrentCaller() caller: Caller, @Param('userId', new ParseUUIDPipe()) userId: string): Promise<{ devices: DeviceView[] }> {
+    requireSelfOrAdmin(caller, userId.toLowerCase());
+    return { devices: await this.devices.list(caller.orgId, userId.toLowerCase()) };
   }
 
   @Delete('v1/users/:userId/devices/:deviceId')
+  @Members('devices')
   async revoke(
-    @Headers('x-org-id') org: string | undefined,
+    @CurrentCaller() caller: Caller,
     @Param('userId', new ParseUUIDPipe()) userId: string,
     @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
   ): Promise<DeviceView> {
-    return this.devices.revoke(requireOrgId(org), userId.toLowerCase(), deviceId.toLowerCase());
+    requireSelfOrAdmin(caller, userId.toLowerCase());
+    return this.devices.revoke(caller.orgId, userId.toLowerCase(), deviceId.toLowerCase());
   }
 
   @Get('v1/office-ranges')
-  async officeRanges(@Headers('x-org-id') org: string | undefined): Promise<{ ranges: OfficeRange[] }> {
-    return { ranges: await this.offices.list(requireOrgId(org)) };
+  @Members('office-ranges')
+  async officeRanges(@CurrentCaller() caller: Caller): Promise<{ ranges: OfficeRange[] }> {
+    return { ranges: await this.offices.list(caller.orgId) };
   }
 
   @Put('v1/office-ranges')
+  @Members('office-ranges', 'admin')
   @HttpCode(200)
-  async replaceOfficeRanges(@Headers('x-org-id') org: string | undefined, @Body() body: unknown): Promise<{ ranges: OfficeRange[] }> {
-    const orgId = requireOrgId(org);
+  async replaceOfficeRanges(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<{ ranges: OfficeRange[] }> {
+    const orgId = caller.orgId;
     const { ranges } = parseRequest(OfficeRangesRequest, body);
     return { ranges: await this.offices.replace(orgId, ranges) };
   }

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Param, ParseUUIDPipe } from '@nestjs/common';
-import { requireOrgId } from '@telltale/runtime';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { CurrentCaller, Members, type Caller } from '@telltale/runtime';
 import { EngagementSummaryQueries } from './engagement-summary.queries';
 
 export interface EngagementSummary {
@@ -14,12 +14,13 @@ export interface EngagementSummary {
 
 /** Per-email counters, derived at read time from the append-only engagement rows. */
 @Controller('v1/emails')
+@Members('engagement')
 export class EngagementSummaryController {
   constructor(private readonly queries: EngagementSummaryQueries) {}
 
   @Get(':sentEmailId/engagement')
-  async summary(@Headers('x-org-id') org: string | undefined, @Param('sentEmailId', new ParseUUIDPipe()) id: string): Promise<EngagementSummary> {
-    const orgId = requireOrgId(org);
+  async summary(@CurrentCaller() caller: Caller, @Param('sentEmailId', new ParseUUIDPipe()) id: string): Promise<EngagementSummary> {
+    const orgId = caller.orgId;
     const sentEmailId = id.toLowerCase();
     const totals = await this.queries.totals(orgId, sentEmailId);
     const links = await this.queries.clicksPerLink(orgId, sentEmailId);

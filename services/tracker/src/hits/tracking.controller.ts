@@ -1,6 +1,6 @@
 import { Controller, Get, Head, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ServiceRuntime } from '@telltale/runtime';
+import { Public, ServiceRuntime } from '@telltale/runtime';
 import { checkRedirectUrl, verifyTrackingToken, type SigningKeyRing } from '@telltale/tracking';
 import { readDeviceCookie } from './device-cookie';
 import { RecordHitUseCase, type HitRequest } from './record-hit.use-case';
@@ -14,6 +14,7 @@ import { CLIENT_ADDRESS, TRACKING_KEYS } from './tracker-tokens';
  * by `OpenPixelHandler`.
  */
 @Controller()
+@Public('recipient')
 export class TrackingController {
   constructor(
     private readonly recordHit: RecordHitUseCase,

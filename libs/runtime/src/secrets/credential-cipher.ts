@@ -2,17 +2,18 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { parseKeySpec } from '@telltale/contracts';
 
 /**
- * AES-256-GCM encryption of mailbox secrets at rest (docs/architecture.md: key from a secret, key id stored
- * beside the ciphertext). Keys come as `kid:base64key[,kid2:base64key…]`; the first encrypts, all
+ * AES-256-GCM encryption of secrets at rest — mailbox credentials, identity-provider client secrets
+ * (docs/architecture.md: key from a secret, key id stored beside the ciphertext). Keys come as `kid:base64key[,kid2:base64key…]`; the first encrypts, all
  * decrypt, so keys rotate without re-encrypting every row at once.
  */
 export class CredentialCipher {
   private readonly keys = new Map<string, Buffer>();
   private readonly activeKeyId: string;
 
-  constructor(spec: string) {
+  /** `label`: the setting the keys come from, named in errors (never a key). */
+  constructor(spec: string, label = 'CREDENTIALS_ENCRYPTION_KEYS') {
     // AES-256: keys of exactly 32 bytes.
-    const entries = parseKeySpec(spec, { label: 'CREDENTIALS_ENCRYPTION_KEYS', minBytes: 32, maxBytes: 32 });
+    const entries = parseKeySpec(spec, { label, minBytes: 32, maxBytes: 32 });
     for (const { keyId, key } of entries) this.keys.set(keyId, key);
     this.activeKeyId = entries[0]!.keyId;
   }
