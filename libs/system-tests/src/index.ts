@@ -3,3 +3,4 @@ export * from './topic-recorder';
 export * from './telltale-system';
 export * from './system-api';
 export * from './service-processes';
+export * from './identity-system';

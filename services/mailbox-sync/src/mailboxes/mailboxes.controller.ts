@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import { requireVisibleMailbox } from './mailbox-access';
@@ -21,8 +21,12 @@ export class MailboxesController {
   @HttpCode(201)
   async connect(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<MailboxView> {
     const orgId = caller.orgId;
-    const row = await this.mailboxes.connect(orgId, parseRequest(ConnectImapMailboxRequest, body));
-    await this.mailboxes.claimOwner(row.id, caller.userId);
+    const request = parseRequest(ConnectImapMailboxRequest, body);
+    if (request.ownerUserId && request.ownerUserId !== caller.userId && !caller.roles.includes('admin')) {
+      throw new ForbiddenException({ error: 'forbidden', message: "Only an admin connects a mailbox for someone else (ownerUserId)." });
+    }
+    const row = await this.mailboxes.connect(orgId, request);
+    await this.mailboxes.claimOwner(row.id, request.ownerUserId ?? caller.userId);
     // An unreachable server is retried in the background; the caller sees `syncing` meanwhile.
     await Promise.race([this.followers.follow(row), delay(15_000)]);
     return this.mailboxes.view(await this.mailboxes.getRow(orgId, row.id));

@@ -20,6 +20,8 @@ export const ConnectImapMailboxRequest = z
     password: z.string().min(1).max(1024),
     /** INBOX is watched with IDLE; the others are checked periodically (replies filed by rules). */
     folders: z.array(z.string().min(1).max(200)).min(1).max(50).default(['INBOX']),
+    /** An admin connecting a rep's mailbox for them names the rep; otherwise it is the caller's. */
+    ownerUserId: z.uuid().transform((v) => v.toLowerCase()).optional(),
   })
   .strict();
 export type ConnectImapMailboxRequest = z.output<typeof ConnectImapMailboxRequest>;

@@ -1,0 +1,2 @@
+export * from './app.app';
+export * from './app.config';
