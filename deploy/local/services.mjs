@@ -119,7 +119,8 @@ export async function startServices(infra) {
       REPLY_DETECTOR_URL: url('reply-detector'),
     },
     sequencer: {},
-    'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: secrets.CREDENTIALS_ENCRYPTION_KEYS, MAILBOX_FOLDER_POLL_MS: '10000' },
+    // GreenMail runs on this machine: mailboxes may use its address only because it is allowed here.
+    'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: secrets.CREDENTIALS_ENCRYPTION_KEYS, MAILBOX_FOLDER_POLL_MS: '10000', MAILBOX_HOST_ALLOWLIST: infra.mail.host },
     tracker: { TRACKING_SIGNING_KEYS: secrets.TRACKING_SIGNING_KEYS },
     sender: {
       TRACKING_BASE_URL: url('tracker'),

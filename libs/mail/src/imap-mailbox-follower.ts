@@ -11,10 +11,22 @@ import { MailProviderError } from './mail-provider-error';
 import { silentMailLogger, type MailLogger } from './mail-logger';
 import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
 
+/** Where a connection to a mail server goes: an address, with the server's name for TLS (SNI and the certificate check). */
+export interface MailServerAddress {
+  host: string;
+  servername?: string;
+}
+
 export interface ImapMailboxFollowerOptions {
   host: string;
   port: number;
   secure: boolean;
+  /**
+   * Asked before every connection for where to connect for `host` (the caller resolves the name and
+   * checks the addresses, so a name that starts resolving elsewhere is checked again; what it throws
+   * fails that connection like a network error). Default: `host` itself, resolved by the socket.
+   */
+  connectAddress?: (host: string) => Promise<MailServerAddress>;
   auth: { user: string; pass: string };
   /** Folders to follow; the first is watched with IDLE, the others are checked every pollIntervalMs. Default ['INBOX']. */
   folders?: string[];
@@ -212,8 +224,10 @@ export class ImapMailboxFollower {
   }
 
   private async session(caughtUp: () => void): Promise<void> {
+    const target: MailServerAddress = this.options.connectAddress ? await this.options.connectAddress(this.options.host) : { host: this.options.host };
     const client = new ImapFlow({
-      host: this.options.host,
+      host: target.host,
+      ...(target.servername === undefined ? {} : { servername: target.servername }),
       port: this.options.port,
       secure: this.options.secure,
       auth: { user: this.options.auth.user, pass: this.options.auth.pass },

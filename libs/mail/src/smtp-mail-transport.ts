@@ -11,7 +11,9 @@ import { parseMessageIdList } from './message-id-list';
 import { mapSmtpError } from './smtp-error-mapper';
 
 export interface SmtpMailTransportOptions {
+  /** The server's name, or an address already resolved and checked (then `servername` names it for TLS). */
   host: string;
+  servername?: string;
   port: number;
   /** true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when offered (587). */
   secure: boolean;
@@ -38,6 +40,7 @@ export class SmtpMailTransport implements MailTransport {
     this.logger = options.logger ?? silentMailLogger;
     this.transporter = nodemailer.createTransport({
       host: options.host,
+      ...(options.servername === undefined ? {} : { servername: options.servername }),
       port: options.port,
       secure: options.secure,
       ...(options.auth === undefined ? {} : { auth: { user: options.auth.user, pass: options.auth.pass } }),
@@ -82,6 +85,18 @@ export class SmtpMailTransport implements MailTransport {
       providerThreadId: null,
       ...(rejectedRecipients.length === 0 ? {} : { rejectedRecipients }),
     };
+  }
+
+  /**
+   * Connects, greets, upgrades with STARTTLS when offered and logs in, then quits, sending nothing:
+   * whether this server and these credentials will do for sending.
+   */
+  async verify(): Promise<void> {
+    try {
+      await this.transporter.verify();
+    } catch (error) {
+      throw mapSmtpError(error);
+    }
   }
 
   /** Releases the transport; safe to call more than once. */

@@ -8,6 +8,7 @@ import { ReplyDetectorConfig, startReplyDetector } from '@telltale/reply-detecto
 import { SenderConfig, startSender } from '@telltale/sender';
 import { SequencerConfig, startSequencer } from '@telltale/sequencer';
 import { TrackerConfig, startTracker } from '@telltale/tracker';
+import { requiredEnv } from './system-api';
 
 export interface SystemOptions {
   databaseUrl: string;
@@ -59,7 +60,13 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
     );
     const mailboxSync = await track(
       startMailboxSync(
-        MailboxSyncConfig.parse({ ...common, CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, MAILBOX_FOLDER_POLL_MS: '2000' }),
+        MailboxSyncConfig.parse({
+          ...common,
+          CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+          MAILBOX_FOLDER_POLL_MS: '2000',
+          // The suite's GreenMail runs on this machine: an address mailboxes may only use when allowed.
+          MAILBOX_HOST_ALLOWLIST: requiredEnv('MAIL_HOST'),
+        }),
         { clock, logger: logger('mailbox-sync') },
       ),
     );

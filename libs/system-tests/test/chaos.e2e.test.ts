@@ -163,7 +163,7 @@ before(async () => {
   };
   const specific: Record<ServiceName, Record<string, string>> = {
     sequencer: { SEQUENCER_TICK_MS: '500' },
-    'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, MAILBOX_FOLDER_POLL_MS: '2000' },
+    'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`, MAILBOX_FOLDER_POLL_MS: '2000', MAILBOX_HOST_ALLOWLIST: requiredEnv('MAIL_HOST') },
     tracker: { TRACKING_SIGNING_KEYS: trackingKeys, TRACKER_SPILL_DIR: join(workDir, 'spill') },
     sender: { TRACKING_BASE_URL: url('tracker'), TRACKING_SIGNING_KEYS: trackingKeys, SEQUENCER_URL: url('sequencer'), MAILBOX_SYNC_URL: url('mailbox-sync'), ...identity.senderEnv() },
     'reply-detector': {},

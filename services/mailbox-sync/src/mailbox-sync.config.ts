@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@telltale/runtime';
+import { MailHostAllowlistSetting } from './mailboxes/mailbox-host-policy';
 
 export const MailboxSyncConfig = z.object({
   ...baseConfigShape,
@@ -14,6 +15,14 @@ export const MailboxSyncConfig = z.object({
   MAILBOX_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
   MAILBOX_MAX_MIME_PARTS: z.coerce.number().int().min(10).max(100_000).default(1000),
   MAILBOX_MAX_MIME_DEPTH: z.coerce.number().int().min(2).max(1000).default(30),
+  /**
+   * IMAP and SMTP servers that may be at loopback, private, link-local, CGNAT or other non-public
+   * addresses (mailbox-host-policy.ts): comma-separated host names, addresses and CIDRs. Empty (the
+   * default): public addresses only. The local sandbox and the tests name GreenMail's.
+   */
+  MAILBOX_HOST_ALLOWLIST: MailHostAllowlistSetting,
+  /** How long connecting a mailbox (DNS, IMAP login, SMTP login) may take before it answers 422 mailbox_unreachable. */
+  MAILBOX_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
   /** Google OAuth client; Gmail connections are refused until these are set. */
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),

@@ -18,6 +18,8 @@ import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxesController } from './mailboxes/mailboxes.controller';
 import { MailboxesService } from './mailboxes/mailboxes.service';
 import { MailboxDisconnections } from './mailboxes/mailbox-disconnections.service';
+import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './mailboxes/imap-connection-check';
+import { MailHostPolicy } from './mailboxes/mailbox-host-policy';
 import { FOLDER_POLL_MS, MailboxFollowers } from './sync/mailbox-followers';
 import { INBOUND_LIMITS, type InboundLimits } from './sync/inbound-limits';
 import { RecordInboundMessageUseCase } from './sync/record-inbound-message.use-case';
@@ -81,6 +83,9 @@ export class MailboxSyncModule {
         GraphFollowers,
         GraphConnectionsService,
         MailboxDisconnections,
+        { provide: MailHostPolicy, useValue: new MailHostPolicy(config.MAILBOX_HOST_ALLOWLIST, config.MAILBOX_CONNECT_TIMEOUT_MS) },
+        { provide: CONNECT_TIMEOUT_MS, useValue: config.MAILBOX_CONNECT_TIMEOUT_MS },
+        ImapConnectionCheck,
       ],
     };
   }

@@ -1,10 +1,11 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, ServiceUnavailableException } from '@nestjs/common';
 import { Internal } from '@telltale/runtime';
-import { isMailProviderError } from '@telltale/mail';
+import { isMailProviderError, type MailServerAddress } from '@telltale/mail';
 import { OAuthAccessTokens } from '../oauth/oauth-access-tokens';
 import { GMAIL_SETTINGS, type GmailSettings } from '../gmail/gmail-settings';
 import { GRAPH_SETTINGS, type GraphSettings } from '../graph/graph-settings';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
+import { MailHostPolicy, MailHostRefused } from '../mailboxes/mailbox-host-policy';
 
 /** Service-to-service API: the sender fetches send credentials here (never exposed publicly). */
 @Controller('internal/v1/mailboxes')
@@ -15,6 +16,7 @@ export class InternalMailboxController {
     private readonly oauthTokens: OAuthAccessTokens,
     @Inject(GMAIL_SETTINGS) private readonly gmail: GmailSettings,
     @Inject(GRAPH_SETTINGS) private readonly graph: GraphSettings,
+    private readonly hosts: MailHostPolicy,
   ) {}
 
   @Get(':id/transport')
@@ -25,21 +27,40 @@ export class InternalMailboxController {
     const row = await this.mailboxes.findRow(id);
     if (row?.provider === 'gmail' || row?.provider === 'graph') return this.oauthTransport(row, refresh === 'true');
     if (!row || !row.smtp_host || !row.smtp_port) throw new NotFoundException({ error: 'mailbox_not_found' });
+    const server = row.state === 'disconnected' ? { host: row.smtp_host } : await this.smtpServer(row, row.smtp_host);
     return {
       mailboxId: row.id,
       orgId: row.org_id,
       ownerUserId: row.owner_user_id,
       emailAddress: row.email_address,
-      state: row.state,
+      state: server ? row.state : 'needs_reconnect',
       provider: row.provider,
       smtp: {
-        host: row.smtp_host,
+        // The address checked now (MailHostPolicy), with the name for TLS: the sender never resolves the name itself.
+        host: server?.host ?? row.smtp_host,
+        ...(server?.servername === undefined ? {} : { servername: server.servername }),
         port: row.smtp_port,
         secure: row.smtp_secure ?? false,
         // A disconnected mailbox holds no password: no auth is handed out (and the sender refuses the state).
-        auth: row.username && row.state !== 'disconnected' && row.secret_ciphertext ? { user: row.username, pass: this.mailboxes.password(row) } : null,
+        auth: server && row.username && row.state !== 'disconnected' && row.secret_ciphertext ? { user: row.username, pass: this.mailboxes.password(row) } : null,
       },
     };
+  }
+
+  /**
+   * Where the sender is to connect for the mailbox's SMTP server: null when the host is not allowed
+   * (an address stored before the policy, or a name now resolving to a private address), and the
+   * mailbox then needs reconnecting; a 503 when the name does not resolve now (the send is retried).
+   */
+  private async smtpServer(row: { id: string }, host: string): Promise<MailServerAddress | null> {
+    try {
+      return await this.hosts.resolve(host);
+    } catch (err) {
+      if (!(err instanceof MailHostRefused)) throw err;
+      if (err.problem === 'not_found') throw new ServiceUnavailableException({ error: 'mailbox_host_not_found', message: err.message });
+      await this.mailboxes.transition(row.id, 'needs_reconnect', `The SMTP server is not allowed: ${err.message}.`);
+      return null;
+    }
   }
 
   /**

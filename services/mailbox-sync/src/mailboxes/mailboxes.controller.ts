@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import { requireVisibleMailbox } from './mailbox-access';
 import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
+import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './imap-connection-check';
 import { ConnectImapMailboxRequest, MailboxesService } from './mailboxes.service';
 
 @Controller('v1/mailboxes')
@@ -14,9 +15,16 @@ export class MailboxesController {
     private readonly mailboxes: MailboxesService,
     private readonly followers: MailboxFollowers,
     private readonly disconnections: MailboxDisconnections,
+    private readonly connectionCheck: ImapConnectionCheck,
+    @Inject(CONNECT_TIMEOUT_MS) private readonly connectTimeoutMs: number,
   ) {}
 
-  /** Connects an IMAP/SMTP mailbox; answers once the first sync finished (or the login failed). */
+  /**
+   * Connects an IMAP/SMTP mailbox. Both servers are checked first (ImapConnectionCheck: allowed
+   * addresses, both logins), so a wrong host, port or password is a coded 4xx within
+   * MAILBOX_CONNECT_TIMEOUT_MS and nothing is stored; then it answers once the first sync finished,
+   * or `syncing` if that takes longer than the same time.
+   */
   @Post()
   @HttpCode(201)
   async connect(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<MailboxView> {
@@ -25,10 +33,10 @@ export class MailboxesController {
     if (request.ownerUserId && request.ownerUserId !== caller.userId && !caller.roles.includes('admin')) {
       throw new ForbiddenException({ error: 'forbidden', message: "Only an admin connects a mailbox for someone else (ownerUserId)." });
     }
+    await this.connectionCheck.verify(request);
     const row = await this.mailboxes.connect(orgId, request);
     await this.mailboxes.claimOwner(row.id, request.ownerUserId ?? caller.userId);
-    // An unreachable server is retried in the background; the caller sees `syncing` meanwhile.
-    await Promise.race([this.followers.follow(row), delay(15_000)]);
+    await Promise.race([this.followers.follow(row), delay(this.connectTimeoutMs)]);
     return this.mailboxes.view(await this.mailboxes.getRow(orgId, row.id));
   }
 

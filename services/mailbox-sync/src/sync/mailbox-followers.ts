@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ImapMailboxFollower, type MailProviderError } from '@telltale/mail';
+import { ImapMailboxFollower, MailProviderError, type MailServerAddress } from '@telltale/mail';
 import { mailProviderErrors, ServiceRuntime } from '@telltale/runtime';
 import type { MailboxRow } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
+import { MailHostPolicy, MailHostRefused } from '../mailboxes/mailbox-host-policy';
 import { INBOUND_LIMITS, type InboundLimits } from './inbound-limits';
 import { PostgresImapCursorStore } from './postgres-imap-cursor.store';
 import { RecordInboundMessageUseCase } from './record-inbound-message.use-case';
@@ -25,6 +26,7 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     private readonly recordMessage: RecordInboundMessageUseCase,
     @Inject(FOLDER_POLL_MS) private readonly folderPollMs: number,
     @Inject(INBOUND_LIMITS) private readonly limits: InboundLimits,
+    private readonly hosts: MailHostPolicy,
   ) {
     this.providerErrors = mailProviderErrors(runtime.metrics);
   }
@@ -52,13 +54,33 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     return this.followers.has(mailboxId);
   }
 
-  /** Starts following; resolves when the first catch-up finished (or the mailbox failed). */
-  follow(row: MailboxRow): Promise<void> {
-    if (this.followers.has(row.id) || row.provider !== 'imap' || !row.imap_host || !row.imap_port) return Promise.resolve();
+  /**
+   * Starts following; resolves when the first catch-up finished (or the mailbox failed). A server
+   * whose host is no longer allowed (MailHostPolicy: an address stored before the policy, or a name
+   * now resolving to a private address) is not connected to: the mailbox needs reconnecting.
+   */
+  async follow(row: MailboxRow): Promise<void> {
+    if (this.followers.has(row.id) || row.provider !== 'imap' || !row.imap_host || !row.imap_port) return;
+    const refused = await this.hosts.resolve(row.imap_host).then(
+      () => null,
+      // A name that does not resolve now is retried by the follower like a server that is down.
+      (err: unknown) => (err instanceof MailHostRefused && err.problem === 'not_allowed' ? err : null),
+    );
+    if (refused) {
+      this.runtime.logger.warn({ mailbox_id: row.id, org_id: row.org_id }, 'imap server not allowed; mailbox needs reconnecting');
+      await this.mailboxes.transition(row.id, 'needs_reconnect', `The IMAP server is not allowed: ${refused.message}.`);
+      return;
+    }
+    return this.start(row, row.imap_host, row.imap_port);
+  }
+
+  private start(row: MailboxRow, host: string, port: number): Promise<void> {
     const log = this.runtime.logger.child({ component: 'imap-follower', mailbox_id: row.id, org_id: row.org_id });
     const follower = new ImapMailboxFollower({
-      host: row.imap_host,
-      port: row.imap_port,
+      host,
+      // Every connection goes to an address checked then (DNS rebinding), never to the name.
+      connectAddress: (name) => this.connectAddress(name),
+      port,
       secure: row.imap_secure ?? true,
       auth: { user: row.username ?? row.email_address, pass: this.mailboxes.password(row) },
       folders: row.folders,
@@ -77,6 +99,7 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       pollIntervalMs: this.folderPollMs,
       parseOptions: this.limits,
     });
+    if (this.followers.has(row.id)) return Promise.resolve();
     this.followers.set(row.id, follower);
     return follower.start().then(
       () => this.mailboxes.transition(row.id, 'connected', null),
@@ -87,5 +110,14 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
         await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
       },
     );
+  }
+
+  private async connectAddress(host: string): Promise<MailServerAddress> {
+    try {
+      return await this.hosts.resolve(host);
+    } catch (err) {
+      if (err instanceof MailHostRefused) throw new MailProviderError(err.message, { code: err.problem === 'not_allowed' ? 'PERMANENT' : 'TEMPORARY', provider: 'imap', providerStatus: err.problem });
+      throw err;
+    }
   }
 }

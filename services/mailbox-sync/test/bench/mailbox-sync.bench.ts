@@ -292,6 +292,8 @@ async function imapPushLatency(): Promise<Record<string, unknown>> {
   const service = await startMailboxSync(
     MailboxSyncConfig.parse({
       ...(await benchServiceEnv(db.url, prefix, '0')),
+      // GreenMail is on the bench's machine, an address mailboxes may only use when allowed.
+      MAILBOX_HOST_ALLOWLIST: host,
     }),
   );
   const probe = new PushProbe(prefix);

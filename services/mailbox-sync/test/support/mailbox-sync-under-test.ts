@@ -118,6 +118,8 @@ export async function startMailboxSyncUnderTest(options: MailboxSyncUnderTestOpt
         LOG_LEVEL: 'silent',
         CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
         ...identity.env(),
+        // GreenMail runs on this machine: an address mailboxes may only use when allowed.
+        MAILBOX_HOST_ALLOWLIST: env('MAIL_HOST'),
         ...options.config,
       }),
     );

@@ -10,7 +10,13 @@ import type { MailboxTransport } from './mailbox-transport.client';
 export function createMailTransport(mailbox: MailboxTransport): MailTransport {
   switch (mailbox.provider) {
     case 'imap':
-      return new SmtpMailTransport({ host: mailbox.smtp.host, port: mailbox.smtp.port, secure: mailbox.smtp.secure, ...(mailbox.smtp.auth ? { auth: mailbox.smtp.auth } : {}) });
+      return new SmtpMailTransport({
+        host: mailbox.smtp.host,
+        ...(mailbox.smtp.servername === undefined ? {} : { servername: mailbox.smtp.servername }),
+        port: mailbox.smtp.port,
+        secure: mailbox.smtp.secure,
+        ...(mailbox.smtp.auth ? { auth: mailbox.smtp.auth } : {}),
+      });
     case 'gmail': {
       const settings = mailbox.gmail;
       if (!settings) throw new MailProviderError('the Gmail mailbox has no usable authorization', { code: 'AUTH_REVOKED', provider: 'gmail' });

@@ -9,7 +9,9 @@ export const MailboxTransport = z.discriminatedUnion('provider', [
     ...common,
     provider: z.literal('imap'),
     smtp: z.object({
+      /** An address mailbox-sync resolved and checked just now; `servername` is the server's name, for TLS. */
       host: z.string(),
+      servername: z.string().optional(),
       port: z.number().int(),
       secure: z.boolean(),
       auth: z.object({ user: z.string(), pass: z.string() }).nullable(),
