@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ManualClock } from '@telltale/db';
-import type { StartedService } from '@telltale/runtime';
+import { localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
 import { callApi, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem } from '../src';
 
@@ -46,11 +46,11 @@ const services = (): [string, StartedService][] => [
   ['crm-writer', system.crmWriter],
 ];
 
-/** A raw request (any body, any content type); the answer's JSON body when it has one. */
+/** A raw request (any body, any content type) as an admin of ORG; the answer's JSON body when it has one. */
 async function raw(base: string, path: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': init.contentType ?? 'application/json', 'x-org-id': ORG },
+    headers: { 'content-type': init.contentType ?? 'application/json', ...(await localIdentityHeaders(ORG)) },
     ...(init.body === undefined ? {} : { body: init.body }),
   });
   const text = await res.text();

@@ -300,7 +300,7 @@ describe('classification end to end', () => {
   test('office ranges broader than a /8 (IPv4) or a /32 (IPv6) are refused, naming each entry, and nothing changes', async () => {
     const orgId = randomUUID();
     const put = (ranges: { cidr: string; name?: string }[]) =>
-      fetch(`${tracker.url}/v1/office-ranges`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-org-id': orgId }, body: JSON.stringify({ ranges }) });
+      localIdentityHeaders(orgId).then((auth) => fetch(`${tracker.url}/v1/office-ranges`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ ranges }) }));
     assert.equal((await put([{ cidr: '198.51.100.0/24', name: 'HQ' }])).status, 200);
     for (const [cidr, why] of [
       ['0.0.0.0/0', /more IPv4 addresses than a \/8/],
@@ -317,7 +317,7 @@ describe('classification end to end', () => {
       assert.match(body.issues[0]!.message, why, cidr);
     }
     for (const cidr of ['10.0.0.0/8', '2001:db8::/32', '::ffff:10.0.0.0/104']) assert.equal((await put([{ cidr }])).status, 200, cidr);
-    assert.deepEqual(await (await fetch(`${tracker.url}/v1/office-ranges`, { headers: { 'x-org-id': orgId } })).json(), { ranges: [{ cidr: '::ffff:10.0.0.0/104', name: null }] });
+    assert.deepEqual(await (await fetch(`${tracker.url}/v1/office-ranges`, { headers: await localIdentityHeaders(orgId) })).json(), { ranges: [{ cidr: '::ffff:10.0.0.0/104', name: null }] });
   });
 });
 
