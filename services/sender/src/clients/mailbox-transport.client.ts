@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { InternalCallError, internalRequest } from './internal-http';
 
 const MailboxState = z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']);
-const common = { mailboxId: z.string(), orgId: z.string(), emailAddress: z.string(), state: MailboxState };
+const common = {
+  mailboxId: z.string(),
+  orgId: z.string(),
+  /** The rep who connected it (null: before owners were recorded): a rep sends and reads only through their own. */
+  ownerUserId: z.string().nullable().default(null),
+  emailAddress: z.string(),
+  state: MailboxState,
+};
 
 export const MailboxTransport = z.discriminatedUnion('provider', [
   z.object({

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Address, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { CurrentCaller, Members, ServiceRuntime, parseRequest, type Caller } from '@telltale/runtime';
+import { CurrentCaller, Members, ServiceRuntime, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
+import { MailboxTransportClient } from '../clients/mailbox-transport.client';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
 import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
 
@@ -17,7 +18,7 @@ const MAX_SUBJECT_CHARACTERS = 998;
  */
 export const ONE_OFF_EMAIL_MAX_CHARACTERS = 2 * MAX_BODY_CHARACTERS + MAX_SUBJECT_CHARACTERS + (2 * MAX_RECIPIENTS + 1) * (320 + 998);
 
-const OneOffEmailRequest = z
+export const OneOffEmailRequest = z
   .object({
     mailboxId: Uuid,
     from: Address,
@@ -38,6 +39,7 @@ export class EmailsController {
     private readonly runtime: ServiceRuntime,
     private readonly sendEmail: SendEmailUseCase,
     private readonly sentEmails: SentEmailQueries,
+    private readonly mailboxes: MailboxTransportClient,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -47,6 +49,7 @@ export class EmailsController {
   async send(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<SendOutcome> {
     const orgId = caller.orgId;
     const r = parseRequest(OneOffEmailRequest, body);
+    await this.requireOwnMailbox(caller, r.mailboxId);
     return this.runtime.transaction((m) =>
       this.sendEmail.execute(
         {
@@ -76,6 +79,19 @@ export class EmailsController {
   async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<SentEmailRecord> {
     const email = await this.sentEmails.findForOrg(caller.orgId, id);
     if (!email) throw new NotFoundException({ error: 'sent_email_not_found' });
+    // A rep reads the emails of their own mailboxes only; another rep's is not found.
+    if (!(await this.mailboxVisible(caller, email.mailbox_id))) throw new NotFoundException({ error: 'sent_email_not_found' });
     return email;
+  }
+
+  /** Managers, admins and API keys act for the organisation; a rep only through a mailbox they connected. */
+  private async mailboxVisible(caller: Caller, mailboxId: string): Promise<boolean> {
+    if (caller.kind === 'api_key' || seesWholeOrganisation(caller)) return true;
+    const mailbox = await this.mailboxes.get(mailboxId);
+    return mailbox !== null && mailbox.orgId === caller.orgId && mailbox.ownerUserId === caller.userId;
+  }
+
+  private async requireOwnMailbox(caller: Caller, mailboxId: string): Promise<void> {
+    if (!(await this.mailboxVisible(caller, mailboxId))) throw new NotFoundException({ error: 'mailbox_not_found', message: 'No such mailbox of yours: a rep sends from a mailbox they connected.' });
   }
 }
