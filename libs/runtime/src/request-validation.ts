@@ -1,6 +1,4 @@
-import { BadRequestException, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
-import { UUID_PATTERN } from '@telltale/contracts';
+import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { textIssues } from './text-input';
 
@@ -17,20 +15,4 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
   if (result.success && refused.length === 0) return result.data;
   const issues = result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
   throw new BadRequestException({ error: 'invalid_request', issues: [...refused, ...issues.filter((i) => !refused.some((r) => r.path === i.path))] });
-}
-
-const OrgHeader = z.string().regex(UUID_PATTERN, 'x-org-id must be a lower-case UUID');
-
-/** Every request is scoped to one organisation (docs/architecture.md, Identity and tenancy). */
-export function requireOrgId(header: string | string[] | undefined): string {
-  return parseRequest(OrgHeader, Array.isArray(header) ? header[0] : header);
-}
-
-/** Service-to-service calls carry a shared bearer token; compared in constant time. */
-export function requireInternalToken(authorization: string | undefined, expected: string): void {
-  const presented = Buffer.from(authorization?.replace(/^Bearer\s+/i, '') ?? '');
-  const wanted = Buffer.from(expected);
-  if (presented.length !== wanted.length || !timingSafeEqual(presented, wanted)) {
-    throw new UnauthorizedException({ error: 'invalid_internal_token' });
-  }
 }

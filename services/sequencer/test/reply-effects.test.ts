@@ -24,7 +24,7 @@ test('out-of-office pause: a default longer than the cap is capped', () => {
   assert.deepEqual(outOfOfficePause(null, now, { defaultDays: 40, maxDays: 30 }), { pause: true, until: new Date('2026-12-27T10:00:00Z'), basis: 'capped' });
 });
 
-const freeMail = loadFreeMailDomains(SequencerConfig.parse({ DATABASE_URL: 'postgres://x/y', KAFKA_BROKERS: 'k:9092', INTERNAL_API_TOKEN: 'x'.repeat(16) }).SEQUENCER_FREE_MAIL_DOMAINS_FILE);
+const freeMail = loadFreeMailDomains(SequencerConfig.parse({ DATABASE_URL: 'postgres://x/y', KAFKA_BROKERS: 'k:9092' }).SEQUENCER_FREE_MAIL_DOMAINS_FILE);
 const domains: [string, string | null][] = [
   ['kevinf@flynnsarcade.com', 'flynnsarcade.com'],
   ['Kevin@FlynnsArcade.COM', 'flynnsarcade.com'],
