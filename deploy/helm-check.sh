@@ -329,20 +329,120 @@ for name, deployment in deployments.items():
             fail(f"Deployment {name}: no HorizontalPodAutoscaler targets it")
         if "replicas" in deployment["spec"]:
             fail(f"Deployment {name}: sets replicas although an HPA scales it")
-    ingress_on = (values.get("ingress") or {}).get("enabled", defaults["ingress"]["enabled"])
-    if ingress_on and svc_values["ingress"]["enabled"]:
-        ingress = ingresses.get(name)
-        backend = ingress and ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
-        if backend != (service or {}).get("metadata", {}).get("name"):
-            fail(f"Deployment {name}: its Ingress does not route to its Service")
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                if path["backend"]["service"].get("port", {}).get("name") == "metrics":
-                    fail(f"Deployment {name}: its Ingress exposes the metrics port")
 
-for must in ("tracker", "sequencer"):
-    if must in enabled and service_values(must)["ingress"]["enabled"] and must not in ingresses:
-        fail(f"no Ingress for {must}")
+# The two Ingresses and nothing else: the app's host (/ to the app, the providers' push endpoints
+# to mailbox-sync) and the tracking host(s) (/o, /c, /d to the tracker), always the HTTP port.
+# Step 5b checks what those paths reach in each service's route table.
+def merged(*keys):
+    got, default = values, defaults
+    for key in keys:
+        got, default = (got or {}).get(key) or {}, default[key]
+    return {**default, **got}
+
+ingress_values = merged("ingress")
+app_ingress, tracking_ingress = merged("ingress", "app"), merged("ingress", "tracking")
+config_values = merged("config")
+host_of = lambda url: url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+expected_ingresses = {}
+if ingress_values["enabled"] and app_ingress["enabled"] and "app" in enabled:
+    app_paths = {("/", "Prefix", "app")}
+    if app_ingress["mailboxWebhooks"] and "mailbox-sync" in enabled:
+        app_paths |= {("/v1/push/gmail", "Exact", "mailbox-sync"), ("/v1/push/graph", "Exact", "mailbox-sync")}
+    app_host = app_ingress["host"] or host_of(config_values["appPublicUrl"])
+    expected_ingresses["app"] = ({app_host: app_paths}, {app_host: app_ingress["tlsSecretName"]})
+if ingress_values["enabled"] and tracking_ingress["enabled"] and "tracker" in enabled:
+    tracking_paths = {(p, "Prefix", "tracker") for p in ("/o", "/c", "/d")}
+    tracking_hosts = [{"host": tracking_ingress["host"] or host_of(config_values["trackingBaseUrl"]), "tlsSecretName": tracking_ingress["tlsSecretName"]}]
+    tracking_hosts += tracking_ingress["extraHosts"]
+    expected_ingresses["tracker"] = ({h["host"]: tracking_paths for h in tracking_hosts}, {h["host"]: h.get("tlsSecretName") or "" for h in tracking_hosts})
+if sorted(component(i) for i in of_kind("Ingress")) != sorted(expected_ingresses):
+    fail(f"Ingresses for {sorted(component(i) for i in of_kind('Ingress'))}, expected exactly {sorted(expected_ingresses)} (the app's and the tracking edge's)")
+component_of_service = {s["metadata"]["name"]: component(s) for s in of_kind("Service")}
+for name, (expected_rules, expected_tls) in expected_ingresses.items():
+    ingress = ingresses.get(name)
+    if not ingress:
+        continue
+    rules = {}
+    for rule in ingress["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            if backend.get("port") != {"name": "http"}:
+                fail(f"Ingress {ingress['metadata']['name']}: {path['path']} goes to port {backend.get('port')}, not the HTTP port")
+            rules.setdefault(rule.get("host"), set()).add((path["path"], path["pathType"], component_of_service.get(backend["name"])))
+    if rules != expected_rules:
+        fail(f"Ingress {ingress['metadata']['name']}: routes {sorted((h, sorted(p)) for h, p in rules.items())}, expected {sorted((h, sorted(p)) for h, p in expected_rules.items())}")
+    tls = {host: t["secretName"] for t in ingress["spec"].get("tls", []) for host in t["hosts"]}
+    if tls != {h: secret for h, secret in expected_tls.items() if secret}:
+        fail(f"Ingress {ingress['metadata']['name']}: TLS {tls}, expected {expected_tls}")
+
+# Who reaches whom over HTTP: the app the five services behind the API, the sender the sequencer's
+# and mailbox-sync's internal routes, every other service the app's key set; the ingress controller
+# only the app, the tracker and (push endpoints) mailbox-sync. No HTTP rule without peers (that
+# would admit everyone).
+identity_values = merged("config", "identity")
+def calls(name):
+    program = service_values(name).get("program") or name
+    if program == "app":
+        wanted = {"sequencer", "sender", "tracker", "mailbox-sync", "reply-detector"}
+    else:
+        wanted = {"sequencer", "mailbox-sync"} if program == "sender" else set()
+        if not identity_values["jwks"] and not identity_values["jwksUrl"]:
+            wanted.add("app")
+    return wanted & set(enabled)
+public_components = {backend for rules, _ in expected_ingresses.values() for paths in rules.values() for _, _, backend in paths}
+np_values = merged("networkPolicy")
+if network_policy_on:
+    for name in enabled:
+        policy = policies.get(name)
+        if not policy:
+            continue
+        where = f"NetworkPolicy {policy['metadata']['name']}"
+        http_in = [r for r in policy["spec"].get("ingress", []) if any(p.get("port") == "http" for p in r.get("ports", []))]
+        if any(not r.get("from") for r in http_in):
+            fail(f"{where}: an HTTP ingress rule without peers admits everyone")
+        peers = [peer for r in http_in for peer in r.get("from", [])]
+        callers = {peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component") for peer in peers if "podSelector" in peer and "namespaceSelector" not in peer}
+        expected_callers = {c for c in enabled if name in calls(c)}
+        if callers != expected_callers:
+            fail(f"{where}: HTTP from {sorted(c or 'every pod of the release' for c in callers)}, expected {sorted(expected_callers)}")
+        controller = all(peer in peers for peer in np_values["ingressPeers"]) and bool(np_values["ingressPeers"])
+        if controller != (name in public_components):
+            fail(f"{where}: the ingress controller {'reaches' if controller else 'does not reach'} {name}")
+        http_out = [r for r in policy["spec"].get("egress", []) if any(p.get("port") == "http" for p in r.get("ports", []))]
+        if any(not r.get("to") for r in http_out):
+            fail(f"{where}: an HTTP egress rule without peers reaches everything")
+        targets = {peer["podSelector"]["matchLabels"].get("app.kubernetes.io/component") for r in http_out for peer in r.get("to", []) if "podSelector" in peer}
+        if targets != calls(name):
+            fail(f"{where}: HTTP to {sorted(t or 'every pod of the release' for t in targets)}, expected {sorted(calls(name))}")
+
+# Identity: one issuer everywhere, the app's key set for the others, the sender's credential from
+# the Secret and its digest (never the credential) in the services it calls.
+import hashlib
+secrets_values = merged("secrets")
+app_service = services_by_component.get("app")
+namespace = (app_service or {}).get("metadata", {}).get("namespace")
+service_port = values.get("servicePort", defaults["servicePort"])
+for name, deployment in deployments.items():
+    config = config_maps.get(deployment["metadata"]["name"], {})
+    program = service_values(name).get("program") or name
+    if config.get("IDENTITY_ISSUER") != identity_values["issuer"]:
+        fail(f"Deployment {name}: IDENTITY_ISSUER is {config.get('IDENTITY_ISSUER')!r}")
+    if program != "app" and not identity_values["jwks"] and not identity_values["jwksUrl"]:
+        want = app_service and f"http://{app_service['metadata']['name']}.{namespace}.svc:{service_port}/.well-known/jwks.json"
+        if not want or config.get("IDENTITY_JWKS_URL") != want:
+            fail(f"Deployment {name}: IDENTITY_JWKS_URL is {config.get('IDENTITY_JWKS_URL')!r}, not the app's key set {want!r}")
+    if program in ("sequencer", "mailbox-sync") and "sender" in enabled:
+        digest = secrets_values["senderServiceCredentialSha256"] if secret_existing else hashlib.sha256(secrets_values["senderServiceCredential"].encode()).hexdigest()
+        if config.get("INTERNAL_CALLERS") != f"sender={digest}":
+            fail(f"Deployment {name}: INTERNAL_CALLERS is {config.get('INTERNAL_CALLERS')!r}, not sender=<SHA-256 of the sender's credential>")
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+    if program == "sender" and refs.get("SERVICE_CREDENTIAL") != "SENDER_SERVICE_CREDENTIAL":
+        fail(f"Deployment {name}: SERVICE_CREDENTIAL does not come from the Secret's SENDER_SERVICE_CREDENTIAL")
+    if "SERVICE_CREDENTIAL" in config or (program != "sender" and "SERVICE_CREDENTIAL" in refs):
+        fail(f"Deployment {name}: holds a SERVICE_CREDENTIAL it has no use for, or in its ConfigMap")
+if "INTERNAL_API_TOKEN" in open(manifest_path).read():
+    fail("INTERNAL_API_TOKEN (replaced by each caller's own credential) is still rendered")
+
 if "tracker" in enabled and service_values("tracker")["autoscaling"]["enabled"] and "tracker" not in hpas:
     fail("no HorizontalPodAutoscaler for tracker")
 # A separate engagement store (ADR 6): the tracker pods pixel-only, the store pods store-only.
@@ -452,21 +552,26 @@ for job in jobs:
     env = {e["name"]: e["value"] for e in spec["containers"][0].get("env", []) if "value" in e}
     check_kafka_security(f"Job {job['metadata']['labels']['telltale.io/service']}", env, spec)
 
-# Secret values reach the chart's Secret byte for byte (quoting in the templates).
+# Secret values reach the chart's Secret byte for byte (quoting in the templates); the bootstrap
+# as the JSON of the values' object.
 secret_sources = {
     "DATABASE_URL": (values.get("postgresql") or {}).get("url"),
-    "TRACKING_SIGNING_KEYS": (values.get("secrets") or {}).get("trackingSigningKeys"),
-    "CREDENTIALS_ENCRYPTION_KEYS": (values.get("secrets") or {}).get("credentialsEncryptionKeys"),
-    "INTERNAL_API_TOKEN": (values.get("secrets") or {}).get("internalApiToken"),
-    "SALESFORCE_CLIENT_SECRET": (values.get("secrets") or {}).get("salesforceClientSecret"),
-    "SALESFORCE_PASSWORD": (values.get("secrets") or {}).get("salesforcePassword"),
+    "TRACKING_SIGNING_KEYS": secrets_values["trackingSigningKeys"],
+    "CREDENTIALS_ENCRYPTION_KEYS": secrets_values["credentialsEncryptionKeys"],
+    "SENDER_SERVICE_CREDENTIAL": secrets_values["senderServiceCredential"],
+    "IDENTITY_SIGNING_KEY": secrets_values["identitySigningKey"],
+    "APP_ENCRYPTION_KEYS": secrets_values["appEncryptionKeys"],
+    "APP_BOOTSTRAP": secrets_values["appBootstrap"] or None,
+    "SALESFORCE_CLIENT_SECRET": secrets_values["salesforceClientSecret"],
+    "SALESFORCE_PASSWORD": secrets_values["salesforcePassword"],
 }
 for secret in of_kind("Secret"):
     for key, encoded in (secret.get("data") or {}).items():
         expected = secret_sources.get(key)
+        got = base64.b64decode(encoded).decode("utf-8")
         if expected is None:
             fail(f"Secret {secret['metadata']['name']}: unexpected key {key}")
-        elif base64.b64decode(encoded).decode("utf-8") != expected:
+        elif (json.loads(got) if isinstance(expected, dict) else got) != expected:
             fail(f"Secret {secret['metadata']['name']}: {key} does not hold the value given in the values file")
 
 if failures:
@@ -654,5 +759,118 @@ contract_manifest="$work_dir/test-values.rendered.yaml"
 node "$work_dir/config-contract.cjs" "$repo_root" "$contract_manifest" || die "the chart's environment fails the services' config validation"
 phase_done
 
+# --- 5b. what the Ingresses reach ---------------------------------------------------------------
+
+phase "ingress routes: no path reaches an internal route, the tracking host only recipients' routes"
+cat > "$work_dir/ingress-routes.cjs" << 'JS'
+// Matches every path of every rendered Ingress against the route table of the service behind it,
+// read from its compiled controllers with the Nest metadata the caller guard enforces (@Public,
+// @Internal, @Members; libs/runtime/src/identity/route-table.ts reads the same at start-up). Only
+// the controller files are loaded, never an entry point.
+const fs = require('node:fs');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const [repoRoot, ...manifests] = process.argv.slice(2);
+const requireFromRepo = createRequire(path.join(repoRoot, 'package.json'));
+requireFromRepo('reflect-metadata');
+const YAML = requireFromRepo('yaml');
+const { METHOD_METADATA, PATH_METADATA } = requireFromRepo('@nestjs/common/constants');
+const { ACCESS_METADATA } = require(path.join(repoRoot, 'libs', 'runtime', 'dist', 'src', 'identity', 'access.decorators.js'));
+
+const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []));
+const segments = (p) => p.split('/').filter(Boolean);
+const tables = new Map();
+
+/** Every route of a service program: its own controllers and the runtime's (health). */
+function routeTable(program) {
+  if (tables.has(program)) return tables.get(program);
+  const dirs = [path.join(repoRoot, 'services', program, 'dist', 'src'), path.join(repoRoot, 'libs', 'runtime', 'dist', 'src')];
+  const routes = [];
+  for (const file of dirs.flatMap(walk)) {
+    if (!/\bController\)\(/.test(fs.readFileSync(file, 'utf8'))) continue;
+    for (const type of Object.values(require(file))) {
+      if (typeof type !== 'function' || !Reflect.hasMetadata(PATH_METADATA, type)) continue;
+      for (const name of Object.getOwnPropertyNames(type.prototype)) {
+        const handler = type.prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+        const access = Reflect.getMetadata(ACCESS_METADATA, handler) ?? Reflect.getMetadata(ACCESS_METADATA, type) ?? null;
+        for (const base of [].concat(Reflect.getMetadata(PATH_METADATA, type) ?? ''))
+          for (const sub of [].concat(Reflect.getMetadata(PATH_METADATA, handler) ?? ''))
+            routes.push({ path: `/${[...segments(base), ...segments(sub)].join('/')}`, access });
+      }
+    }
+  }
+  tables.set(program, routes);
+  return routes;
+}
+
+/** Whether some request path is both under the Ingress path and served by the route (:param and *wildcard segments match anything). */
+function reaches(ingressPath, pathType, route) {
+  const want = segments(ingressPath);
+  const have = segments(route);
+  for (let i = 0; i < want.length; i++) {
+    if (have[i] === undefined) return false;
+    if (have[i].startsWith('*')) return true;
+    if (!have[i].startsWith(':') && have[i] !== want[i]) return false;
+  }
+  // Prefix and ImplementationSpecific (taken as a prefix): anything below; Exact: this path only.
+  return pathType !== 'Exact' || have.length === want.length;
+}
+
+const problems = [];
+const lines = [];
+let checked = 0;
+for (const manifest of manifests) {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(manifest, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  const of = (kind) => docs.filter((d) => d.kind === kind);
+  const deploymentByComponent = new Map(of('Deployment').map((d) => [d.metadata.labels['app.kubernetes.io/component'], d]));
+  const programOfService = new Map(
+    of('Service').map((s) => {
+      const deployment = deploymentByComponent.get(s.spec.selector['app.kubernetes.io/component']);
+      return [s.metadata.name, /^services\/([^/]+)\//.exec(deployment?.spec.template.spec.containers[0].args?.[1] ?? '')?.[1]];
+    }),
+  );
+  const label = path.basename(manifest, '.rendered.yaml');
+  for (const ingress of of('Ingress')) {
+    const tracking = ingress.metadata.labels['app.kubernetes.io/component'] === 'tracker';
+    for (const rule of ingress.spec.rules) {
+      for (const { path: ingressPath, pathType, backend } of rule.http.paths) {
+        const where = `${label}: Ingress ${ingress.metadata.name} ${rule.host}${ingressPath} (${pathType})`;
+        const program = programOfService.get(backend.service.name);
+        if (!program) {
+          problems.push(`${where}: goes to ${backend.service.name}, which runs no known service`);
+          continue;
+        }
+        const reached = routeTable(program).filter((r) => reaches(ingressPath, pathType, r.path));
+        checked += 1;
+        for (const route of reached) {
+          const access = route.access ? `${route.access.kind}${route.access.reason ? ` (${route.access.reason})` : ''}` : 'no access rule';
+          if (route.access?.kind === 'internal') problems.push(`${where}: reaches ${program}'s internal route ${route.path}`);
+          else if (tracking && !(route.access?.kind === 'public' && route.access.reason === 'recipient'))
+            problems.push(`${where}: reaches ${program}'s ${route.path}, ${access}: the tracking host serves recipients' routes only`);
+          else if (program !== 'app' && route.access?.kind !== 'public')
+            problems.push(`${where}: reaches ${program}'s ${route.path}, ${access}, past the app that authenticates callers`);
+        }
+        lines.push(`  ${where} -> ${program}: ${reached.length} routes${reached.length ? ` (${[...new Set(reached.map((r) => r.access?.reason ?? r.access?.kind))].join(', ')})` : ''}`);
+      }
+    }
+  }
+}
+// The route tables are not empty guesses: the internal routes and recipients' routes are found.
+for (const [program, route, kind] of [['sequencer', '/internal/v1/send-requests/:id/claim', 'internal'], ['mailbox-sync', '/internal/v1/mailboxes/:id/transport', 'internal'], ['tracker', '/c/:token', 'public'], ['app', '/.well-known/jwks.json', 'public']]) {
+  if (!routeTable(program).some((r) => r.path === route && r.access?.kind === kind)) problems.push(`route table of ${program}: no ${kind} route ${route} (is the build current?)`);
+}
+console.log(lines.join('\n'));
+if (checked === 0) problems.push('no Ingress path rendered');
+if (problems.length) {
+  console.log(problems.map((p) => `  ingress: ${p}`).join('\n'));
+  process.exit(1);
+}
+console.log(`  ingress: ${checked} paths checked against the services' route tables: no internal route, recipients' routes only on the tracking host`);
+JS
+node "$work_dir/ingress-routes.cjs" "$repo_root" "$work_dir"/*.rendered.yaml || die "an Ingress reaches routes it must not"
+phase_done
+
 log "all chart checks passed: ${#ci_values[@]} values files rendered and validated, $((rejected + 1)) bad values rejected (total $((SECONDS - started_at))s)"
-echo "$((${#ci_values[@]} * 3 + rejected + 3)) passed, 0 failed"
+echo "$((${#ci_values[@]} * 3 + rejected + 4)) passed, 0 failed"

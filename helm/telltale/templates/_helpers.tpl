@@ -92,28 +92,70 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 
 {{/*
-Secret keys (named like the environment variables) with the values key each one comes from.
-Returns YAML: KEY: {path: values.path, value: "..."}.
+Secret keys (named like the environment variables, or `env` when the variable's name differs) with
+the values key each one comes from; `optional` keys may be absent from the Secret.
+Returns YAML: KEY: {path: values.path, value: "...", env?: NAME, optional?: true}.
 */}}
 {{- define "telltale.secretSources" -}}
 {{- $s := .Values.secrets }}
 DATABASE_URL: {path: postgresql.url, value: {{ .Values.postgresql.url | quote }}}
 TRACKING_SIGNING_KEYS: {path: secrets.trackingSigningKeys, value: {{ $s.trackingSigningKeys | quote }}}
 CREDENTIALS_ENCRYPTION_KEYS: {path: secrets.credentialsEncryptionKeys, value: {{ $s.credentialsEncryptionKeys | quote }}}
-INTERNAL_API_TOKEN: {path: secrets.internalApiToken, value: {{ $s.internalApiToken | quote }}}
+SENDER_SERVICE_CREDENTIAL: {path: secrets.senderServiceCredential, env: SERVICE_CREDENTIAL, value: {{ $s.senderServiceCredential | quote }}}
+IDENTITY_SIGNING_KEY: {path: secrets.identitySigningKey, value: {{ $s.identitySigningKey | quote }}}
+APP_ENCRYPTION_KEYS: {path: secrets.appEncryptionKeys, value: {{ $s.appEncryptionKeys | quote }}}
+APP_BOOTSTRAP: {path: secrets.appBootstrap, optional: true, value: {{ ternary (toJson $s.appBootstrap) "" (not (empty $s.appBootstrap)) | quote }}}
 SALESFORCE_CLIENT_SECRET: {path: secrets.salesforceClientSecret, value: {{ $s.salesforceClientSecret | quote }}}
 SALESFORCE_PASSWORD: {path: secrets.salesforcePassword, value: {{ $s.salesforcePassword | quote }}}
 {{- end }}
 
 {{/*
-Shared settings a service may select with services.<name>.settings.
-Returns YAML: NAME: {path: values.path, value: "..."}.
+SHA-256 (hex) of the sender's SERVICE_CREDENTIAL, which the services it calls hold in
+INTERNAL_CALLERS: computed from secrets.senderServiceCredential, or given as
+secrets.senderServiceCredentialSha256 when the credential lives in secrets.existingSecret.
+*/}}
+{{- define "telltale.senderCredentialDigest" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.senderServiceCredentialSha256 }}
+{{- else if .Values.secrets.senderServiceCredential }}
+{{- .Values.secrets.senderServiceCredential | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* Whether a service is enabled: "true" or "". Call with (list $ "sender"). */}}
+{{- define "telltale.enabled" -}}
+{{- if (index (index . 0).Values.services (index . 1) | default dict | dig "enabled" false) }}true{{ end }}
+{{- end }}
+
+{{/* The services' identity key set: config.identity.jwksUrl, or the app's /.well-known/jwks.json in the cluster. */}}
+{{- define "telltale.identityJwksUrl" -}}
+{{- if .Values.config.identity.jwksUrl }}
+{{- .Values.config.identity.jwksUrl }}
+{{- else if include "telltale.enabled" (list . "app") }}
+{{- printf "%s/.well-known/jwks.json" (include "telltale.internalUrl" (list . "app")) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Shared settings a service may select with services.<name>.settings; `service` names the service a
+*_URL setting reaches (its NetworkPolicy follows), `optional` ones may be empty.
+Returns YAML: NAME: {path: values.path, value: "...", service?: name, optional?: true}.
 */}}
 {{- define "telltale.settingSources" -}}
 {{- $c := .Values.config }}
 TRACKING_BASE_URL: {path: config.trackingBaseUrl, value: {{ $c.trackingBaseUrl | quote }}}
-SEQUENCER_URL: {path: services.sequencer.enabled, value: {{ ternary (include "telltale.internalUrl" (list . "sequencer")) "" (index .Values.services "sequencer" | default dict | dig "enabled" false) | quote }}}
-MAILBOX_SYNC_URL: {path: services.mailbox-sync.enabled, value: {{ ternary (include "telltale.internalUrl" (list . "mailbox-sync")) "" (index .Values.services "mailbox-sync" | default dict | dig "enabled" false) | quote }}}
+APP_PUBLIC_URL: {path: config.appPublicUrl, value: {{ $c.appPublicUrl | quote }}}
+APP_SESSION_IDLE_MINUTES: {path: config.sessions.idleMinutes, value: {{ $c.sessions.idleMinutes | toString | quote }}}
+APP_SESSION_ABSOLUTE_HOURS: {path: config.sessions.absoluteHours, value: {{ $c.sessions.absoluteHours | toString | quote }}}
+{{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" }}
+{{ $setting }}: {path: services.{{ $service }}.enabled, service: {{ $service }}, value: {{ ternary (include "telltale.internalUrl" (list $ $service)) "" (eq (include "telltale.enabled" (list $ $service)) "true") | quote }}}
+{{- end }}
+{{- $senderOn := eq (include "telltale.enabled" (list . "sender")) "true" }}
+{{- $digest := include "telltale.senderCredentialDigest" . }}
+INTERNAL_CALLERS:
+  path: {{ ternary "secrets.senderServiceCredentialSha256 (SHA-256 hex of SENDER_SERVICE_CREDENTIAL in secrets.existingSecret)" "secrets.senderServiceCredential" (not (empty .Values.secrets.existingSecret)) | quote }}
+  value: {{ ternary (printf "sender=%s" $digest) "" (and $senderOn (not (empty $digest))) | quote }}
+  optional: {{ not $senderOn }}
 SEQUENCER_TICK_MS: {path: config.sequencerTickMs, value: {{ $c.sequencerTickMs | toString | quote }}}
 SALESFORCE_LOGIN_URL: {path: config.salesforce.loginUrl, value: {{ $c.salesforce.loginUrl | quote }}}
 SALESFORCE_CLIENT_ID: {path: config.salesforce.clientId, value: {{ $c.salesforce.clientId | quote }}}
@@ -146,7 +188,19 @@ Call with (list $ "tracker" $svc).
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}
 {{- end }}
 {{- range $svc.settings }}
-{{- $_ := set $env . (get (get $settings .) "value") }}
+{{- $src := get $settings . | default dict }}
+{{- if or $src.value (not $src.optional) }}
+{{- $_ := set $env . $src.value }}
+{{- end }}
+{{- end }}
+{{- /* Who may call it: every service verifies the app's identity tokens; the app signs them. */}}
+{{- $_ := set $env "IDENTITY_ISSUER" $root.Values.config.identity.issuer }}
+{{- if ne ($svc.program | default $name) "app" }}
+{{- with $root.Values.config.identity.jwks }}
+{{- $_ := set $env "IDENTITY_JWKS" . }}
+{{- else }}
+{{- $_ := set $env "IDENTITY_JWKS_URL" (include "telltale.identityJwksUrl" $root) }}
+{{- end }}
 {{- end }}
 {{- range $k, $v := $svc.env }}
 {{- $_ := set $env $k (toString $v) }}
@@ -159,17 +213,45 @@ Call with (list $ "tracker" $svc).
 {{- end }}
 
 {{/*
-env entries for the Secret keys one service uses. Call with (list "secret-name" $svc).
+env entries for the Secret keys one service uses. Call with (list $ "secret-name" $svc).
 */}}
 {{- define "telltale.secretEnv" -}}
-{{- $secretName := index . 0 }}
-{{- range (index . 1).secretKeys }}
-- name: {{ . }}
+{{- $sources := include "telltale.secretSources" (index . 0) | fromYaml }}
+{{- $secretName := index . 1 }}
+{{- range (index . 2).secretKeys }}
+{{- $src := get $sources . | default dict }}
+- name: {{ $src.env | default . }}
   valueFrom:
     secretKeyRef:
       name: {{ $secretName }}
       key: {{ . }}
+      {{- if $src.optional }}
+      optional: true
+      {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+The services one service calls over HTTP (its *_URL settings, and the app for the identity key set
+unless config.identity names another): what its NetworkPolicy lets it reach, and who may reach the
+others. Call with (list $ "sender" $svc); returns a JSON list of service names.
+*/}}
+{{- define "telltale.upstreams" -}}
+{{- $root := index . 0 }}
+{{- $svc := index . 2 }}
+{{- $settings := include "telltale.settingSources" $root | fromYaml }}
+{{- $targets := list }}
+{{- range $svc.settings }}
+{{- $src := get $settings . | default dict }}
+{{- if and $src.service $src.value }}
+{{- $targets = append $targets $src.service }}
+{{- end }}
+{{- end }}
+{{- $identity := $root.Values.config.identity }}
+{{- if and (ne ($svc.program | default (index . 1)) "app") (not $identity.jwks) (not $identity.jwksUrl) (include "telltale.enabled" (list $root "app")) }}
+{{- $targets = append $targets "app" }}
+{{- end }}
+{{- toJson (uniq $targets | sortAlpha) }}
 {{- end }}
 
 {{/* Names of the enabled services, sorted. */}}
@@ -250,21 +332,57 @@ and the Secrets mounted for it (the CA certificate, the SASL password: files, ne
 {{- toJson (uniq $ports) }}
 {{- end }}
 
-{{/* Ingress host of one service: its own, or the tracking URL's host for the tracker. */}}
+{{/*
+The two public hosts (ingress.app, ingress.tracking): their own, or the host of the URL people and
+mail clients reach them by. Call with (list $ "app") or (list $ "tracking").
+*/}}
 {{- define "telltale.ingressHost" -}}
 {{- $root := index . 0 }}
-{{- $name := index . 1 }}
-{{- $svc := index . 2 }}
-{{- if $svc.ingress.host }}
-{{- $svc.ingress.host }}
-{{- else if and (eq $name "tracker") $root.Values.config.trackingBaseUrl }}
-{{- (urlParse $root.Values.config.trackingBaseUrl).hostname }}
+{{- $which := index . 1 }}
+{{- $url := ternary $root.Values.config.appPublicUrl $root.Values.config.trackingBaseUrl (eq $which "app") }}
+{{- $host := (get $root.Values.ingress $which).host }}
+{{- if $host }}
+{{- $host }}
+{{- else if $url }}
+{{- (urlParse $url).hostname }}
 {{- end }}
 {{- end }}
 
 {{/*
+What each Ingress routes, fixed by the chart so that no other route is ever published: recipients'
+tracking paths on the tracking host; on the app host everything to the app (which authenticates
+every request and forwards /api/v1/... to the services), and the mailbox providers' push endpoints
+(Exact) to mailbox-sync. No service's /internal routes, health or metrics are on either.
+*/}}
+{{- define "telltale.trackingPaths" -}}
+["/o", "/c", "/d"]
+{{- end }}
+{{- define "telltale.mailboxWebhookPaths" -}}
+["/v1/push/gmail", "/v1/push/graph"]
+{{- end }}
+
+{{- define "telltale.appIngressOn" -}}
+{{- if and .Values.ingress.enabled .Values.ingress.app.enabled (include "telltale.enabled" (list . "app")) }}true{{ end }}
+{{- end }}
+{{- define "telltale.trackingIngressOn" -}}
+{{- if and .Values.ingress.enabled .Values.ingress.tracking.enabled (include "telltale.enabled" (list . "tracker")) }}true{{ end }}
+{{- end }}
+{{- define "telltale.webhookIngressOn" -}}
+{{- if and (include "telltale.appIngressOn" .) .Values.ingress.app.mailboxWebhooks (include "telltale.enabled" (list . "mailbox-sync")) }}true{{ end }}
+{{- end }}
+
+{{/* Whether the ingress controller reaches a service ("true" or ""). Call with (list $ "tracker"). */}}
+{{- define "telltale.publicService" -}}
+{{- $root := index . 0 }}
+{{- $name := index . 1 }}
+{{- if or (and (eq $name "app") (include "telltale.appIngressOn" $root)) (and (eq $name "tracker") (include "telltale.trackingIngressOn" $root)) (and (eq $name "mailbox-sync") (include "telltale.webhookIngressOn" $root)) }}true{{ end }}
+{{- end }}
+
+{{/*
 Cross-field checks values.schema.json cannot express: each enabled service must find every
-setting and secret it reads; the metrics port is not the HTTP port. Renders nothing; fails the install with a message naming the value.
+setting and secret it reads; the metrics port is not the HTTP port; the identity keys are usable
+and the sender's credential matches its digest. Renders nothing; fails the install with a message
+naming the value.
 */}}
 {{- define "telltale.validate" -}}
 {{- $root := . }}
@@ -277,7 +395,7 @@ setting and secret it reads; the metrics port is not the HTTP port. Renders noth
 {{- $src := get $settings . }}
 {{- if not $src }}
 {{- $missing = append $missing (printf "services.%s.settings: unknown setting %s" $name .) }}
-{{- else if not $src.value }}
+{{- else if and (not $src.value) (not $src.optional) }}
 {{- $missing = append $missing (printf "%s (%s, read by %s)" $src.path . $name) }}
 {{- end }}
 {{- end }}
@@ -285,14 +403,29 @@ setting and secret it reads; the metrics port is not the HTTP port. Renders noth
 {{- $src := get $secrets . }}
 {{- if not $src }}
 {{- $missing = append $missing (printf "services.%s.secretKeys: unknown key %s" $name .) }}
-{{- else if and (not $root.Values.secrets.existingSecret) (not $src.value) }}
+{{- else if and (not $root.Values.secrets.existingSecret) (not $src.value) (not $src.optional) }}
 {{- $missing = append $missing (printf "%s (%s, read by %s; or set secrets.existingSecret)" $src.path . $name) }}
 {{- end }}
 {{- end }}
-{{- if and $root.Values.ingress.enabled $svc.ingress.enabled (not (include "telltale.ingressHost" (list $root $name $svc))) }}
-{{- $missing = append $missing (printf "services.%s.ingress.host (its Ingress is enabled)" $name) }}
+{{- if and (ne ($svc.program | default $name) "app") (not $root.Values.config.identity.jwks) (not (include "telltale.identityJwksUrl" $root)) }}
+{{- $missing = append $missing (printf "config.identity.jwksUrl or config.identity.jwks (services.app is disabled; %s verifies the identity tokens against that key set)" $name) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- range $which := list "app" "tracking" }}
+{{- if and (include (printf "telltale.%sIngressOn" $which) $root) (not (include "telltale.ingressHost" (list $root $which))) }}
+{{- $missing = append $missing (printf "ingress.%s.host (its Ingress is enabled)" $which) }}
+{{- end }}
+{{- end }}
+{{- $s := .Values.secrets }}
+{{- if and (not $s.existingSecret) $s.identitySigningKey }}
+{{- $jwk := $s.identitySigningKey | fromJson }}
+{{- if not (and (eq (toString $jwk.kty) "EC") (eq (toString $jwk.crv) "P-256") $jwk.d $jwk.x $jwk.y) }}
+{{- $missing = append $missing "secrets.identitySigningKey (must be the JSON of a private EC P-256 JWK: kty EC, crv P-256, x, y and d)" }}
+{{- end }}
+{{- end }}
+{{- if and (not $s.existingSecret) $s.senderServiceCredential $s.senderServiceCredentialSha256 (ne ($s.senderServiceCredential | sha256sum) $s.senderServiceCredentialSha256) }}
+{{- $missing = append $missing "secrets.senderServiceCredentialSha256 (is not the SHA-256 of secrets.senderServiceCredential; leave it empty and the chart computes it)" }}
 {{- end }}
 {{- if eq (int .Values.metrics.port) (int .Values.containerPort) }}
 {{- $missing = append $missing (printf "metrics.port (%d is containerPort: metrics never share the HTTP port)" (int .Values.metrics.port)) }}
