@@ -275,6 +275,17 @@ describe('authorization matrix of the six services behind the app (identity toke
     const del = routeTable(system.mailboxSync.app).find((r) => r.method === 'DELETE' && r.path === '/v1/mailboxes/:id')!;
     assert.equal((await call(system.mailboxSync.url, del, await local.headers(ORG_B))).status, 404, "another organisation cannot disconnect it");
     assert.equal((await call(system.mailboxSync.url, del, await local.headers(ORG_A, { userId: randomUUID(), roles: ['rep'] }))).status, 404, "nor another rep");
+    for (const [service, path] of [
+      [system.sequencer, `/v1/sequences/${objects.sequenceId}`],
+      [system.sequencer, `/v1/enrollments/${objects.enrollmentId}`],
+      [system.sequencer, `/v1/enrollments/${objects.enrollmentId}/explain`],
+    ] as const) {
+      const otherRep = await fetch(`${service.url}${path}`, { headers: await local.headers(ORG_A, { userId: randomUUID(), roles: ['rep'] }) });
+      assert.equal(otherRep.status, 404, `another rep: GET ${path}`);
+      const owner = await fetch(`${service.url}${path}`, { headers: await local.headers(ORG_A, { userId: local.userOf(ORG_A), roles: ['rep'] }) });
+      assert.equal(owner.status, 200, `the rep who made it: GET ${path}`);
+      checks += 2;
+    }
     const email = routeTable(system.sender.app).find((r) => r.method === 'GET' && r.path === '/v1/emails/:id')!;
     assert.equal((await call(system.sender.url, email, await local.headers(ORG_A, { userId: randomUUID(), roles: ['rep'] }))).status, 404, "a rep does not read another rep's email");
     assert.equal((await call(system.sender.url, email, await local.headers(ORG_A, { userId: local.userOf(ORG_A), roles: ['rep'] }))).status, 200, 'the rep whose mailbox sent it does');

@@ -55,6 +55,16 @@ export function seesWholeOrganisation(caller: Caller): boolean {
   return caller.roles.includes('admin') || caller.roles.includes('manager');
 }
 
+/**
+ * Whether the caller may see something a person owns: API keys, managers and admins act for the
+ * organisation; a rep only for what is theirs (null: owned by no one in particular, so not a rep's).
+ * The organisation itself is checked by the query.
+ */
+export function ownsOrOversees(caller: Caller, ownerUserId: string | null): boolean {
+  if (caller.kind === 'api_key' || seesWholeOrganisation(caller)) return true;
+  return ownerUserId !== null && ownerUserId === caller.userId;
+}
+
 /** Signs identity tokens (the app service; tests). Tokens live one minute: they are minted per request. */
 export class IdentityTokenIssuer {
   private constructor(

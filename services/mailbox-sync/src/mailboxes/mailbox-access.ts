@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { seesWholeOrganisation, type Caller } from '@telltale/runtime';
+import { ownsOrOversees, type Caller } from '@telltale/runtime';
 import type { MailboxRow } from './mailbox-record';
 
 /**
@@ -8,9 +8,7 @@ import type { MailboxRow } from './mailbox-record';
  * another organisation's, so ids reveal nothing.
  */
 export function canSeeMailbox(caller: Caller, row: Pick<MailboxRow, 'org_id' | 'owner_user_id'>): boolean {
-  if (row.org_id !== caller.orgId) return false;
-  if (caller.kind === 'api_key' || seesWholeOrganisation(caller)) return true;
-  return row.owner_user_id === caller.userId;
+  return row.org_id === caller.orgId && ownsOrOversees(caller, row.owner_user_id);
 }
 
 export function requireVisibleMailbox<R extends Pick<MailboxRow, 'org_id' | 'owner_user_id'>>(caller: Caller, row: R): R {

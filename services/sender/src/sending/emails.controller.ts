@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Address, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { CurrentCaller, Members, ServiceRuntime, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
+import { CurrentCaller, Members, ServiceRuntime, parseRequest, ownsOrOversees, type Caller } from '@telltale/runtime';
 import { MailboxTransportClient } from '../clients/mailbox-transport.client';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
 import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
@@ -86,9 +86,9 @@ export class EmailsController {
 
   /** Managers, admins and API keys act for the organisation; a rep only through a mailbox they connected. */
   private async mailboxVisible(caller: Caller, mailboxId: string): Promise<boolean> {
-    if (caller.kind === 'api_key' || seesWholeOrganisation(caller)) return true;
+    if (ownsOrOversees(caller, null)) return true;
     const mailbox = await this.mailboxes.get(mailboxId);
-    return mailbox !== null && mailbox.orgId === caller.orgId && mailbox.ownerUserId === caller.userId;
+    return mailbox !== null && mailbox.orgId === caller.orgId && ownsOrOversees(caller, mailbox.ownerUserId);
   }
 
   private async requireOwnMailbox(caller: Caller, mailboxId: string): Promise<void> {

@@ -10,6 +10,8 @@ export interface Recipient {
 export class Enrollment {
   @PrimaryColumn('uuid') id!: string;
   @Column('uuid', { name: 'org_id' }) orgId!: string;
+  /** The person who enrolled the prospect (null: an API key, or before owners were recorded). */
+  @Column('uuid', { name: 'owner_user_id', nullable: true }) ownerUserId!: string | null;
   @Column('uuid', { name: 'sequence_id' }) sequenceId!: string;
   @Column('uuid', { name: 'mailbox_id' }) mailboxId!: string;
   @Column('jsonb', { name: 'sender' }) sender!: Recipient;

@@ -25,6 +25,8 @@ export type EnrollRequest = z.output<typeof EnrollRequest>;
 export interface EnrollmentView {
   id: string;
   orgId: string;
+  /** Who enrolled the prospect (null: an API key). */
+  ownerUserId: string | null;
   sequenceId: string;
   mailboxId: string;
   prospect: { address: string; name: string | null };
@@ -117,6 +119,12 @@ export class EnrollmentsService {
     return this.get(orgId, id);
   }
 
+  /** Records who enrolled the prospect (once). */
+  async assignOwner(id: string, userId: string | null): Promise<void> {
+    if (!userId) return;
+    await this.runtime.dataSource.query(`UPDATE sequencer.enrollment SET owner_user_id = $2 WHERE id = $1 AND owner_user_id IS NULL`, [id, userId]);
+  }
+
   async get(orgId: string, id: string): Promise<EnrollmentView> {
     const ds = this.runtime.dataSource;
     const rows = (await ds.query(`SELECT * FROM sequencer.enrollment WHERE id = $1 AND org_id = $2`, [id, orgId])) as Record<string, unknown>[];
@@ -134,6 +142,7 @@ export class EnrollmentsService {
     return {
       id: e.id as string,
       orgId: e.org_id as string,
+      ownerUserId: (e.owner_user_id as string | null) ?? null,
       sequenceId: e.sequence_id as string,
       mailboxId: e.mailbox_id as string,
       prospect: e.prospect as EnrollmentView['prospect'],

@@ -6,6 +6,8 @@ import { SequenceStep } from './sequence-step.entity';
 export class Sequence {
   @PrimaryColumn('uuid') id!: string;
   @Column('uuid', { name: 'org_id' }) orgId!: string;
+  /** The person who made it (null: made by an API key or before owners were recorded). */
+  @Column('uuid', { name: 'owner_user_id', nullable: true }) ownerUserId!: string | null;
   @Column('text') name!: string;
   @Column('boolean', { name: 'track_opens' }) trackOpens!: boolean;
   @Column('boolean', { name: 'track_clicks' }) trackClicks!: boolean;

@@ -52,6 +52,7 @@ export type CreateSequenceRequest = z.output<typeof CreateSequenceRequest>;
 export interface SequenceView {
   id: string;
   orgId: string;
+  ownerUserId: string | null;
   name: string;
   tracking: { opens: boolean; clicks: boolean };
   onColleagueReply: ColleagueReplyRule;
@@ -63,6 +64,7 @@ export function toSequenceView(s: Sequence): SequenceView {
   return {
     id: s.id,
     orgId: s.orgId,
+    ownerUserId: s.ownerUserId ?? null,
     name: s.name,
     tracking: { opens: s.trackOpens, clicks: s.trackClicks },
     onColleagueReply: s.onColleagueReply,
@@ -77,12 +79,13 @@ export function toSequenceView(s: Sequence): SequenceView {
 export class SequencesService {
   constructor(private readonly runtime: ServiceRuntime) {}
 
-  async create(orgId: string, request: CreateSequenceRequest): Promise<Sequence> {
+  async create(orgId: string, request: CreateSequenceRequest, ownerUserId: string | null = null): Promise<Sequence> {
     const repo = this.runtime.dataSource.getRepository(Sequence);
     const id = randomUUID();
     const sequence = repo.create({
       id,
       orgId,
+      ownerUserId,
       name: request.name,
       trackOpens: request.tracking.opens,
       trackClicks: request.tracking.clicks,
