@@ -5,16 +5,23 @@
 #   2. helm template --kube-version $KUBE_VERSION | kubeconform -strict against the Kubernetes
 #      JSON schemas shipped in the PyPI package kubernetes-validate (no network at validation time);
 #   3. chart policy on the rendered objects (non-root, read-only root FS, dropped capabilities,
-#      /tmp emptyDir, probes on /health/*, hook Jobs, Ingress/HPA/PDB/NetworkPolicy wiring,
-#      Secret keys that exist, Kafka TLS/SASL variables and their mounted Secrets, the Strimzi
-#      topic catalog, the metrics port on every Deployment and Service with its ServiceMonitor,
-#      never behind an Ingress, and the Grafana dashboard);
+#      /tmp emptyDir, probes on /health/*, hook Jobs, HPA/PDB wiring, exactly two Ingresses with
+#      their exact routes (the app's host; /o, /c, /d on the tracking host), NetworkPolicies that
+#      follow who calls whom, the identity variables and the sender's credential digest, no
+#      INTERNAL_API_TOKEN, Secret keys that exist, Kafka TLS/SASL variables and their mounted
+#      Secrets, the Strimzi topic catalog, the metrics port on every Deployment and Service with
+#      its ServiceMonitor, never behind an Ingress, and the Grafana dashboard);
 #   4. values.schema.json (and the chart's cross-field check) rejects every file in
 #      helm/fixtures/invalid-values/ with the message its `# expect:` lines name;
 #   5. config contract: the environment each Deployment and migration Job gets (ConfigMap, Secret,
 #      inline env) passes that service's own start-up validation (services/<name>/dist/src/
 #      <name>.config.js, built here with `tsc -b`, and the Kafka TLS/SASL cross-checks), so the
-#      chart and the code cannot drift apart.
+#      chart and the code cannot drift apart;
+#   5b. ingress routes: every path of every rendered Ingress, matched against the route table of
+#      the service behind it (its compiled controllers' @Public/@Internal/@Members metadata),
+#      reaches no internal route, only recipients' routes on the tracking host and only public
+#      routes on any service but the app. (The open pixel /o/... is answered ahead of Nest, so
+#      /o reaches no controller route.)
 #
 # Tools are installed into <repo>/.tools when missing: helm and kubeconform with `go install`,
 # kubernetes-validate with pip. Usage: bash deploy/helm-check.sh
