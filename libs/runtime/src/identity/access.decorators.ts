@@ -21,9 +21,9 @@ export type RouteAccess =
   /** `resource` null: forwarded to the service that owns it, which checks roles and scopes itself (the app's gateway). */
   | { kind: 'member'; resource: string | null; roles: readonly Role[] };
 
-export const PUBLIC_REASONS = ['recipient', 'health', 'webhook', 'sign-in', 'keys'] as const;
+export const PUBLIC_REASONS = ['recipient', 'health', 'webhook', 'sign-in', 'keys', 'docs'] as const;
 
-/** No credential: say why (`recipient`, `health`, `webhook`, `sign-in`, `keys`), so the matrix can check the list. */
+/** No credential: say why (`recipient`, `health`, `webhook`, `sign-in`, `keys`, `docs`), so the matrix can check the list. */
 export const Public = (reason: (typeof PUBLIC_REASONS)[number]) => SetMetadata(ACCESS_METADATA, { kind: 'public', reason } satisfies RouteAccess);
 
 /** Only the named services, each with its own credential. */

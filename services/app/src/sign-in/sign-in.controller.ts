@@ -7,7 +7,7 @@ import { cookieNames, type AppRequest } from '../sessions/app-authenticator';
 import { SESSION_POLICY, SessionsService, type SessionPolicy } from '../sessions/sessions.service';
 import { APP_ORIGIN, SignInService, safeReturnPath } from './sign-in.service';
 
-const SignInQuery = z.object({ email: z.email().max(320).optional(), returnTo: z.string().max(1000).optional() }).strict();
+export const SignInQuery = z.object({ email: z.email().max(320).optional(), returnTo: z.string().max(1000).optional() }).strict();
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -8,8 +8,8 @@ import { GraphConnectionsService } from './graph-connections.service';
 import { GraphFollowers } from './graph-followers';
 import { clientStateMatches, GraphNotificationBody } from './graph-notification';
 
-const StartRequest = z.object({ loginHint: z.email().max(320).optional() }).strict();
-const CallbackQuery = z.object({ state: z.string().max(200).optional(), code: z.string().max(4000).optional(), error: z.string().max(200).optional() }).loose();
+export const StartRequest = z.object({ loginHint: z.email().max(320).optional() }).strict();
+export const CallbackQuery = z.object({ state: z.string().max(200).optional(), code: z.string().max(4000).optional(), error: z.string().max(200).optional() }).loose();
 
 /** The slice of Express's response the validation handshake needs. */
 interface PlainTextResponse {

@@ -13,13 +13,13 @@ import { signDeviceRegistrationToken, verifyDeviceRegistrationToken } from './de
 import { DevicesService, type DeviceView } from './devices.service';
 import { OfficeRangesService, type OfficeRange } from './office-ranges.service';
 
-const RegistrationRequest = z.object({ userId: Uuid.optional() }).strict();
+export const RegistrationRequest = z.object({ userId: Uuid.optional() }).strict();
 const Cidr = z.string().refine((v) => {
   const [address = '', prefix = ''] = v.split('/');
   const family = isIP(address);
   return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }, 'must be a CIDR such as 203.0.113.0/24');
-const OfficeRangesRequest = z.object({ ranges: z.array(z.object({ cidr: Cidr, name: z.string().max(100).nullable().default(null) })).max(200) });
+export const OfficeRangesRequest = z.object({ ranges: z.array(z.object({ cidr: Cidr, name: z.string().max(100).nullable().default(null) })).max(200) });
 
 function page(res: Response, status: number, text: string): void {
   res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(`${text}\n`);

@@ -1,0 +1,92 @@
+import type { Type } from '@nestjs/common';
+import { z } from 'zod';
+import { HealthController } from '@telltale/runtime';
+import { ApiKeysController, MeController, OrganizationController, SessionsController, UsersController } from '@telltale/app/dist/src/users/account.controllers';
+import { CreateApiKeyRequest } from '@telltale/app/dist/src/api-keys/api-keys.service';
+import { GatewayController, JwksController } from '@telltale/app/dist/src/gateway/gateway.controller';
+import { OpenApiController } from '@telltale/app/dist/src/openapi/openapi.controller';
+import { IdentityProviderRequest, UpdateOrganizationRequest } from '@telltale/app/dist/src/organizations/organizations.service';
+import { SignInController, SignInQuery } from '@telltale/app/dist/src/sign-in/sign-in.controller';
+import { InviteRequest, UpdateUserRequest } from '@telltale/app/dist/src/users/users.service';
+import { GmailController } from '@telltale/mailbox-sync/dist/src/gmail/gmail.controller';
+import { GoogleCallbackQuery, StartGoogleAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/gmail/gmail-connections.service';
+import { CallbackQuery as MicrosoftCallbackQuery, GraphController, StartRequest as StartMicrosoftAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/graph/graph.controller';
+import { InternalMailboxController } from '@telltale/mailbox-sync/dist/src/internal/internal.controller';
+import { MailboxesController } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.controller';
+import { ConnectImapMailboxRequest } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.service';
+import { VerdictsController } from '@telltale/reply-detector/dist/src/detection/verdicts.controller';
+import { EmailsController, OneOffEmailRequest } from '@telltale/sender/dist/src/sending/emails.controller';
+import { EnrollmentsController } from '@telltale/sequencer/dist/src/enrollments/enrollments.controller';
+import { EnrollRequest } from '@telltale/sequencer/dist/src/enrollments/enrollments.service';
+import { InternalController as SequencerInternalController } from '@telltale/sequencer/dist/src/internal/internal.controller';
+import { SequencesController } from '@telltale/sequencer/dist/src/sequences/sequences.controller';
+import { CreateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
+import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
+import { EngagementSummaryController } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
+import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
+
+/** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer has no HTTP API). */
+export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector';
+
+/**
+ * Every HTTP controller of each service's module (HealthController comes with the runtime). The
+ * document keeps the routes users call (members' routes, sign-in); the OpenAPI fuzz test checks
+ * this list against the route table of each started service, so a controller missing here fails it.
+ */
+export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
+  app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, JwksController, OpenApiController, GatewayController, HealthController],
+  sequencer: [SequencesController, EnrollmentsController, SequencerInternalController, HealthController],
+  sender: [EmailsController, HealthController],
+  tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
+  'mailbox-sync': [MailboxesController, InternalMailboxController, GmailController, GraphController, HealthController],
+  'reply-detector': [VerdictsController, HealthController],
+};
+
+/** What the controllers read through `parseRequest` (or parse themselves), by public route. */
+export interface RouteInput {
+  /** The JSON body's schema; null: the route reads no body. */
+  body?: z.ZodType | null;
+  /** The query string's schema (each property a parameter). */
+  query?: z.ZodObject | z.ZodUnion<readonly z.ZodObject[]>;
+  /** A browser page (sign-in): answers HTML and redirects, not JSON. */
+  browser?: true;
+}
+
+/**
+ * The OAuth 2.0 authorization response the identity provider sends the browser back with (RFC 6749
+ * §4.1.2; `iss` from RFC 9207); the callback hands the whole URL to openid-client, which checks it.
+ */
+const SignInCallbackQuery = z.object({
+  code: z.string().max(4000).optional(),
+  state: z.string().max(200).optional(),
+  iss: z.url().max(500).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(1000).optional(),
+});
+
+/**
+ * Request schemas of the public routes, keyed `METHOD /public/path` (the path as users call it). The
+ * document generator refuses a route that reads a body or its query without an entry here, and an
+ * entry that matches no route.
+ */
+export const ROUTE_INPUTS: Record<string, RouteInput> = {
+  'GET /auth/sign-in': { query: SignInQuery, browser: true },
+  'GET /auth/callback': { query: SignInCallbackQuery, browser: true },
+  'POST /auth/sign-out': { body: null },
+  'POST /api/v1/users/invitations': { body: InviteRequest },
+  'PATCH /api/v1/users/{id}': { body: UpdateUserRequest },
+  'POST /api/v1/api-keys': { body: CreateApiKeyRequest },
+  'PATCH /api/v1/organization': { body: UpdateOrganizationRequest },
+  'PUT /api/v1/organization/identity-provider': { body: IdentityProviderRequest },
+  'POST /api/v1/sequences': { body: CreateSequenceRequest },
+  'POST /api/v1/sequences/{id}/enrollments': { body: EnrollRequest },
+  'POST /api/v1/enrollments/{id}/stop': { body: null },
+  'POST /api/v1/emails': { body: OneOffEmailRequest },
+  'POST /api/v1/device-registrations': { body: RegistrationRequest },
+  'PUT /api/v1/office-ranges': { body: OfficeRangesRequest },
+  'POST /api/v1/mailboxes': { body: ConnectImapMailboxRequest },
+  'POST /api/v1/mailboxes/oauth/google': { body: StartGoogleAuthorizationRequest },
+  'GET /api/v1/mailboxes/oauth/google/callback': { query: GoogleCallbackQuery as RouteInput['query'] },
+  'POST /api/v1/mailboxes/oauth/microsoft': { body: StartMicrosoftAuthorizationRequest },
+  'GET /api/v1/mailboxes/oauth/microsoft/callback': { query: MicrosoftCallbackQuery },
+};
