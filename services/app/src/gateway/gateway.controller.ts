@@ -1,4 +1,4 @@
-import { All, Controller, Get, Inject, NotFoundException, Req, Res, ServiceUnavailableException, GatewayTimeoutException } from '@nestjs/common';
+import { All, Controller, Get, HttpException, HttpStatus, Inject, NotFoundException, Req, Res, ServiceUnavailableException, GatewayTimeoutException } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentCaller, Forwarded, IdentityTokenIssuer, Public, type Caller } from '@telltale/runtime';
 import type { AppRequest } from '../sessions/app-authenticator';
@@ -10,6 +10,8 @@ export type UpstreamUrls = Record<Upstream, string>;
 /** Request headers passed on; everything else (cookies, the caller's credentials, any identity header) stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'traceparent', 'tracestate', 'user-agent'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'location', 'retry-after'];
+/** What the API's routes use; fetch cannot send some others (TRACE, CONNECT), and no service serves them. */
+const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Longer than the slowest route (a mailbox connect answers within its own connect timeout). */
 const UPSTREAM_TIMEOUT_MS = 30_000;
 
@@ -45,6 +47,10 @@ export class GatewayController {
     const path = url.pathname.replace(/^\/api/, '');
     const upstream = upstreamFor(path);
     if (!upstream) throw new NotFoundException({ error: 'route_not_found', message: `No API route ${req.method} ${url.pathname}.` });
+    if (!FORWARDED_METHODS.includes(req.method)) {
+      res.setHeader('Allow', FORWARDED_METHODS.join(', '));
+      throw new HttpException({ error: 'method_not_allowed', message: `The API takes ${FORWARDED_METHODS.join(', ')}, not ${req.method}.` }, HttpStatus.METHOD_NOT_ALLOWED);
+    }
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = req.headers[name];
