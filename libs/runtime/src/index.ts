@@ -9,3 +9,4 @@ export * from './identity';
 export * from './kafka-security-config';
 export * from './events';
 export * from './secrets/credential-cipher';
+export * from './pagination';

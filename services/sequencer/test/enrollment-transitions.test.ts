@@ -48,6 +48,22 @@ const cases: { name: string; from: EnrollmentSnapshot; cmd: EnrollmentCommand; e
     cmd: { kind: 'resume', stepDelaySeconds: 3 * 86_400 },
     expect: { changed: true, state: 'active', nextStepNumber: 2, nextDueAt: new Date('2026-12-10T00:00:00Z'), pausedUntil: null },
   },
+  // By hand: until resumed, or until a date; resumed at a moment of the rep's choosing.
+  { name: 'a pause by hand until resumed has no end', from: active(), cmd: { kind: 'pause', until: null, at }, expect: { changed: true, state: 'paused', nextDueAt: null, pausedUntil: null } },
+  { name: 'a pause until resumed extends a dated one', from: paused(), cmd: { kind: 'pause', until: null, at }, expect: { changed: true, state: 'paused', pausedUntil: null } },
+  { name: 'an out-of-office never shortens a pause until resumed', from: paused({ pausedUntil: null }), cmd: { kind: 'pause', until: later, at }, expect: { changed: false } },
+  {
+    name: 'resume by hand counts the delay from then',
+    from: paused({ pausedUntil: null }),
+    cmd: { kind: 'resume', stepDelaySeconds: 60, at },
+    expect: { changed: true, state: 'active', nextDueAt: new Date(at.getTime() + 60_000), pausedUntil: null },
+  },
+  {
+    name: 'resume while the claimed step may still be on its way schedules nothing',
+    from: paused(),
+    cmd: { kind: 'resume', stepDelaySeconds: 60, stepInFlight: true },
+    expect: { changed: true, state: 'active', nextStepNumber: 2, nextDueAt: null, pausedUntil: null },
+  },
   { name: 'resume with no step left completes', from: paused({ nextStepNumber: 3 }), cmd: { kind: 'resume', stepDelaySeconds: null }, expect: { changed: true, state: 'completed', nextDueAt: null } },
   { name: 'resume of an active enrollment is refused', from: active(), cmd: { kind: 'resume', stepDelaySeconds: 60 }, expect: { changed: false } },
   { name: 'resume never revives a stopped enrollment', from: paused({ state: 'stopped' }), cmd: { kind: 'resume', stepDelaySeconds: 60 }, expect: { changed: false } },

@@ -1,16 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { emailSendFailedTopic, emailSentTopic, replyDetectedTopic, type EmailSendFailed, type ReplyDetected } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { buildEvent } from '@telltale/kafka';
-import { localIdentityHeaders, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
-import { createLogger } from '@telltale/telemetry';
-import { createTestDatabase, eventually } from '@telltale/testing';
-import { SequencerConfig } from '../src/sequencer.config';
-import { startSequencer } from '../src/sequencer.app';
-import { StepDispatcher } from '../src/scheduling/step-dispatcher';
+import { localIdentityHeaders, type StartedService } from '@telltale/runtime';
+import { eventually } from '@telltale/testing';
+import type { StepDispatcher } from '../src/scheduling/step-dispatcher';
+import { startSequencerUnderTest, type SequencerUnderTest } from './sequencer-harness';
 
 
 /**
@@ -19,12 +17,6 @@ import { StepDispatcher } from '../src/scheduling/step-dispatcher';
  * company rule (stop / pause / none, never for free-mail domains) and the explain endpoint.
  */
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suite with \`npm test\``);
-  return value;
-}
-
 const ORG = randomUUID();
 const MAILBOX = randomUUID();
 const REP = 'sam@telltale.test';
@@ -32,7 +24,7 @@ const DAY = 86_400_000;
 const prefix = `seq-replies-${randomBytes(4).toString('hex')}.`;
 const clock = new ManualClock(new Date('2026-11-27T10:00:00Z'));
 
-let drop: () => Promise<void>;
+let harness: SequencerUnderTest;
 let sequencer: StartedService;
 let producer: Producer;
 let dispatcher: StepDispatcher;
@@ -135,30 +127,12 @@ async function reply(enrollmentId: string | null, sequenceId: string | null, fro
 const dateIn = (days: number) => new Date(clock.now().getTime() + days * DAY).toISOString().slice(0, 10);
 
 before(async () => {
-  const db = await createTestDatabase(requiredEnv('DATABASE_URL'));
-  drop = db.drop;
-  sequencer = await startSequencer(
-    SequencerConfig.parse({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'),
-      KAFKA_TOPIC_PREFIX: prefix,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      SEQUENCER_TICK_MS: '0',
-      ...(await sharedLocalIdentity()).env(),
-    }),
-    { clock, logger: createLogger({ service: 'sequencer', level: 'error' }) },
-  );
-  dispatcher = sequencer.app.get(StepDispatcher);
-  producer = new Kafka({ clientId: 'sequencer-reply-effects-test', brokers: requiredEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).producer();
-  await producer.connect();
+  harness = await startSequencerUnderTest(prefix, clock, 'sequencer-reply-effects-test');
+  ({ sequencer, dispatcher, producer } = harness);
 });
 
 after(async () => {
-  await producer?.disconnect();
-  await sequencer?.stop();
-  await drop?.();
+  await harness?.stop();
 });
 
 test('out-of-office: paused until the return date, extended by a later one, resumed with the full step delay', async () => {

@@ -3,10 +3,14 @@ export type Upstream = 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 're
 
 const ROUTES: readonly [RegExp, Upstream][] = [
   [/^\/v1\/enrollments\/[^/]+\/verdicts$/, 'reply-detector'],
+  // Before the sender's /v1/emails/:id: the engagement of many emails at once (?ids=…).
+  [/^\/v1\/emails\/engagement$/, 'tracker'],
   [/^\/v1\/emails\/[^/]+\/engagement$/, 'tracker'],
   [/^\/v1\/(device-registrations|office-ranges)$/, 'tracker'],
   [/^\/v1\/users\/[^/]+\/devices(\/[^/]+)?$/, 'tracker'],
+  // Lists, edits, pause/resume, batch enrollment: everything under these two.
   [/^\/v1\/(sequences|enrollments)(\/.*)?$/, 'sequencer'],
+  // The list (?enrollmentId=&mailboxId=&cursor=&limit=) and one email.
   [/^\/v1\/emails(\/[^/]+)?$/, 'sender'],
   [/^\/v1\/mailboxes(\/.*)?$/, 'mailbox-sync'],
 ];

@@ -7,6 +7,8 @@ export interface ExplanationFacts {
   nextStepNumber: number;
   nextDueAt: Date | null;
   pausedUntil: Date | null;
+  /** The latest pause was made by hand (POST /v1/enrollments/:id/pause). */
+  pausedByHand?: boolean;
   stepCount: number;
   steps: { stepNumber: number; status: string; sentAt: Date | null }[];
   /** Send claims granted after the stop in the history's (row-lock) order: always 0 (ADR 0002). */
@@ -49,6 +51,10 @@ export function explainEnrollment(f: ExplanationFacts): Explanation {
       answer = `Stopped at ${at(f.endedAt)} because ${STOP_REASONS[f.stopReason ?? ''] ?? f.stopReason ?? 'of an unknown reason'}${cause ? ` (${cause.why})` : ''}; ${sent}, ${f.claimsAfterStop === 0 ? 'none claimed for sending after the stop' : `${f.claimsAfterStop} claimed after the stop`}.`;
       break;
     case 'paused':
+      if (f.pausedByHand) {
+        answer = `Not stopped, paused by hand ${f.pausedUntil ? `until ${at(f.pausedUntil)}` : 'until someone resumes it'}. Step ${f.nextStepNumber} follows its full delay after the resume; ${sent}.${ignoredNote}`;
+        break;
+      }
       answer = `Not stopped, paused until ${at(f.pausedUntil)}: ${[...f.replies].reverse().find((r) => r.effect === 'paused' || r.effect === 'pause_extended')?.why ?? 'paused'}. Step ${f.nextStepNumber} follows its full delay after that; ${sent}.${ignoredNote}`;
       break;
     case 'active':

@@ -1,9 +1,9 @@
 /**
  * Enrollment lifecycle. Changed only through the named transitions below (STYLE.md §5):
  *   active ──stop──▶ stopped        (reply, bounce, manual, company rule: terminal)
- *   active ──pause──▶ paused        (out-of-office, company rule "pause")
- *   paused ──pause──▶ paused        (a later out-of-office extends the pause, never shortens it)
- *   paused ──resume──▶ active       (the pause ended; the step that was due gets its full delay again)
+ *   active ──pause──▶ paused        (out-of-office, company rule "pause", by hand until a date or until resumed)
+ *   paused ──pause──▶ paused        (a later out-of-office extends the pause, never shortens it; a pause until resumed is never shortened)
+ *   paused ──resume──▶ active       (the pause ended or was resumed by hand; the step that was due gets its full delay again, counted from then)
  *   paused ──stop──▶ stopped        (a human reply during the pause)
  *   active ──last step sent──▶ completed
  *   active ──send failed permanently──▶ failed

@@ -63,6 +63,24 @@ export class EnrollmentStore {
     return step ? Number(step.delay_seconds) : null;
   }
 
+  /**
+   * How a paused enrollment resumes: the next step's full delay (from `at` when resumed by hand), or
+   * nothing scheduled while a step the sender claimed before the pause may still be on its way.
+   */
+  async resumeCommand(manager: EntityManager, row: EnrollmentRow, at?: Date): Promise<EnrollmentCommand> {
+    const stepDelaySeconds = await this.stepDelaySeconds(manager, row, row.next_step_number);
+    const [inFlight] = (await manager.query(`SELECT 1 FROM sequencer.step_dispatch WHERE enrollment_id = $1 AND step_number = $2 AND status = 'claimed'`, [
+      row.id,
+      row.next_step_number,
+    ])) as unknown[];
+    return { kind: 'resume', stepDelaySeconds, stepInFlight: inFlight !== undefined, ...(at ? { at } : {}) };
+  }
+
+  /** A hand-over the sender has not claimed yet must not go out after a stop or during a pause (its claim is refused anyway). */
+  async cancelPendingHandOvers(manager: EntityManager, enrollmentId: string): Promise<void> {
+    await manager.query(`UPDATE sequencer.step_dispatch SET status = 'cancelled' WHERE enrollment_id = $1 AND status = 'requested'`, [enrollmentId]);
+  }
+
   async transition(
     manager: EntityManager,
     row: EnrollmentRow,

@@ -17,9 +17,15 @@ export type EnrollmentCommand =
   | { kind: 'step-failed-temporarily'; stepNumber: number; retryAt: Date }
   | { kind: 'step-failed-permanently'; stepNumber: number; at: Date; reason: string }
   | { kind: 'stop'; reason: string; at: Date }
-  | { kind: 'pause'; until: Date; at: Date }
-  /** `stepDelaySeconds`: the delay of the step that is next (null when there is none left). */
-  | { kind: 'resume'; stepDelaySeconds: number | null };
+  /** `until` null: paused by hand until someone resumes it. */
+  | { kind: 'pause'; until: Date | null; at: Date }
+  /**
+   * `stepDelaySeconds`: the delay of the step that is next (null when there is none left). `at`: a
+   * resume by hand (the step's delay counts from then); absent, the pause ran out at pausedUntil.
+   * `stepInFlight`: the next step was claimed by the sender before the pause and may still be on its
+   * way, so nothing is scheduled until it is reported sent or failed (never twice).
+   */
+  | { kind: 'resume'; stepDelaySeconds: number | null; at?: Date; stepInFlight?: boolean };
 
 export type TransitionResult =
   | { changed: false; why: string }
@@ -74,6 +80,8 @@ export function applyEnrollmentCommand(e: EnrollmentSnapshot, cmd: EnrollmentCom
     case 'stop':
       return { ...base, ...ended, state: 'stopped', nextStepNumber: e.nextStepNumber, endedAt: cmd.at, stopReason: cmd.reason };
     case 'pause':
+      if (paused && e.pausedUntil === null) return { changed: false, why: 'already paused until resumed by hand' };
+      if (cmd.until === null) return { ...base, state: 'paused', nextStepNumber: e.nextStepNumber, nextDueAt: null, pausedUntil: null };
       if (cmd.until.getTime() <= cmd.at.getTime()) return { changed: false, why: 'the pause would already be over' };
       if (paused && e.pausedUntil && cmd.until.getTime() <= e.pausedUntil.getTime()) {
         return { changed: false, why: `already paused until ${e.pausedUntil.toISOString()}` };
@@ -81,7 +89,8 @@ export function applyEnrollmentCommand(e: EnrollmentSnapshot, cmd: EnrollmentCom
       return { ...base, state: 'paused', nextStepNumber: e.nextStepNumber, nextDueAt: null, pausedUntil: cmd.until };
     case 'resume': {
       if (!paused) return { changed: false, why: 'enrollment is not paused' };
-      const backAt = e.pausedUntil ?? new Date(0);
+      const backAt = cmd.at ?? e.pausedUntil ?? new Date(0);
+      if (cmd.stepInFlight) return { ...base, state: 'active', nextStepNumber: e.nextStepNumber, nextDueAt: null, pausedUntil: null };
       if (cmd.stepDelaySeconds === null) return { ...base, ...ended, state: 'completed', nextStepNumber: e.nextStepNumber, endedAt: backAt };
       return {
         ...base,

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -7,6 +7,8 @@ import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { SequencesService } from '../sequences/sequences.service';
 import { EnrollmentStore } from './enrollment-store';
+import { duplicateResult, parseBatchRows, summarise, type BatchEnrollRequest, type BatchEnrollResponse } from './enrollment-batch';
+import { isTerminal } from './enrollment-state';
 import { explainEnrollment, type Explanation } from './enrollment-explanation';
 import type { TransitionResult } from './enrollment-transitions';
 
@@ -60,69 +62,104 @@ export class EnrollmentsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async enroll(orgId: string, sequenceId: string, request: EnrollRequest): Promise<EnrollmentView> {
-    const sequence = await this.sequences.get(orgId, sequenceId);
-    const first = sequence.steps.find((s) => s.stepNumber === 1);
-    if (!first) throw new ConflictException({ error: 'sequence_has_no_steps' });
-    const now = this.clock.now();
-    const start = request.startAt ? new Date(request.startAt) : now;
-    const id = randomUUID();
-    await this.runtime.transaction(async (m) => {
-      const active = (await m.query(
-        `SELECT id FROM sequencer.enrollment WHERE org_id = $1 AND sequence_id = $2 AND prospect->>'address' = $3 AND state IN ('active', 'paused')`,
-        [orgId, sequenceId, request.prospect.email],
-      )) as { id: string }[];
-      if (active.length > 0) throw new ConflictException({ error: 'already_enrolled', enrollmentId: active[0]!.id });
-      await m.query(
-        `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9)`,
-        [
-          id,
-          orgId,
-          sequenceId,
-          request.mailboxId,
-          JSON.stringify(request.from),
-          JSON.stringify({ address: request.prospect.email, name: request.prospect.name }),
-          JSON.stringify(request.cc),
-          new Date(start.getTime() + first.delaySeconds * 1000),
-          now,
-        ],
-      );
-      await m.query(
-        `INSERT INTO sequencer.enrollment_event (enrollment_id, org_id, transition, from_state, to_state, detail, occurred_at)
-         VALUES ($1, $2, 'enrolled', NULL, 'active', '{}', $3)`,
-        [id, orgId, now],
-      );
-      // A prospect known to be out of office starts paused: their auto-responder may not answer again.
-      const [away] = (await m.query(`SELECT until, reply_id FROM sequencer.out_of_office WHERE org_id = $1 AND address = lower($2) AND until > $3`, [
-        orgId,
-        request.prospect.email,
-        now,
-      ])) as { until: Date; reply_id: string }[];
-      const row = away ? await this.store.lock(m, id) : null;
-      if (away && row) {
-        await this.store.transition(m, row, { kind: 'pause', until: away.until, at: now }, now, { reason: 'out_of_office', replyId: away.reply_id, known: true });
-        await m.query(
-          `INSERT INTO sequencer.reply_effect (reply_id, enrollment_id, org_id, kind, relation, from_address, effect, why, occurred_at)
-           VALUES ($1, $2, $3, 'auto_reply', 'prospect', $4, 'paused', $5, $6)`,
-          [
-            away.reply_id,
-            id,
-            orgId,
-            request.prospect.email,
-            `the prospect was already out of office when enrolled (an earlier auto-reply): paused until ${away.until.toISOString()}; step 1 then waits its full delay`,
-            now,
-          ],
-        );
-      }
-    });
+  async enroll(orgId: string, sequenceId: string, request: EnrollRequest, ownerUserId: string | null = null): Promise<EnrollmentView> {
+    const firstDelaySeconds = await this.firstStepDelay(orgId, sequenceId);
+    const id = await this.runtime.transaction((m) => this.enrollWithin(m, orgId, sequenceId, firstDelaySeconds, request, ownerUserId, this.clock.now()));
     return this.get(orgId, id);
   }
 
-  /** Records who enrolled the prospect (once). */
-  async assignOwner(id: string, userId: string | null): Promise<void> {
-    if (!userId) return;
-    await this.runtime.dataSource.query(`UPDATE sequencer.enrollment SET owner_user_id = $2 WHERE id = $1 AND owner_user_id IS NULL`, [id, userId]);
+  /**
+   * Enrolls up to 1 000 prospects from one mailbox, each row on its own: a bad row is an `error`
+   * naming its field, an address already live in the sequence (or earlier in the batch) a
+   * `duplicate`, the rest `created`. One transaction per row, so a row's failure undoes only that row.
+   */
+  async enrollBatch(orgId: string, sequenceId: string, request: BatchEnrollRequest, ownerUserId: string | null): Promise<BatchEnrollResponse> {
+    const firstDelaySeconds = await this.firstStepDelay(orgId, sequenceId);
+    const { valid, results } = parseBatchRows(request.rows);
+    const now = this.clock.now();
+    for (const row of valid) {
+      const enrollRequest: EnrollRequest = { mailboxId: request.mailboxId, from: request.from, prospect: row.prospect, cc: row.cc, startAt: request.startAt };
+      try {
+        const enrollmentId = await this.runtime.transaction((m) => this.enrollWithin(m, orgId, sequenceId, firstDelaySeconds, enrollRequest, ownerUserId, now));
+        results.push({ row: row.row, status: 'created', enrollmentId, email: row.prospect.email });
+      } catch (err) {
+        const duplicate = duplicateResult(err, row);
+        if (!duplicate) throw err;
+        results.push(duplicate);
+      }
+    }
+    return summarise(results);
+  }
+
+  /** The delay of the sequence's step 1 (409 when it has none). */
+  async firstStepDelay(orgId: string, sequenceId: string): Promise<number> {
+    const sequence = await this.sequences.get(orgId, sequenceId);
+    const first = sequence.steps.find((s) => s.stepNumber === 1);
+    if (!first) throw new ConflictException({ error: 'sequence_has_no_steps' });
+    return first.delaySeconds;
+  }
+
+  /** Enrolls one prospect inside the caller's transaction (409 already_enrolled while they are live in the sequence); returns the id. */
+  async enrollWithin(
+    m: EntityManager,
+    orgId: string,
+    sequenceId: string,
+    firstDelaySeconds: number,
+    request: EnrollRequest,
+    ownerUserId: string | null,
+    now: Date,
+  ): Promise<string> {
+    const start = request.startAt ? new Date(request.startAt) : now;
+    const id = randomUUID();
+    const active = (await m.query(
+      `SELECT id FROM sequencer.enrollment WHERE org_id = $1 AND sequence_id = $2 AND prospect->>'address' = $3 AND state IN ('active', 'paused')`,
+      [orgId, sequenceId, request.prospect.email],
+    )) as { id: string }[];
+    if (active.length > 0) throw new ConflictException({ error: 'already_enrolled', enrollmentId: active[0]!.id });
+    await m.query(
+      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10)`,
+      [
+        id,
+        orgId,
+        sequenceId,
+        request.mailboxId,
+        JSON.stringify(request.from),
+        JSON.stringify({ address: request.prospect.email, name: request.prospect.name }),
+        JSON.stringify(request.cc),
+        new Date(start.getTime() + firstDelaySeconds * 1000),
+        now,
+        ownerUserId,
+      ],
+    );
+    await m.query(
+      `INSERT INTO sequencer.enrollment_event (enrollment_id, org_id, transition, from_state, to_state, detail, occurred_at)
+       VALUES ($1, $2, 'enrolled', NULL, 'active', '{}', $3)`,
+      [id, orgId, now],
+    );
+    // A prospect known to be out of office starts paused: their auto-responder may not answer again.
+    const [away] = (await m.query(`SELECT until, reply_id FROM sequencer.out_of_office WHERE org_id = $1 AND address = lower($2) AND until > $3`, [
+      orgId,
+      request.prospect.email,
+      now,
+    ])) as { until: Date; reply_id: string }[];
+    const row = away ? await this.store.lock(m, id) : null;
+    if (away && row) {
+      await this.store.transition(m, row, { kind: 'pause', until: away.until, at: now }, now, { reason: 'out_of_office', replyId: away.reply_id, known: true });
+      await m.query(
+        `INSERT INTO sequencer.reply_effect (reply_id, enrollment_id, org_id, kind, relation, from_address, effect, why, occurred_at)
+         VALUES ($1, $2, $3, 'auto_reply', 'prospect', $4, 'paused', $5, $6)`,
+        [
+          away.reply_id,
+          id,
+          orgId,
+          request.prospect.email,
+          `the prospect was already out of office when enrolled (an earlier auto-reply): paused until ${away.until.toISOString()}; step 1 then waits its full delay`,
+          now,
+        ],
+      );
+    }
+    return id;
   }
 
   async get(orgId: string, id: string): Promise<EnrollmentView> {
@@ -197,8 +234,10 @@ export class EnrollmentsService {
     const { history } = await this.get(orgId, id);
     const stopAt = history.findIndex((h) => h.transition === 'stop');
     const claimsAfterStop = stopAt < 0 ? 0 : history.slice(stopAt).filter((h) => h.transition === 'step-claimed').length;
+    const lastPause = [...history].reverse().find((h) => h.transition === 'pause');
     const explanation = explainEnrollment({
       claimsAfterStop,
+      pausedByHand: (lastPause?.detail as { reason?: string } | null)?.reason === 'manual',
       state: e.state,
       stopReason: e.stop_reason,
       stopCauseId: e.stop_cause_id,
@@ -229,10 +268,46 @@ export class EnrollmentsService {
     const row = await this.store.lock(m, enrollmentId);
     if (!row || row.org_id !== orgId) return null;
     const result = await this.store.transition(m, row, { kind: 'stop', reason, at }, at, { causeId, reason });
-    if (result.changed) {
-      await m.query(`UPDATE sequencer.step_dispatch SET status = 'cancelled' WHERE enrollment_id = $1 AND status = 'requested'`, [enrollmentId]);
-    }
+    if (result.changed) await this.store.cancelPendingHandOvers(m, enrollmentId);
     return result;
+  }
+
+  /**
+   * Pauses by hand, until `until` or (null) until resumed: nothing is handed over meanwhile, a hand-over
+   * the sender has not claimed is cancelled (a claimed one may still go out, as with any pause). A
+   * pause never shortens a longer one; 409 once the enrollment has ended.
+   */
+  async pauseManually(orgId: string, enrollmentId: string, until: Date | null): Promise<EnrollmentView> {
+    await this.runtime.transaction(async (m) => {
+      const row = await this.lockLive(m, orgId, enrollmentId, 'paused');
+      const now = this.clock.now();
+      if (until !== null && until.getTime() <= now.getTime()) throw new BadRequestException({ error: 'invalid_request', issues: [{ path: 'until', message: 'must be in the future' }] });
+      const result = await this.store.transition(m, row, { kind: 'pause', until, at: now }, now, { reason: 'manual', until: until?.toISOString() ?? null });
+      if (result.changed) await this.store.cancelPendingHandOvers(m, enrollmentId);
+    });
+    return this.get(orgId, enrollmentId);
+  }
+
+  /**
+   * Resumes a paused enrollment now, whatever paused it (by hand, out-of-office, the company rule):
+   * the step that was due is scheduled its full delay from now, as after any pause. Resuming an
+   * active enrollment changes nothing; 409 once it has ended.
+   */
+  async resumeManually(orgId: string, enrollmentId: string): Promise<EnrollmentView> {
+    await this.runtime.transaction(async (m) => {
+      const row = await this.lockLive(m, orgId, enrollmentId, 'resumed');
+      if (row.state !== 'paused') return;
+      const now = this.clock.now();
+      await this.store.transition(m, row, await this.store.resumeCommand(m, row, now), now, { reason: 'manual', pausedUntil: row.paused_until?.toISOString() ?? null });
+    });
+    return this.get(orgId, enrollmentId);
+  }
+
+  private async lockLive(m: EntityManager, orgId: string, enrollmentId: string, what: string) {
+    const row = await this.store.lock(m, enrollmentId);
+    if (!row || row.org_id !== orgId) throw new NotFoundException({ error: 'enrollment_not_found' });
+    if (isTerminal(row.state)) throw new ConflictException({ error: 'enrollment_ended', message: `The enrollment is ${row.state} and cannot be ${what}.`, state: row.state });
+    return row;
   }
 
   async stopManually(orgId: string, enrollmentId: string): Promise<EnrollmentView> {

@@ -98,7 +98,7 @@ export class HandleDetectedReplyUseCase {
     const wasPaused = row.state === 'paused';
     const result = await this.store.transition(m, row, { kind: 'pause', until, at: now }, now, { reason, replyId: reply.replyId, returnDate: reply.returnDate });
     if (!result.changed) return { effect: 'none', why: `${what}, but nothing changed: ${result.why}` };
-    await this.cancelPendingHandOvers(m, row.id);
+    await this.store.cancelPendingHandOvers(m, row.id);
     return {
       effect: wasPaused ? 'pause_extended' : 'paused',
       why: `${what}: ${wasPaused ? 'pause extended' : 'paused'} until ${until.toISOString()} (${basis}); the next step then waits its full delay`,
@@ -133,11 +133,6 @@ export class HandleDetectedReplyUseCase {
     if (!row) return { effect: 'none', why: 'the enrollment is gone' };
     const until = new Date(now.getTime() + this.settings.colleaguePauseDays * 86_400_000);
     return this.pause(m, row, reply, until, now, 'company_replied', `${reply.from.address} at ${domain} replied and the sequence's company rule is "pause"`, `${this.settings.colleaguePauseDays} days`);
-  }
-
-  /** A hand-over the sender has not claimed yet must not go out during the pause (its claim is refused anyway). */
-  private async cancelPendingHandOvers(m: EntityManager, enrollmentId: string): Promise<void> {
-    await m.query(`UPDATE sequencer.step_dispatch SET status = 'cancelled' WHERE enrollment_id = $1 AND status = 'requested'`, [enrollmentId]);
   }
 
   private async record(m: EntityManager, reply: ReplyDetected, enrollmentId: string, outcome: { effect: ReplyEffect; why: string }, now: Date): Promise<void> {

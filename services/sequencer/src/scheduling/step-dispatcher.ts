@@ -74,8 +74,7 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
     return this.runtime.transaction(async (m) => {
       const over = await this.store.lockPauseOver(m, now, limit);
       for (const enrollment of over) {
-        const stepDelaySeconds = await this.store.stepDelaySeconds(m, enrollment, enrollment.next_step_number);
-        await this.store.transition(m, enrollment, { kind: 'resume', stepDelaySeconds }, now, { pausedUntil: enrollment.paused_until?.toISOString() ?? null });
+        await this.store.transition(m, enrollment, await this.store.resumeCommand(m, enrollment), now, { pausedUntil: enrollment.paused_until?.toISOString() ?? null });
       }
       return over.length;
     });

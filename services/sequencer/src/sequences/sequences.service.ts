@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ServiceRuntime } from '@telltale/runtime';
@@ -21,33 +21,56 @@ export const SEQUENCE_MAX_CHARACTERS = MAX_CONTENT_CHARACTERS + MAX_NAME_CHARACT
 const contentCharacters = (steps: readonly { html: string | null; text: string | null }[]): number =>
   steps.reduce((sum, s) => sum + (s.html?.length ?? 0) + (s.text?.length ?? 0), 0);
 
+/** A sequence's steps, in order (create, and the whole list again on edit). */
+const SequenceSteps = z
+  .array(
+    z
+      .object({
+        /** Wait after the previous step was sent (step 1: after enrollment). */
+        delayDays: z.number().min(0).max(MAX_DELAY_DAYS).default(0),
+        delayMinutes: z.number().int().min(0).max(MAX_DELAY_DAYS * 24 * 60).default(0),
+        /** Omit on a follow-up to send it in the same thread ("Re: <first subject>"). */
+        subject: z.string().max(MAX_SUBJECT_CHARACTERS).nullable().default(null),
+        html: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
+        text: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
+      })
+      .refine((s) => s.html !== null || s.text !== null, 'a step needs html or text'),
+  )
+  .min(1)
+  .max(MAX_STEPS)
+  .refine((steps) => contentCharacters(steps) <= MAX_CONTENT_CHARACTERS, `the steps' html and text together must be at most ${MAX_CONTENT_CHARACTERS} characters`)
+  .refine((steps) => steps[0]?.subject, { message: 'the first step needs a subject', path: [0, 'subject'] });
+
 export const CreateSequenceRequest = z
   .object({
     name: z.string().trim().min(1).max(MAX_NAME_CHARACTERS),
     tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).default({ opens: true, clicks: true }),
     /** Company-wide rule: what a reply from the prospect's company does to the other enrollments there. */
     onColleagueReply: ColleagueReplyRule.default('none'),
-    steps: z
-      .array(
-        z
-          .object({
-            /** Wait after the previous step was sent (step 1: after enrollment). */
-            delayDays: z.number().min(0).max(MAX_DELAY_DAYS).default(0),
-            delayMinutes: z.number().int().min(0).max(MAX_DELAY_DAYS * 24 * 60).default(0),
-            /** Omit on a follow-up to send it in the same thread ("Re: <first subject>"). */
-            subject: z.string().max(MAX_SUBJECT_CHARACTERS).nullable().default(null),
-            html: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
-            text: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
-          })
-          .refine((s) => s.html !== null || s.text !== null, 'a step needs html or text'),
-      )
-      .min(1)
-      .max(MAX_STEPS)
-      .refine((steps) => contentCharacters(steps) <= MAX_CONTENT_CHARACTERS, `the steps' html and text together must be at most ${MAX_CONTENT_CHARACTERS} characters`)
-      .refine((steps) => steps[0]?.subject, { message: 'the first step needs a subject', path: [0, 'subject'] }),
+    steps: SequenceSteps,
   })
   .strict();
 export type CreateSequenceRequest = z.output<typeof CreateSequenceRequest>;
+
+/**
+ * `PATCH /v1/sequences/:id`: any of the fields; `steps` is the whole new list. Editing a live
+ * sequence (docs/architecture.md, Sequences): a step already handed to the sender for some
+ * enrollment stays (the list may not get shorter than the highest such step, 409 steps_in_use);
+ * its content and delay may change. Every change applies from each enrollment's next hand-over on:
+ * what was sent stays as sent, a step already scheduled keeps its due time (a new delay counts from
+ * the next step sent), enrollments that have not reached the end go on to added steps, and one whose
+ * next step was removed completes at its due time. Completed and stopped enrollments stay so.
+ */
+export const UpdateSequenceRequest = z
+  .object({
+    name: z.string().trim().min(1).max(MAX_NAME_CHARACTERS).optional(),
+    tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).strict().optional(),
+    onColleagueReply: ColleagueReplyRule.optional(),
+    steps: SequenceSteps.optional(),
+  })
+  .strict()
+  .refine((r) => Object.values(r).some((v) => v !== undefined), 'name the fields to change (name, tracking, onColleagueReply, steps)');
+export type UpdateSequenceRequest = z.output<typeof UpdateSequenceRequest>;
 
 export interface SequenceView {
   id: string;
@@ -75,6 +98,19 @@ export function toSequenceView(s: Sequence): SequenceView {
   };
 }
 
+function toSteps(sequenceId: string, steps: CreateSequenceRequest['steps']): SequenceStep[] {
+  return steps.map((step, i) =>
+    Object.assign(new SequenceStep(), {
+      sequenceId,
+      stepNumber: i + 1,
+      delaySeconds: Math.round(step.delayDays * 86_400 + step.delayMinutes * 60),
+      subject: step.subject?.trim() ? step.subject : null,
+      html: step.html,
+      text: step.text,
+    }),
+  );
+}
+
 @Injectable()
 export class SequencesService {
   constructor(private readonly runtime: ServiceRuntime) {}
@@ -90,18 +126,43 @@ export class SequencesService {
       trackOpens: request.tracking.opens,
       trackClicks: request.tracking.clicks,
       onColleagueReply: request.onColleagueReply,
-      steps: request.steps.map((step, i) =>
-        Object.assign(new SequenceStep(), {
-          sequenceId: id,
-          stepNumber: i + 1,
-          delaySeconds: Math.round(step.delayDays * 86_400 + step.delayMinutes * 60),
-          subject: step.subject?.trim() ? step.subject : null,
-          html: step.html,
-          text: step.text,
-        }),
-      ),
+      steps: toSteps(id, request.steps),
     });
     await repo.save(sequence);
+    return this.get(orgId, id);
+  }
+
+  /**
+   * Edits a sequence (see UpdateSequenceRequest for what that means for live enrollments). The
+   * sequence's live enrollments are locked first, so the dispatcher (which skips locked rows) can
+   * hand nothing over between the check of the steps in use and the new steps.
+   */
+  async update(orgId: string, id: string, request: UpdateSequenceRequest): Promise<Sequence> {
+    await this.runtime.transaction(async (m) => {
+      const [found] = (await m.query(`SELECT id FROM sequencer.sequence WHERE id = $1 AND org_id = $2 FOR UPDATE`, [id, orgId])) as unknown[];
+      if (!found) throw new NotFoundException({ error: 'sequence_not_found' });
+      const set: Record<string, unknown> = {};
+      if (request.name !== undefined) set.name = request.name;
+      if (request.tracking) Object.assign(set, { trackOpens: request.tracking.opens, trackClicks: request.tracking.clicks });
+      if (request.onColleagueReply !== undefined) set.onColleagueReply = request.onColleagueReply;
+      if (Object.keys(set).length > 0) await m.getRepository(Sequence).update({ id, orgId }, set);
+      if (!request.steps) return;
+      await m.query(`SELECT id FROM sequencer.enrollment WHERE sequence_id = $1 AND state IN ('active', 'paused') ORDER BY id FOR UPDATE`, [id]);
+      const [{ in_use: inUse }] = (await m.query(
+        `SELECT coalesce(max(d.step_number), 0)::int AS in_use FROM sequencer.step_dispatch d JOIN sequencer.enrollment e ON e.id = d.enrollment_id
+         WHERE e.sequence_id = $1 AND d.status <> 'cancelled'`,
+        [id],
+      )) as [{ in_use: number }];
+      if (request.steps.length < inUse) {
+        throw new ConflictException({
+          error: 'steps_in_use',
+          message: `Steps 1 to ${inUse} were already handed to the sender for some enrollment and cannot be removed; edit them instead (the new list has ${request.steps.length}).`,
+          stepsInUse: inUse,
+        });
+      }
+      await m.query(`DELETE FROM sequencer.sequence_step WHERE sequence_id = $1`, [id]);
+      await m.getRepository(SequenceStep).insert(toSteps(id, request.steps));
+    });
     return this.get(orgId, id);
   }
 
