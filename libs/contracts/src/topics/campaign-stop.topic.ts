@@ -25,5 +25,5 @@ export const campaignStopTopic = defineTopic({
   keyOf: (p) => p.enrollmentId,
   keyDescription: 'enrollmentId',
   producers: ['reply-detector'],
-  consumers: ['sequencer'],
+  consumers: ['sequencer', 'app'],
 });

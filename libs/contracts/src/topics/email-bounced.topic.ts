@@ -26,5 +26,5 @@ export const emailBouncedTopic = defineTopic({
   keyOf: (p) => p.enrollmentId ?? p.sentEmailId,
   keyDescription: 'enrollmentId, or sentEmailId for one-off sends',
   producers: ['reply-detector'],
-  consumers: [],
+  consumers: ['app'],
 });

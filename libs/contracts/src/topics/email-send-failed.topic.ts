@@ -40,5 +40,5 @@ export const emailSendFailedTopic = defineTopic({
   keyOf: (p) => p.enrollmentId ?? p.sendRequestId,
   keyDescription: 'enrollmentId, or sendRequestId for one-off sends',
   producers: ['sender'],
-  consumers: ['sequencer'],
+  consumers: ['sequencer', 'app'],
 });

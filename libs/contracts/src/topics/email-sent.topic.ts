@@ -33,5 +33,5 @@ export const emailSentTopic = defineTopic({
   keyOf: (p) => p.sentEmailId,
   keyDescription: 'sentEmailId',
   producers: ['sender'],
-  consumers: ['sequencer', 'reply-detector', 'crm-writer'],
+  consumers: ['sequencer', 'reply-detector', 'crm-writer', 'app'],
 });

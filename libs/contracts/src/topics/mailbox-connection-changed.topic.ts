@@ -14,6 +14,8 @@ export const MailboxConnectionChanged = z.object({
   /** Why, in words a user can act on; never a token. */
   reason: z.string().max(2000).nullable(),
   changedAt: Instant,
+  /** The user who connected the mailbox, once known (the feed shows its mail to them). Optional: absent from older events. */
+  ownerUserId: Uuid.nullable().optional(),
 });
 export type MailboxConnectionChanged = z.infer<typeof MailboxConnectionChanged>;
 
@@ -26,5 +28,5 @@ export const mailboxConnectionChangedTopic = defineTopic({
   keyOf: (p) => p.mailboxId,
   keyDescription: 'mailboxId',
   producers: ['mailbox-sync'],
-  consumers: [],
+  consumers: ['app'],
 });

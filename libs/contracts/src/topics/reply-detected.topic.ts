@@ -47,5 +47,5 @@ export const replyDetectedTopic = defineTopic({
   keyOf: (p) => p.enrollmentId ?? p.sentEmailId,
   keyDescription: 'enrollmentId, or sentEmailId for one-off sends',
   producers: ['reply-detector'],
-  consumers: ['sequencer', 'crm-writer'],
+  consumers: ['sequencer', 'crm-writer', 'app'],
 });

@@ -222,7 +222,7 @@ export class MailboxesService {
 
   private async emitStateChange(
     m: EntityManager,
-    row: Pick<MailboxRow, 'id' | 'org_id' | 'provider' | 'email_address'>,
+    row: Pick<MailboxRow, 'id' | 'org_id' | 'provider' | 'email_address'> & Partial<Pick<MailboxRow, 'owner_user_id'>>,
     from: MailboxState | null,
     to: MailboxState,
     reason: string | null,
@@ -231,7 +231,7 @@ export class MailboxesService {
     await this.runtime.outbox.enqueue(
       m,
       mailboxConnectionChangedTopic,
-      { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, changedAt: at.toISOString() },
+      { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, changedAt: at.toISOString(), ownerUserId: row.owner_user_id ?? null },
       { orgId: row.org_id, occurredAt: at },
     );
   }
