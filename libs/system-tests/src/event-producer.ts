@@ -24,10 +24,10 @@ export class EventProducer {
     this.producer = null;
   }
 
-  /** Returns the event id (the consumers' dedupe key, also in their `processed_event`). */
-  async produce<T extends TopicDefinition>(topic: T, payload: PayloadOf<T>, orgId: string): Promise<string> {
+  /** Returns the event id (the consumers' dedupe key, also in their `processed_event`); the same `eventId` again is a redelivery. */
+  async produce<T extends TopicDefinition>(topic: T, payload: PayloadOf<T>, orgId: string, meta: { eventId?: string } = {}): Promise<string> {
     if (!this.producer) throw new Error('EventProducer.start() first');
-    const event = buildEvent(topic, payload, { orgId });
+    const event = buildEvent(topic, payload, { orgId, eventId: meta.eventId });
     await this.producer.send({
       topic: this.topicPrefix + event.topic,
       acks: -1,

@@ -2,6 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CredentialCipher, IdentityTokenIssuer, RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import type { AppConfig } from './app.config';
+import { FeedConsumer } from './feed/feed.consumer';
+import { FeedController } from './feed/feed.controller';
+import { FEED_HUB_SETTINGS, FeedHub } from './feed/feed-hub';
+import { FeedStore } from './feed/feed.store';
 import { GatewayController, JwksController, UPSTREAM_URLS, type UpstreamUrls } from './gateway/gateway.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { APP_CIPHER, OrganizationsService } from './organizations/organizations.service';
@@ -27,7 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [RuntimeModule.forRuntime(runtime)],
       // The gateway last: its catch-all must not shadow the app's own /api/v1 routes.
-      controllers: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, JwksController, OpenApiController, GatewayController],
+      controllers: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, FeedController, FeedConsumer, JwksController, OpenApiController, GatewayController],
       providers: [
         { provide: APP_ORIGIN, useValue: config.APP_PUBLIC_URL },
         { provide: SESSION_POLICY, useValue: { idleMs: config.APP_SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.APP_SESSION_ABSOLUTE_HOURS * 3_600_000 } },
@@ -42,6 +46,9 @@ export class AppModule {
         ApiKeysService,
         SignInService,
         AppAuthenticator,
+        { provide: FEED_HUB_SETTINGS, useValue: { pollMs: 1_000, heartbeatMs: 15_000 } },
+        FeedStore,
+        FeedHub,
       ],
     };
   }
