@@ -24,6 +24,15 @@ export const EmailAddress = z
   .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')
   .transform((value) => value.toLowerCase());
 
+/**
+ * Whether two addresses name the same mailbox. RFC 5321 §2.4 lets a server treat the local part as
+ * case-sensitive, but no mail provider does, and we store addresses lower-cased (EmailAddress), so
+ * the whole address is compared without regard to case.
+ */
+export function sameMailboxAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 export const Address = z.object({
   address: EmailAddress,
   name: z.string().max(998).nullable(),

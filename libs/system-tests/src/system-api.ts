@@ -1,5 +1,6 @@
 /** Helpers the end-to-end tests share to drive the services' REST APIs as a user of one org would. */
 import { sharedLocalIdentity } from '@telltale/runtime';
+import { eventually } from '@telltale/testing';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -39,4 +40,20 @@ export function sandboxMailbox(address: string, password = 'sandbox-password'): 
     username: address,
     password,
   };
+}
+
+/**
+ * `POST /v1/sequences/:id/enrollments`, asked again while the sequencer does not know the mailbox yet
+ * (404 mailbox_not_found): it learns of a mailbox from mailbox.connection-changed.v1, normally well
+ * within a second of its connection. Any other answer is returned as it is.
+ */
+export async function enrollWhenMailboxKnown(sequencerUrl: string, sequenceId: string, orgId: string, body: Record<string, unknown>): Promise<ApiResponse> {
+  return eventually(
+    `the sequencer knows mailbox ${String(body.mailboxId)}`,
+    async () => {
+      const answer = await callApi(sequencerUrl, `/v1/sequences/${sequenceId}/enrollments`, orgId, { body });
+      return answer.status === 404 && answer.body?.error === 'mailbox_not_found' ? undefined : answer;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }

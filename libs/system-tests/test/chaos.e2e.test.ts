@@ -16,7 +16,7 @@ import { startLocalKafka } from '@telltale/testing/dist/src/infrastructure/kafka
 import { ensureMavenComponent } from '@telltale/testing/dist/src/infrastructure/maven-component';
 import { startLocalPostgres } from '@telltale/testing/dist/src/infrastructure/postgres.local';
 import { findRepoRoot, repoPaths } from '@telltale/testing/dist/src/infrastructure/repo-paths';
-import { callApi, eventually, requiredEnv, sandboxMailbox, ServiceProcess, type ServiceName } from '../src';
+import { callApi, enrollWhenMailboxKnown, eventually, requiredEnv, sandboxMailbox, ServiceProcess, type ServiceName } from '../src';
 import { sharedLocalIdentity } from '@telltale/runtime';
 
 /**
@@ -211,7 +211,7 @@ async function journeyUnderChaos(t: TestContext): Promise<void> {
   // 1. Enrol everyone; the sender is SIGKILLed as soon as it has sent the first email.
   const enrollmentOf = new Map<string, string>();
   for (const p of prospects) {
-    const e = await api('sequencer', `/v1/sequences/${sequence.body.id}/enrollments`, { body: { mailboxId: mailbox.body.id, from: { address: REP, name: 'Chaos Rep' }, prospect: { email: p, name: 'Chaos Prospect' } } });
+    const e = await enrollWhenMailboxKnown(service('sequencer').url, sequence.body.id, ORG, { mailboxId: mailbox.body.id, from: { address: REP, name: 'Chaos Rep' }, prospect: { email: p, name: 'Chaos Prospect' } });
     assert.equal(e.status, 201, JSON.stringify(e.body));
     enrollmentOf.set(p, e.body.id);
   }

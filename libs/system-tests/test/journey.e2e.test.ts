@@ -10,7 +10,7 @@ import { allTopics, campaignStopTopic, emailSendRequestedTopic, emailSentTopic, 
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
 import { createTestDatabase, hostileMessages, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { callApi, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
+import { callApi, enrollWhenMailboxKnown, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
 
 /**
  * The journey the product exists for (issue 2): a 2-step sequence, step 1 sent over SMTP with a
@@ -116,9 +116,11 @@ test('one tracked email: send, open, click, CC reply stops the campaign, Salesfo
     },
   });
   assert.equal(sequence.status, 201, JSON.stringify(sequence.body));
-  const enrollment = await http(system.sequencer.url, `/v1/sequences/${sequence.body.id}/enrollments`, {
-    method: 'POST',
-    body: { mailboxId: mailbox.body.id, from: { address: REP, name: 'Sam Flynn' }, prospect: { email: PROSPECT, name: 'Kevin Flynn' }, cc: [{ address: CC, name: 'Alan Bradley' }] },
+  const enrollment = await enrollWhenMailboxKnown(system.sequencer.url, sequence.body.id, ORG, {
+    mailboxId: mailbox.body.id,
+    from: { address: REP, name: 'Sam Flynn' },
+    prospect: { email: PROSPECT, name: 'Kevin Flynn' },
+    cc: [{ address: CC, name: 'Alan Bradley' }],
   });
   assert.equal(enrollment.status, 201, JSON.stringify(enrollment.body));
   const enrollmentId: string = enrollment.body.id;

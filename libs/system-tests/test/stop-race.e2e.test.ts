@@ -9,7 +9,7 @@ import { campaignStopTopic, replyDetectedTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { callApi, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem } from '../src';
+import { callApi, enrollWhenMailboxKnown, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem } from '../src';
 import { EventProducer } from '../src/event-producer';
 
 /**
@@ -142,7 +142,7 @@ test(`a reply's stop never loses the race against a due step (${ROUNDS} rounds)`
   for (let start = 0; start < ROUNDS; start += WAVE) {
     const wave = rounds.slice(start, start + WAVE);
     for (const r of wave) {
-      const enrolled = await http(system.sequencer.url, `/v1/sequences/${r.sequenceId}/enrollments`, {
+      const enrolled = await enrollWhenMailboxKnown(system.sequencer.url, r.sequenceId, ORG, {
         mailboxId: mailbox.body.id,
         from: { address: REP, name: 'Race Rep' },
         prospect: { email: PROSPECT, name: null },

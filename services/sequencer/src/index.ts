@@ -4,3 +4,4 @@ export * from './sequencer.module';
 export * from './sequencer.entities';
 export * from './scheduling/step-dispatcher';
 export * from './enrollments/enrollment-transitions';
+export * from './mailboxes/mailbox-directory';

@@ -4,6 +4,8 @@ import { EnrollmentsController } from './enrollments/enrollments.controller';
 import { EnrollmentsService } from './enrollments/enrollments.service';
 import { SequencerEventsConsumer } from './enrollments/sequencer-events.consumer';
 import { HandleDetectedReplyUseCase } from './replies/handle-detected-reply.use-case';
+import { MailboxDirectory } from './mailboxes/mailbox-directory';
+import { MailboxDirectoryConsumer } from './mailboxes/mailbox-directory.consumer';
 import { InternalController } from './internal/internal.controller';
 import { SendClaimsService } from './internal/send-claims.service';
 import { StepDispatcher } from './scheduling/step-dispatcher';
@@ -17,7 +19,7 @@ export class SequencerModule {
     return {
       module: SequencerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer],
+      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer, MailboxDirectoryConsumer],
       providers: [
         { provide: SEQUENCER_SETTINGS, useValue: settings },
         SequencesService,
@@ -25,6 +27,7 @@ export class SequencerModule {
         SendClaimsService,
         StepDispatcher,
         HandleDetectedReplyUseCase,
+        MailboxDirectory,
       ],
     };
   }

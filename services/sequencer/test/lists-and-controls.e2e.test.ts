@@ -83,6 +83,9 @@ async function all(path: string, as: LocalCallerOptions = admin): Promise<{ item
 before(async () => {
   harness = await startSequencerUnderTest(prefix, clock, 'sequencer-lists-test');
   ({ sequencer, dispatcher, producer } = harness);
+  // The rep's mailbox is connected (mailbox-sync's event), so enrolments may name it.
+  await harness.announceMailbox({ orgId: ORG, mailboxId: MAILBOX, emailAddress: FROM.address, changedAt: clock.now() });
+  await harness.mailboxKnown(ORG, MAILBOX);
 });
 
 after(async () => {

@@ -129,6 +129,9 @@ const dateIn = (days: number) => new Date(clock.now().getTime() + days * DAY).to
 before(async () => {
   harness = await startSequencerUnderTest(prefix, clock, 'sequencer-reply-effects-test');
   ({ sequencer, dispatcher, producer } = harness);
+  // The rep's mailbox is connected (mailbox-sync's event), so enrolments may name it.
+  await harness.announceMailbox({ orgId: ORG, mailboxId: MAILBOX, emailAddress: REP, changedAt: clock.now() });
+  await harness.mailboxKnown(ORG, MAILBOX);
 });
 
 after(async () => {

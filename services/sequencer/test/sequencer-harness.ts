@@ -1,8 +1,11 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { mailboxConnectionChangedTopic, type MailboxConnectionChanged } from '@telltale/contracts';
 import type { ManualClock } from '@telltale/db';
+import { buildEvent } from '@telltale/kafka';
 import { sharedLocalIdentity, type StartedService } from '@telltale/runtime';
 import { createLogger } from '@telltale/telemetry';
-import { createTestDatabase } from '@telltale/testing';
+import { createTestDatabase, eventually } from '@telltale/testing';
+import { MailboxDirectory } from '../src/mailboxes/mailbox-directory';
 import { SequencerConfig } from '../src/sequencer.config';
 import { startSequencer } from '../src/sequencer.app';
 import { StepDispatcher } from '../src/scheduling/step-dispatcher';
@@ -19,6 +22,11 @@ export interface SequencerUnderTest {
   dispatcher: StepDispatcher;
   /** Produces the events the sequencer consumes (topics under `prefix`). */
   producer: Producer;
+  databaseUrl: string;
+  /** What mailbox-sync publishes when a mailbox changes state (enrolments name mailboxes the sequencer knows). */
+  announceMailbox(mailbox: { orgId: string; mailboxId: string; emailAddress: string; state?: MailboxConnectionChanged['state']; changedAt: Date }): Promise<void>;
+  /** Waits until the sequencer's view has the mailbox in this state. */
+  mailboxKnown(orgId: string, mailboxId: string, state?: MailboxConnectionChanged['state']): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +52,14 @@ export async function startSequencerUnderTest(prefix: string, clock: ManualClock
     sequencer,
     dispatcher: sequencer.app.get(StepDispatcher),
     producer,
+    databaseUrl: db.url,
+    async announceMailbox({ orgId, mailboxId, emailAddress, state = 'connected', changedAt }) {
+      const event = buildEvent(mailboxConnectionChangedTopic, { orgId, mailboxId, provider: 'imap', emailAddress, previousState: null, state, reason: null, changedAt: changedAt.toISOString() }, { orgId });
+      await producer.send({ topic: prefix + event.topic, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
+    },
+    async mailboxKnown(orgId, mailboxId, state = 'connected') {
+      await eventually(`mailbox ${mailboxId} ${state}`, async () => ((await sequencer.app.get(MailboxDirectory).find(orgId, mailboxId))?.state === state ? true : undefined), { timeoutMs: 20_000, intervalMs: 50 });
+    },
     async stop() {
       await producer.disconnect();
       await sequencer.stop();

@@ -28,5 +28,5 @@ export const mailboxConnectionChangedTopic = defineTopic({
   keyOf: (p) => p.mailboxId,
   keyDescription: 'mailboxId',
   producers: ['mailbox-sync'],
-  consumers: ['app'],
+  consumers: ['sequencer', 'app'],
 });

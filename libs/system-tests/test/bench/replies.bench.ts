@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { campaignStopTopic, emailSentTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
+import { campaignStopTopic, emailSentTopic, mailboxConnectionChangedTopic, mailboxMessageReceivedTopic } from '@telltale/contracts';
 import { sharedLocalIdentity, localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { ReplyDetectorConfig, startReplyDetector } from '@telltale/reply-detector';
-import { SequencerConfig, startSequencer } from '@telltale/sequencer';
+import { MailboxDirectory, SequencerConfig, startSequencer } from '@telltale/sequencer';
 import { createLogger } from '@telltale/telemetry';
 import { createTestDatabase } from '@telltale/testing';
 import { eventually } from '../../src/eventually';
@@ -89,6 +89,19 @@ async function main(): Promise<void> {
       return (await res.json()) as { id: string };
     };
     const sequence = await post('/v1/sequences', { name: 'Bench', steps: [{ subject: 'Hello', text: 'One.' }, { delayDays: 3, text: 'Two.' }] });
+    // Play mailbox-sync: the reps' mailboxes are connected, which is how the sequencer knows them.
+    for (const mailboxId of mailboxIds) {
+      await producer.produce(
+        mailboxConnectionChangedTopic,
+        { orgId: org, mailboxId, provider: 'imap', emailAddress: rep, previousState: null, state: 'connected', reason: null, changedAt: new Date().toISOString() },
+        org,
+      );
+    }
+    const directory = sequencer.app.get(MailboxDirectory);
+    await eventually('the sequencer knows every mailbox', async () => ((await Promise.all(mailboxIds.map((id) => directory.find(org, id)))).every(Boolean) ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     // Enroll, then play the sender: step 1 of every enrollment was sent.
     const prospects: { enrollmentId: string; address: string; messageId: string; mailboxId: string }[] = [];

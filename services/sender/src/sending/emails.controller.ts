@@ -50,6 +50,7 @@ export class EmailsController {
     const orgId = caller.orgId;
     const r = parseRequest(OneOffEmailRequest, body);
     await this.requireOwnMailbox(caller, r.mailboxId);
+    await this.sendEmail.assertFromIsMailboxAddress(orgId, r.mailboxId, r.from.address);
     return this.runtime.transaction((m) =>
       this.sendEmail.execute(
         {

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
-import { emailSendFailedTopic, emailSentTopic, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
+import { emailSendFailedTopic, emailSentTopic, sameMailboxAddress, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
@@ -11,6 +11,8 @@ import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
 import { sentEmailIdOf } from './sent-email-id';
 import { TrackedEmailRenderer } from './tracked-email-renderer';
+
+const fromNotMailboxAddress = (from: string, mailbox: string): string => `the From address ${from} is not the mailbox's own address (${mailbox}); a mailbox sends as itself only`;
 
 /** Longest pause a send waits in place (its mailbox's rate limit, a provider's Retry-After) before failing as RATE_LIMITED. */
 const MAX_INLINE_THROTTLE_WAIT_MS = 2_000;
@@ -49,6 +51,17 @@ export class SendEmailUseCase {
       labelNames: ['outcome'],
     });
     this.providerErrors = mailProviderErrors(runtime.metrics);
+  }
+
+  /**
+   * A one-off send's From must be its mailbox's own address (mailbox-sync reports no aliases): a 422
+   * `from_not_mailbox_address` naming the field, before anything is stored. A mailbox that is not the
+   * organisation's is left to `execute`, which answers not-sent MAILBOX_NOT_CONNECTED as before.
+   */
+  async assertFromIsMailboxAddress(orgId: string, mailboxId: string, from: string): Promise<void> {
+    const mailbox = await this.mailboxes.get(mailboxId);
+    if (!mailbox || mailbox.orgId !== orgId || sameMailboxAddress(from, mailbox.emailAddress)) return;
+    throw new UnprocessableEntityException({ error: 'from_not_mailbox_address', field: 'from.address', message: fromNotMailboxAddress(from, mailbox.emailAddress) });
   }
 
   async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
@@ -95,6 +108,10 @@ export class SendEmailUseCase {
     if (!mailbox || mailbox.orgId !== request.orgId) return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', 'no such mailbox');
     if (mailbox.state === 'needs_reconnect' || mailbox.state === 'disconnected') {
       return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', `mailbox is ${mailbox.state}`);
+    }
+    // Whoever asked (a sequence step, a one-off send, an event from elsewhere), a mailbox sends as itself only.
+    if (!sameMailboxAddress(request.from.address, mailbox.emailAddress)) {
+      return this.notSent(m, request, sentEmailId, 'PERMANENT', fromNotMailboxAddress(request.from.address, mailbox.emailAddress));
     }
 
     const body = this.renderer.render({

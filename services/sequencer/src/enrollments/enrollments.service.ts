@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Address, EmailAddress, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
+import { MailboxDirectory } from '../mailboxes/mailbox-directory';
 import { SequencesService } from '../sequences/sequences.service';
 import { EnrollmentStore } from './enrollment-store';
 import { duplicateResult, parseBatchRows, summarise, type BatchEnrollRequest, type BatchEnrollResponse } from './enrollment-batch';
@@ -59,11 +60,14 @@ export class EnrollmentsService {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly sequences: SequencesService,
+    private readonly mailboxes: MailboxDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** The mailbox must be the organisation's and the From its address (MailboxDirectory.requireSendingMailbox). */
   async enroll(orgId: string, sequenceId: string, request: EnrollRequest, ownerUserId: string | null = null): Promise<EnrollmentView> {
     const firstDelaySeconds = await this.firstStepDelay(orgId, sequenceId);
+    await this.mailboxes.requireSendingMailbox(orgId, request.mailboxId, request.from.address);
     const id = await this.runtime.transaction((m) => this.enrollWithin(m, orgId, sequenceId, firstDelaySeconds, request, ownerUserId, this.clock.now()));
     return this.get(orgId, id);
   }
@@ -75,6 +79,8 @@ export class EnrollmentsService {
    */
   async enrollBatch(orgId: string, sequenceId: string, request: BatchEnrollRequest, ownerUserId: string | null): Promise<BatchEnrollResponse> {
     const firstDelaySeconds = await this.firstStepDelay(orgId, sequenceId);
+    // One mailbox and one From for the whole batch: refused as a whole, like a single enrolment.
+    await this.mailboxes.requireSendingMailbox(orgId, request.mailboxId, request.from.address);
     const { valid, results } = parseBatchRows(request.rows);
     const now = this.clock.now();
     for (const row of valid) {
