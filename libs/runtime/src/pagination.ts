@@ -88,3 +88,27 @@ export class SqlWhere {
     return this.clauses.length > 0 ? this.clauses.join(' AND ') : 'true';
   }
 }
+
+/** What a newest-first list query needs from its rows: the id and `created_at::text AS created_key`. */
+export interface NewestFirstRow {
+  id: string;
+  created_key: string;
+}
+
+/**
+ * One page of a list newest first by (created_at, id): `select` is the query up to its WHERE, with
+ * `<alias>.created_at::text AS created_key` among its columns; the cursor, order and limit are added here.
+ */
+export async function newestFirstPage<R extends NewestFirstRow, T>(
+  db: { query(sql: string, params: unknown[]): Promise<unknown> },
+  select: string,
+  alias: string,
+  where: SqlWhere,
+  page: { cursor?: readonly [string, string]; limit: number },
+  view: (row: R) => T,
+): Promise<Page<T>> {
+  const col = (name: string) => (alias ? `${alias}.${name}` : name);
+  if (page.cursor) where.add(`(${col('created_at')}, ${col('id')}) < ($?::timestamptz, $?::uuid)`, ...page.cursor);
+  const rows = (await db.query(`${select} WHERE ${where.sql} ORDER BY ${col('created_at')} DESC, ${col('id')} DESC LIMIT ${where.param(page.limit + 1)}`, where.params)) as R[];
+  return toPage(rows, page.limit, (r) => [r.created_key, r.id], view);
+}

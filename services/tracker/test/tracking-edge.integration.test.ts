@@ -383,6 +383,33 @@ describe('aggregation', () => {
     assert.equal(typeof summary.firstHumanOpenAt, 'string');
     assert.deepEqual(summary.clicksPerLink, [{ linkIndex: 1, url: 'https://example.com/page/1', humanClicks: 1, machineClicks: 0 }]);
   });
+
+  test('GET /v1/emails/engagement?ids=: many summaries at once, in the order asked, zeros for the unknown and for another organisation', async () => {
+    const orgId = randomUUID();
+    const [opened, clicked, untouched] = [randomUUID(), randomUUID(), randomUUID()];
+    const otherOrgsEmail = randomUUID();
+    await hit(buildOpenUrl(tracker.url, openToken(orgId, opened)));
+    await hit(buildOpenUrl(tracker.url, openToken(orgId, opened)));
+    await hit(buildClickUrl(tracker.url, clickToken(orgId, clicked, 2)));
+    await hit(buildOpenUrl(tracker.url, openToken(randomUUID(), otherOrgsEmail)));
+    await waitForRows(orgId, 3);
+    const many = async (ids: string) => fetch(`${tracker.url}/v1/emails/engagement?ids=${ids}`, { headers: { ...(await localIdentityHeaders(orgId)) } });
+    const res = await many([clicked, untouched, opened.toUpperCase(), otherOrgsEmail, opened].join(','));
+    assert.equal(res.status, 200);
+    const { items } = (await res.json()) as { items: { sentEmailId: string; humanOpens: number; humanClicks: number; clicksPerLink: { linkIndex: number }[] }[] };
+    assert.deepEqual(items.map((i) => i.sentEmailId), [clicked, untouched, opened, otherOrgsEmail], 'in order, repeats once');
+    assert.deepEqual(items.map((i) => [i.humanOpens, i.humanClicks]), [[0, 1], [0, 0], [2, 0], [0, 0]]);
+    assert.deepEqual(items[0]!.clicksPerLink.map((l) => l.linkIndex), [2]);
+    const single = (await (await fetch(`${tracker.url}/v1/emails/${opened}/engagement`, { headers: { ...(await localIdentityHeaders(orgId)) } })).json()) as { humanOpens: number };
+    assert.equal(single.humanOpens, items[2]!.humanOpens, 'the same summary as one email at a time');
+
+    for (const bad of ['', 'nope', `${opened},nope`, Array.from({ length: 101 }, () => randomUUID()).join(',')]) {
+      const refused = await many(bad);
+      assert.equal(refused.status, 400, bad.slice(0, 40));
+      assert.match(((await refused.json()) as { issues: { path: string }[] }).issues[0]!.path, /^ids(\.\d+)?$/);
+    }
+    assert.equal((await many(Array.from({ length: 100 }, () => randomUUID()).join(','))).status, 200, '100 ids');
+  });
 });
 
 describe('metrics', () => {

@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import { requireVisibleMailbox } from './mailbox-access';
 import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './imap-connection-check';
-import { ConnectImapMailboxRequest, MailboxesService } from './mailboxes.service';
+import { ConnectImapMailboxRequest, MailboxesService, ReconnectImapMailboxRequest, reconnectProblem, reconnectRequest } from './mailboxes.service';
 
 @Controller('v1/mailboxes')
 @Members('mailboxes')
@@ -38,6 +38,29 @@ export class MailboxesController {
     await this.mailboxes.claimOwner(row.id, request.ownerUserId ?? caller.userId);
     await Promise.race([this.followers.follow(row), delay(this.connectTimeoutMs)]);
     return this.mailboxes.view(await this.mailboxes.getRow(orgId, row.id));
+  }
+
+  /**
+   * Reconnects an IMAP mailbox in needs_reconnect (its password changed) or disconnected:
+   * `{ password, username? }` on its stored servers, both logins checked first like POST (422 with
+   * the same codes, nothing stored), then it syncs again from where it stopped and answers like POST.
+   * 409 mailbox_not_imap for Gmail and Microsoft (their OAuth flow is the reconnect), 409
+   * mailbox_connected when there is nothing to reconnect.
+   */
+  @Post(':id/reconnect')
+  @HttpCode(200)
+  async reconnect(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown): Promise<MailboxView> {
+    const login = parseRequest(ReconnectImapMailboxRequest, body);
+    const row = requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id));
+    const problem = reconnectProblem(row);
+    if (problem) throw new ConflictException(problem);
+    const request = reconnectRequest(row, login);
+    await this.connectionCheck.verify(request);
+    const reconnected = await this.mailboxes.reconnectImap(caller.orgId, id, request);
+    // A follower that gave up on the old password is replaced by one with the new.
+    await this.followers.unfollow(id);
+    await Promise.race([this.followers.follow(reconnected), delay(this.connectTimeoutMs)]);
+    return this.mailboxes.view(await this.mailboxes.getRow(caller.orgId, id));
   }
 
   @Get()

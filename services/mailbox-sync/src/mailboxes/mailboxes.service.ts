@@ -26,6 +26,41 @@ export const ConnectImapMailboxRequest = z
   .strict();
 export type ConnectImapMailboxRequest = z.output<typeof ConnectImapMailboxRequest>;
 
+/** `POST /v1/mailboxes/:id/reconnect`: a new password (and username) for an IMAP mailbox on its stored servers. */
+export const ReconnectImapMailboxRequest = z
+  .object({
+    password: z.string().min(1).max(1024),
+    /** Default: the stored username. */
+    username: z.string().min(1).max(320).optional(),
+  })
+  .strict();
+export type ReconnectImapMailboxRequest = z.output<typeof ReconnectImapMailboxRequest>;
+
+/** Why a mailbox cannot be reconnected with a password (null: it can), as the 409's body. */
+export function reconnectProblem(row: MailboxRow): { error: string; message: string } | null {
+  if (row.provider !== 'imap' || !row.imap_host || !row.imap_port || !row.smtp_host || !row.smtp_port) {
+    const flow = row.provider === 'gmail' ? 'POST /v1/mailboxes/oauth/google' : 'POST /v1/mailboxes/oauth/microsoft';
+    return { error: 'mailbox_not_imap', message: `This ${row.provider} mailbox reconnects through its sign-in flow (${flow}), not with a password.` };
+  }
+  if (row.state !== 'needs_reconnect' && row.state !== 'disconnected') {
+    return { error: 'mailbox_connected', message: `The mailbox is ${row.state}: there is nothing to reconnect.` };
+  }
+  return null;
+}
+
+/** The full connection request a reconnect amounts to: the stored servers and folders, the new login. */
+export function reconnectRequest(row: MailboxRow, request: ReconnectImapMailboxRequest): ConnectImapMailboxRequest {
+  return {
+    provider: 'imap',
+    emailAddress: row.email_address,
+    imap: { host: row.imap_host!, port: row.imap_port!, secure: row.imap_secure ?? true },
+    smtp: { host: row.smtp_host!, port: row.smtp_port!, secure: row.smtp_secure ?? true },
+    username: request.username ?? row.username ?? row.email_address,
+    password: request.password,
+    folders: row.folders,
+  };
+}
+
 @Injectable()
 export class MailboxesService {
   constructor(
@@ -44,18 +79,7 @@ export class MailboxesService {
     const id = await this.runtime.transaction(async (m) => {
       const [existing] = (await m.query(`SELECT * FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2 FOR UPDATE`, [orgId, request.emailAddress])) as MailboxRow[];
       if (existing && (existing.state !== 'disconnected' || existing.provider !== 'imap')) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing.id });
-      if (existing) {
-        const sealed = this.cipher.encrypt(request.password, existing.id);
-        const sameServer = existing.imap_host === request.imap.host && existing.imap_port === request.imap.port && existing.username === request.username;
-        if (!sameServer) await m.query(`DELETE FROM mailbox_sync.imap_cursor WHERE mailbox_id = $1`, [existing.id]);
-        await m.query(
-          `UPDATE mailbox_sync.mailbox SET state = 'syncing', imap_host = $2, imap_port = $3, imap_secure = $4, smtp_host = $5, smtp_port = $6, smtp_secure = $7,
-             username = $8, secret_key_id = $9, secret_ciphertext = $10, folders = $11, last_error = NULL, updated_at = $12 WHERE id = $1`,
-          [existing.id, request.imap.host, request.imap.port, request.imap.secure, request.smtp.host, request.smtp.port, request.smtp.secure, request.username, sealed.keyId, sealed.ciphertext, JSON.stringify(request.folders), now],
-        );
-        await this.emitStateChange(m, existing, existing.state, 'syncing', null, now);
-        return existing.id;
-      }
+      if (existing) return this.storeImapSettings(m, existing, request, now);
       const id = randomUUID();
       const secret = this.cipher.encrypt(request.password, id);
       await m.query(
@@ -83,6 +107,37 @@ export class MailboxesService {
       return id;
     });
     return this.getRow(orgId, id);
+  }
+
+  /**
+   * Reconnects an IMAP mailbox that needs it (the password changed, or the user disconnected it) with
+   * a new password (and username) on its stored servers, after ImapConnectionCheck verified both
+   * logins: 409 mailbox_not_imap (Gmail and Microsoft reconnect through their OAuth flow) or
+   * mailbox_connected (nothing to reconnect). Its cursors and owner are kept.
+   */
+  async reconnectImap(orgId: string, id: string, request: ConnectImapMailboxRequest): Promise<MailboxRow> {
+    await this.runtime.transaction(async (m) => {
+      const [row] = (await m.query(`SELECT * FROM mailbox_sync.mailbox WHERE id = $1 AND org_id = $2 FOR UPDATE`, [id, orgId])) as MailboxRow[];
+      if (!row) throw new NotFoundException({ error: 'mailbox_not_found' });
+      const problem = reconnectProblem(row);
+      if (problem) throw new ConflictException(problem);
+      await this.storeImapSettings(m, row, request, this.clock.now());
+    });
+    return this.getRow(orgId, id);
+  }
+
+  /** New settings and password on an existing IMAP mailbox's row, which starts syncing again. */
+  private async storeImapSettings(m: EntityManager, existing: MailboxRow, request: ConnectImapMailboxRequest, now: Date): Promise<string> {
+    const sealed = this.cipher.encrypt(request.password, existing.id);
+    const sameServer = existing.imap_host === request.imap.host && existing.imap_port === request.imap.port && existing.username === request.username;
+    if (!sameServer) await m.query(`DELETE FROM mailbox_sync.imap_cursor WHERE mailbox_id = $1`, [existing.id]);
+    await m.query(
+      `UPDATE mailbox_sync.mailbox SET state = 'syncing', imap_host = $2, imap_port = $3, imap_secure = $4, smtp_host = $5, smtp_port = $6, smtp_secure = $7,
+         username = $8, secret_key_id = $9, secret_ciphertext = $10, folders = $11, last_error = NULL, updated_at = $12 WHERE id = $1`,
+      [existing.id, request.imap.host, request.imap.port, request.imap.secure, request.smtp.host, request.smtp.port, request.smtp.secure, request.username, sealed.keyId, sealed.ciphertext, JSON.stringify(request.folders), now],
+    );
+    await this.emitStateChange(m, existing, existing.state, 'syncing', null, now);
+    return existing.id;
   }
 
   async getRow(orgId: string, id: string): Promise<MailboxRow> {

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Address, Uuid } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
-import { CurrentCaller, Members, ServiceRuntime, parseRequest, ownsOrOversees, type Caller } from '@telltale/runtime';
+import { CurrentCaller, Members, ServiceRuntime, parseRequest, ownsOrOversees, type Caller, type Page } from '@telltale/runtime';
 import { MailboxTransportClient } from '../clients/mailbox-transport.client';
 import { SendEmailUseCase, type SendOutcome } from './send-email.use-case';
-import { SentEmailQueries, type SentEmailRecord } from './sent-email.queries';
+import { ListEmailsQuery, SentEmailQueries, type SentEmailRecord, type SentEmailSummary } from './sent-email.queries';
 
 const MAX_BODY_CHARACTERS = 1_000_000;
 const MAX_RECIPIENTS = 50;
@@ -76,12 +76,20 @@ export class EmailsController {
     );
   }
 
+  /** `?enrollmentId=&mailboxId=&status=&cursor=&limit=` → `{ items: SentEmailSummary[], nextCursor }`, newest first. */
+  @Get()
+  list(@CurrentCaller() caller: Caller, @Query() query: unknown): Promise<Page<SentEmailSummary>> {
+    return this.sentEmails.list(caller, parseRequest(ListEmailsQuery, query));
+  }
+
   @Get(':id')
   async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<SentEmailRecord> {
     const email = await this.sentEmails.findForOrg(caller.orgId, id);
     if (!email) throw new NotFoundException({ error: 'sent_email_not_found' });
-    // A rep reads the emails of their own mailboxes only; another rep's is not found.
-    if (!(await this.mailboxVisible(caller, email.mailbox_id))) throw new NotFoundException({ error: 'sent_email_not_found' });
+    // A rep reads the emails of their own mailboxes only (the owner stored at send time; for older
+    // emails, the mailbox's owner now); another rep's is not found.
+    const visible = email.owner_user_id !== null ? ownsOrOversees(caller, email.owner_user_id) : await this.mailboxVisible(caller, email.mailbox_id);
+    if (!visible) throw new NotFoundException({ error: 'sent_email_not_found' });
     return email;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
-import { emailSendFailedTopic, emailSentTopic, sameMailboxAddress, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
+import { UUID_PATTERN, emailSendFailedTopic, emailSentTopic, sameMailboxAddress, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
@@ -106,6 +106,8 @@ export class SendEmailUseCase {
     }
     const mailbox = await this.mailboxes.get(request.mailboxId);
     if (!mailbox || mailbox.orgId !== request.orgId) return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', 'no such mailbox');
+    // Whose mailbox it is, as mailbox-sync says now: a rep lists the emails of their own mailboxes.
+    if (mailbox.ownerUserId && UUID_PATTERN.test(mailbox.ownerUserId)) await m.query(`UPDATE sender.sent_email SET owner_user_id = $2 WHERE id = $1`, [sentEmailId, mailbox.ownerUserId]);
     if (mailbox.state === 'needs_reconnect' || mailbox.state === 'disconnected') {
       return this.notSent(m, request, sentEmailId, 'MAILBOX_NOT_CONNECTED', `mailbox is ${mailbox.state}`);
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from '@telltale/contracts';
-import { CursorTimestamp, PageLimit, cursorParam, likePattern, ownsOrOversees, SqlWhere, toPage, type Caller, type Page } from '@telltale/runtime';
+import { CursorTimestamp, PageLimit, cursorParam, likePattern, newestFirstPage, ownsOrOversees, SqlWhere, type Caller, type NewestFirstRow, type Page } from '@telltale/runtime';
 import type { DataSource } from 'typeorm';
 import { EnrollmentState } from './enrollment-state';
 
@@ -34,7 +34,7 @@ export interface EnrollmentSummary {
   createdAt: string;
 }
 
-interface Row {
+interface Row extends NewestFirstRow {
   id: string;
   owner_user_id: string | null;
   sequence_id: string;
@@ -50,7 +50,6 @@ interface Row {
   stop_reason: string | null;
   ended_at: Date | null;
   created_at: Date;
-  created_key: string;
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -63,22 +62,16 @@ export async function listEnrollments(ds: DataSource, caller: Caller, query: Lis
   if (query.sequenceId) where.add('e.sequence_id = $?', query.sequenceId);
   if (query.state) where.add('e.state = $?', query.state);
   if (query.q) where.add(`(e.prospect->>'address' ILIKE $? OR e.prospect->>'name' ILIKE $?)`, likePattern(query.q), likePattern(query.q));
-  if (query.cursor) where.add('(e.created_at, e.id) < ($?::timestamptz, $?::uuid)', ...query.cursor);
-  const rows = (await ds.query(
+  return newestFirstPage(
+    ds,
     `SELECT e.id, e.owner_user_id, e.sequence_id, s.name AS sequence_name, e.mailbox_id, e.prospect, e.cc, e.state, e.next_step_number,
             (SELECT count(*)::int FROM sequencer.sequence_step st WHERE st.sequence_id = e.sequence_id) AS step_count,
             e.next_due_at, e.paused_until, e.stop_reason, e.ended_at, e.created_at, e.created_at::text AS created_key
-     FROM sequencer.enrollment e JOIN sequencer.sequence s ON s.id = e.sequence_id
-     WHERE ${where.sql}
-     ORDER BY e.created_at DESC, e.id DESC
-     LIMIT ${where.param(query.limit + 1)}`,
-    where.params,
-  )) as Row[];
-  return toPage(
-    rows,
-    query.limit,
-    (r) => [r.created_key, r.id],
-    (r) => ({
+     FROM sequencer.enrollment e JOIN sequencer.sequence s ON s.id = e.sequence_id`,
+    'e',
+    where,
+    query,
+    (r: Row) => ({
       id: r.id,
       ownerUserId: r.owner_user_id,
       sequenceId: r.sequence_id,
