@@ -88,11 +88,19 @@ test('GET /v1/emails: a rep lists the emails of their own mailboxes, newest firs
 
   // A sequence step sent from Sam's mailbox, to filter by enrollment.
   const sequence = await call(system.sequencer.url, 'POST', '/v1/sequences', sam, { name: 'Listed', steps: [{ subject: 'Step one', text: 'Hi.' }] });
-  const enrollment = await call(system.sequencer.url, 'POST', `/v1/sequences/${sequence.body.id}/enrollments`, sam, {
-    mailboxId: samsMailbox.id,
-    from: { address: samsMailbox.address, name: null },
-    prospect: { email: 'lora@encom.example', name: 'Lora' },
-  });
+  // The sequencer learns of the mailbox from mailbox-sync's event: until then it is not found.
+  const enrollment = await eventually(
+    'the sequencer to know the mailbox',
+    async () => {
+      const answer = await call(system.sequencer.url, 'POST', `/v1/sequences/${sequence.body.id}/enrollments`, sam, {
+        mailboxId: samsMailbox.id,
+        from: { address: samsMailbox.address, name: null },
+        prospect: { email: 'lora@encom.example', name: 'Lora' },
+      });
+      return answer.status === 404 && answer.body?.error === 'mailbox_not_found' ? undefined : answer;
+    },
+    { timeoutMs: 30_000 },
+  );
   assert.equal(enrollment.status, 201, JSON.stringify(enrollment.body));
   assert.equal(await system.sequencer.app.get(StepDispatcher).tick(), 1);
   const stepEmail = await eventually(

@@ -13,16 +13,20 @@ import { GoogleCallbackQuery, StartGoogleAuthorizationRequest } from '@telltale/
 import { CallbackQuery as MicrosoftCallbackQuery, GraphController, StartRequest as StartMicrosoftAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/graph/graph.controller';
 import { InternalMailboxController } from '@telltale/mailbox-sync/dist/src/internal/internal.controller';
 import { MailboxesController } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.controller';
-import { ConnectImapMailboxRequest } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.service';
+import { ConnectImapMailboxRequest, ReconnectImapMailboxRequest } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.service';
 import { VerdictsController } from '@telltale/reply-detector/dist/src/detection/verdicts.controller';
 import { EmailsController, OneOffEmailRequest } from '@telltale/sender/dist/src/sending/emails.controller';
-import { EnrollmentsController } from '@telltale/sequencer/dist/src/enrollments/enrollments.controller';
+import { ListEmailsQuery } from '@telltale/sender/dist/src/sending/sent-email.queries';
+import { BatchEnrollRequest } from '@telltale/sequencer/dist/src/enrollments/enrollment-batch';
+import { ListEnrollmentsQuery } from '@telltale/sequencer/dist/src/enrollments/enrollment-list';
+import { EnrollmentsController, PauseRequest } from '@telltale/sequencer/dist/src/enrollments/enrollments.controller';
 import { EnrollRequest } from '@telltale/sequencer/dist/src/enrollments/enrollments.service';
 import { InternalController as SequencerInternalController } from '@telltale/sequencer/dist/src/internal/internal.controller';
 import { SequencesController } from '@telltale/sequencer/dist/src/sequences/sequences.controller';
-import { CreateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
+import { ListSequencesParams } from '@telltale/sequencer/dist/src/sequences/sequence-list';
+import { CreateSequenceRequest, UpdateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
 import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
-import { EngagementSummaryController } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
+import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
 
 /** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer has no HTTP API). */
@@ -78,13 +82,22 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /api/v1/api-keys': { body: CreateApiKeyRequest },
   'PATCH /api/v1/organization': { body: UpdateOrganizationRequest },
   'PUT /api/v1/organization/identity-provider': { body: IdentityProviderRequest },
+  'GET /api/v1/sequences': { query: ListSequencesParams },
   'POST /api/v1/sequences': { body: CreateSequenceRequest },
+  'PATCH /api/v1/sequences/{id}': { body: UpdateSequenceRequest },
   'POST /api/v1/sequences/{id}/enrollments': { body: EnrollRequest },
+  'POST /api/v1/sequences/{id}/enrollments/batch': { body: BatchEnrollRequest },
+  'GET /api/v1/enrollments': { query: ListEnrollmentsQuery },
   'POST /api/v1/enrollments/{id}/stop': { body: null },
+  'POST /api/v1/enrollments/{id}/pause': { body: PauseRequest },
+  'POST /api/v1/enrollments/{id}/resume': { body: null },
+  'GET /api/v1/emails': { query: ListEmailsQuery },
   'POST /api/v1/emails': { body: OneOffEmailRequest },
+  'GET /api/v1/emails/engagement': { query: ManyEngagementQuery },
   'POST /api/v1/device-registrations': { body: RegistrationRequest },
   'PUT /api/v1/office-ranges': { body: OfficeRangesRequest },
   'POST /api/v1/mailboxes': { body: ConnectImapMailboxRequest },
+  'POST /api/v1/mailboxes/{id}/reconnect': { body: ReconnectImapMailboxRequest },
   'POST /api/v1/mailboxes/oauth/google': { body: StartGoogleAuthorizationRequest },
   'GET /api/v1/mailboxes/oauth/google/callback': { query: GoogleCallbackQuery as RouteInput['query'] },
   'POST /api/v1/mailboxes/oauth/microsoft': { body: StartMicrosoftAuthorizationRequest },

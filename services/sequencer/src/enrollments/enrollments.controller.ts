@@ -4,7 +4,8 @@ import { CurrentCaller, Members, ownsOrOversees, parseRequest, ServiceRuntime, t
 import { ListEnrollmentsQuery, listEnrollments, type EnrollmentSummary } from './enrollment-list';
 import { EnrollmentsService, type EnrollmentExplanationView, type EnrollmentView } from './enrollments.service';
 
-const PauseRequest = z.object({ until: z.iso.datetime({ offset: true }).nullable().optional() }).strict();
+/** `POST /v1/enrollments/:id/pause`: `until` absent or null pauses until resumed. */
+export const PauseRequest = z.object({ until: z.iso.datetime({ offset: true }).nullable().optional() }).strict();
 
 @Controller('v1/enrollments')
 @Members('enrollments')

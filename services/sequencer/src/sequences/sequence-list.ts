@@ -11,22 +11,24 @@ const SORTS = ['newest', 'name'] as const;
  * optionally only names containing `q`. A cursor holds the sort key of the last row seen, so it is
  * only good for the sort it came from (a cursor of the other sort is a 400).
  */
-export const ListSequencesQuery = z
+export const ListSequencesParams = z
   .object({
     sort: z.enum(SORTS).default('newest'),
     q: z.string().trim().min(1).max(200).optional(),
+    /** `nextCursor` of the previous page (of the same sort). */
     cursor: z.string().max(1000).optional(),
     limit: PageLimit,
   })
-  .strict()
-  .transform((query, ctx) => {
-    if (query.cursor === undefined) return { ...query, after: null };
-    const schema = query.sort === 'newest' ? cursorParam(z.literal('newest'), CursorTimestamp, Uuid) : cursorParam(z.literal('name'), z.string().max(1000), Uuid);
-    const parsed = schema.safeParse(query.cursor);
-    if (parsed.success && parsed.data) return { ...query, after: parsed.data.slice(1) as [string, string] };
-    ctx.addIssue({ code: 'custom', path: ['cursor'], message: `must be a nextCursor from a previous page sorted by ${query.sort}` });
-    return z.NEVER;
-  });
+  .strict();
+
+export const ListSequencesQuery = ListSequencesParams.transform((query, ctx) => {
+  if (query.cursor === undefined) return { ...query, after: null };
+  const schema = query.sort === 'newest' ? cursorParam(z.literal('newest'), CursorTimestamp, Uuid) : cursorParam(z.literal('name'), z.string().max(1000), Uuid);
+  const parsed = schema.safeParse(query.cursor);
+  if (parsed.success && parsed.data) return { ...query, after: parsed.data.slice(1) as [string, string] };
+  ctx.addIssue({ code: 'custom', path: ['cursor'], message: `must be a nextCursor from a previous page sorted by ${query.sort}` });
+  return z.NEVER;
+});
 export type ListSequencesQuery = z.output<typeof ListSequencesQuery>;
 
 export interface SequenceSummary {
