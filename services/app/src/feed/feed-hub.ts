@@ -1,13 +1,15 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client } from 'pg';
+import { gauge, histogram, secondsSince, type Histogram } from '@telltale/metrics';
 import { ServiceRuntime } from '@telltale/runtime';
-import { feedMatches, type FeedFilter, type FeedRow } from './feed-query';
+import { feedMatches, sseFrame, type FeedFilter, type FeedRow } from './feed-query';
 import { FEED_CHANNEL, FeedStore } from './feed.store';
 
 /** One open stream: its filter, and where its rows go. */
 export interface FeedSubscriber {
   filter: FeedFilter;
-  deliver(row: FeedRow): void;
+  /** `frame`: the row as one SSE event, serialised once for every stream it goes to. */
+  deliver(row: FeedRow, frame: string): void;
   heartbeat(): void;
   close(): void;
 }
@@ -38,12 +40,27 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly fanoutSeconds: Histogram;
 
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly store: FeedStore,
     @Inject(FEED_HUB_SETTINGS) private readonly settings: FeedHubSettings,
-  ) {}
+  ) {
+    const hub = this;
+    gauge(runtime.metrics, {
+      name: 'telltale_app_feed_streams',
+      help: 'Open live feed streams (GET /api/v1/feed/stream) on this process.',
+      collect() {
+        this.set(hub.connections);
+      },
+    });
+    this.fanoutSeconds = histogram(runtime.metrics, {
+      name: 'telltale_app_feed_fanout_seconds',
+      help: 'From a wake-up (a feed row committed, or the poll) to its new rows written to every matching stream of this process: the read and the fan-out.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
+  }
 
   get connections(): number {
     let n = 0;
@@ -107,16 +124,21 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   }
 
   private async drain(): Promise<void> {
+    const started = performance.now();
+    let total = 0;
     for (;;) {
       const rows = await this.store.allAfter(this.lastId, BATCH);
       for (const row of rows) {
         this.lastId = String(row.id);
         const set = this.byOrg.get(row.org_id);
         if (!set) continue;
-        for (const s of set) if (feedMatches(s.filter, row)) s.deliver(row);
+        let frame: string | null = null;
+        for (const s of set) if (feedMatches(s.filter, row)) s.deliver(row, (frame ??= sseFrame(row)));
       }
-      if (rows.length < BATCH || !this.running) return;
+      total += rows.length;
+      if (rows.length < BATCH || !this.running) break;
     }
+    if (total > 0) this.fanoutSeconds.observe(secondsSince(started));
   }
 
   private heartbeats(): void {

@@ -60,6 +60,9 @@ export const toFeedItemView = (r: FeedRow): FeedItemView => ({
   summary: r.summary,
 });
 
+/** A row as one Server-Sent Event: its id (what Last-Event-ID returns), `event: feed`, the item as JSON. */
+export const sseFrame = (row: FeedRow): string => `id: ${row.id}\nevent: feed\ndata: ${JSON.stringify(toFeedItemView(row))}\n\n`;
+
 const FeedId = z.string().regex(/^\d{1,18}$/, 'must be a feed item id (digits)');
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(FEED_KINDS.length * 2));

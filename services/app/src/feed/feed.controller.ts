@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/c
 import type { Request, Response } from 'express';
 import { CurrentCaller, Members, parseRequest, type Caller } from '@telltale/runtime';
 import { FeedHub } from './feed-hub';
-import { FeedHistoryQuery, FeedStreamQuery, feedFilterFor, toFeedItemView, type FeedItemView, type FeedRow } from './feed-query';
+import { FeedHistoryQuery, FeedStreamQuery, feedFilterFor, sseFrame, toFeedItemView, type FeedItemView, type FeedRow } from './feed-query';
 import { FeedStore } from './feed.store';
 
 /** At most this many rows replayed on (re)connect; further behind, the stream says `reset` and sends the newest. */
@@ -13,8 +13,6 @@ const RETRY_MS = 2_000;
 const STREAM_MAX_MS = 15 * 60_000;
 /** A client this far behind (bytes not yet taken by the socket) is dropped; it resumes with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 1 << 20;
-
-const sse = (row: FeedRow): string => `id: ${row.id}\nevent: feed\ndata: ${JSON.stringify(toFeedItemView(row))}\n\n`;
 
 /**
  * The live feed (issue 13): the history (`GET /api/v1/feed`, newest first, cursor pages) and the
@@ -52,10 +50,10 @@ export class FeedController {
     let sentUpTo = BigInt(after ?? this.hub.position);
     let live = false;
     const waiting: FeedRow[] = [];
-    const send = (row: FeedRow): void => {
+    const send = (row: FeedRow, frame = sseFrame(row)): void => {
       if (BigInt(row.id) <= sentUpTo) return;
       sentUpTo = BigInt(row.id);
-      res.write(sse(row));
+      res.write(frame);
       if (res.writableLength > MAX_BUFFERED_BYTES) close();
     };
     let closed = false;
@@ -68,7 +66,7 @@ export class FeedController {
     };
     const unsubscribe = this.hub.subscribe({
       filter,
-      deliver: (row) => (live ? send(row) : waiting.push(row)),
+      deliver: (row, frame) => (live ? send(row, frame) : waiting.push(row)),
       heartbeat: () => {
         if (live) res.write(': heartbeat\n\n');
       },
