@@ -67,7 +67,10 @@ describe('reconnecting an IMAP mailbox with a new password', () => {
     await waitFor(async () => ((await sync.mailboxState(mailboxId)) === 'connected' ? true : undefined), 'connected again');
     const transport = await sync.transport<Transport>(mailboxId);
     assert.equal(transport.smtp.auth?.pass, 'new-password');
-    await waitFor(() => sync.changes.find((c) => c.mailboxId === mailboxId && c.previousState === 'needs_reconnect' && c.state === 'syncing'), 'the reconnect event');
+    const change = await waitFor(() => sync.changes.find((c) => c.mailboxId === mailboxId && c.previousState === 'needs_reconnect' && c.state === 'syncing'), 'the reconnect event');
+    const [row] = await sync.sql<{ owner_user_id: string | null }>(`SELECT owner_user_id FROM mailbox_sync.mailbox WHERE id = $1`, [mailboxId]);
+    assert.ok(row?.owner_user_id, 'the mailbox has the owner who connected it');
+    assert.equal(change.ownerUserId, row.owner_user_id, 'the event names the owner (the app’s feed reads it)');
   });
 
   it('a disconnected mailbox comes back the same way, with a new username too', async () => {

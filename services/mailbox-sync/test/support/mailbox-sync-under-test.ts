@@ -37,6 +37,8 @@ export interface ConnectionChange {
   previousState: string | null;
   state: string;
   reason: string | null;
+  /** The user who connected it (the live feed shows its mail to them), once known. */
+  ownerUserId?: string | null;
 }
 
 export interface MailboxView {
