@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import { emailSentTopic } from '@telltale/contracts';
+import { emailSentTopic, replyDetectedTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { buildEvent } from '@telltale/kafka';
 import { sharedLocalIdentity, type LocalCallerOptions, type StartedService } from '@telltale/runtime';
@@ -199,6 +199,11 @@ test('PATCH /v1/sequences/:id: fields change; steps handed to the sender cannot 
   const longer = await call('PATCH', `/v1/sequences/${seq}`, { steps: steps(4) }, sam);
   assert.equal(longer.status, 200);
   assert.deepEqual(longer.body.steps.map((s: { stepNumber: number }) => s.stepNumber), [1, 2, 3, 4]);
+  assert.deepEqual(
+    (await call('GET', `/v1/sequences/${seq}`, undefined, sam)).body.steps.map((s: { subject: string | null; text: string | null; html: string | null; delaySeconds: number }) => [s.subject, s.text, s.html, s.delaySeconds]),
+    [['New subject', 'New 1', null, 86_400], [null, 'New 2', null, 86_400], [null, 'New 3', null, 86_400], [null, 'New 4', null, 86_400]],
+    'the steps read back as written, bodies included, for an editor',
+  );
 
   // Step 2 handed over too: a list of one is now refused, with a message that says why.
   const sent = (await call('GET', `/v1/enrollments/${enrollment}`, undefined, sam)).body;
@@ -252,6 +257,34 @@ function sentMessage(enrollmentId: string, sequenceId: string, sendRequestId: st
 async function tickFor(enrollmentId: string): Promise<number> {
   await dispatcher.tick();
   return ((await call('GET', `/v1/enrollments/${enrollmentId}`)).body.steps as { status: string }[]).filter((s) => s.status !== 'cancelled').length;
+}
+
+function autoReplyMessage(enrollmentId: string, sequenceId: string, from: string, returnDate: string) {
+  const now = clock.now().toISOString();
+  const event = buildEvent(
+    replyDetectedTopic,
+    {
+      replyId: randomUUID(),
+      orgId: ORG,
+      mailboxId: MAILBOX,
+      sentEmailId: randomUUID(),
+      enrollmentId,
+      sequenceId,
+      kind: 'auto_reply',
+      relation: 'prospect',
+      matchedBy: 'in_reply_to',
+      from: { address: from, name: null },
+      inboundMessageId: null,
+      providerMessageId: randomUUID(),
+      subject: 'Out of office',
+      snippet: null,
+      returnDate,
+      receivedAt: now,
+      detectedAt: now,
+    } as never,
+    { orgId: ORG },
+  );
+  return { key: event.key, value: JSON.stringify(event.payload), headers: event.headers };
 }
 
 async function claim(sendRequestId: string): Promise<number> {
@@ -376,6 +409,26 @@ test('POST /v1/sequences/:id/enrollments/batch: per-row created, duplicate and e
   const tooMany = Array.from({ length: 1001 }, (_, i) => ({ prospect: { email: `p${i}@many.example` } }));
   assert.equal((await call('POST', `/v1/sequences/${seq}/enrollments/batch`, { mailboxId: MAILBOX, from: FROM, rows: tooMany }, sam)).status, 400);
   assert.equal((await call('POST', `/v1/sequences/${seq}/enrollments/batch`, { mailboxId: MAILBOX, from: FROM, rows }, priya)).status, 404);
+
+  // A prospect known to be out of office (an earlier auto-reply) starts paused, as when enrolled alone.
+  const awayEnrollment = await enroll(seq, 'away@batch.example', sam);
+  await producer.send({ topic: prefix + replyDetectedTopic.name, messages: [autoReplyMessage(awayEnrollment, seq, 'away@batch.example', '2027-06-01')] });
+  const awayUntil = await eventually(
+    'the out-of-office pause',
+    async () => {
+      const e = (await call('GET', `/v1/enrollments/${awayEnrollment}`)).body;
+      return e.state === 'paused' ? (e.pausedUntil as string) : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+  await call('POST', `/v1/enrollments/${awayEnrollment}/stop`, undefined, sam);
+  const again = await call('POST', `/v1/sequences/${seq}/enrollments/batch`, { mailboxId: MAILBOX, from: FROM, rows: [{ prospect: { email: 'away@batch.example' } }, { prospect: { email: 'here@batch.example' } }] }, sam);
+  assert.deepEqual(again.body.results.map((x: { status: string }) => x.status), ['created', 'created']);
+  const [awayAgain, here] = await Promise.all(again.body.results.map(async (x: { enrollmentId: string }) => (await call('GET', `/v1/enrollments/${x.enrollmentId}`)).body));
+  assert.equal(awayAgain.state, 'paused');
+  assert.equal(awayAgain.pausedUntil, awayUntil, 'until the prospect is back (the return date, capped)');
+  assert.equal(here.state, 'active');
+  assert.equal(here.nextDueAt, clock.now().toISOString());
 
   // A full batch of 1 000 answers every row.
   const started = performance.now();

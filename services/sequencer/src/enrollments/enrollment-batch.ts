@@ -1,4 +1,3 @@
-import { ConflictException } from '@nestjs/common';
 import { z } from 'zod';
 import { Address, EmailAddress, Uuid } from '@telltale/contracts';
 import { textIssues } from '@telltale/runtime';
@@ -68,14 +67,6 @@ export function parseBatchRows(rows: readonly unknown[]): { valid: ParsedBatchRo
     valid.push({ row, ...parsed.data });
   });
   return { valid, results };
-}
-
-/** The `already_enrolled` conflict of one row, as its result (other errors are not the row's). */
-export function duplicateResult(err: unknown, row: ParsedBatchRow): BatchRowResult | null {
-  if (!(err instanceof ConflictException)) return null;
-  const body = err.getResponse() as { error?: string; enrollmentId?: string };
-  if (body.error !== 'already_enrolled') return null;
-  return { row: row.row, status: 'duplicate', email: row.prospect.email, enrollmentId: body.enrollmentId ?? null, duplicateOfRow: null };
 }
 
 export function summarise(results: BatchRowResult[]): BatchEnrollResponse {

@@ -79,7 +79,8 @@ export interface SequenceView {
   name: string;
   tracking: { opens: boolean; clicks: boolean };
   onColleagueReply: ColleagueReplyRule;
-  steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean }[];
+  /** With their html and text, so an editor can change them (PATCH sends the whole list back). */
+  steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean; html: string | null; text: string | null }[];
   createdAt: string;
 }
 
@@ -93,7 +94,7 @@ export function toSequenceView(s: Sequence): SequenceView {
     onColleagueReply: s.onColleagueReply,
     steps: [...s.steps]
       .sort((a, b) => a.stepNumber - b.stepNumber)
-      .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject })),
+      .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject, html: st.html, text: st.text })),
     createdAt: s.createdAt.toISOString(),
   };
 }
