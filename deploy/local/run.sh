@@ -28,6 +28,31 @@ ensure_dependencies() {
 
 build() {
   npx --no-install tsc -b tsconfig.json >&2 || die "TypeScript build failed (npx tsc -b tsconfig.json)"
+  build_web
+}
+
+# The browser app (services/app/web) into services/app/dist/web, which the app serves; only when
+# a file under services/app/web is newer than the last build.
+build_web() {
+  local built="services/app/dist/web/index.html"
+  if [ -f "$built" ] && [ -z "$(find services/app/web -type f -newer "$built" -print -quit)" ]; then
+    return
+  fi
+  echo "run.sh: building the web app (vite build)" >&2
+  npx --no-install tsc -p services/app/web/tsconfig.json >&2 || die "web app type check failed (npx tsc -p services/app/web/tsconfig.json)"
+  VITE_CONFIG_NATIVE_IGNORE_WARNING=true npx --no-install vite build --config services/app/web/vite.config.mts --logLevel warn >&2 ||
+    die "web app build failed (npx vite build --config services/app/web/vite.config.mts)"
+}
+
+# Browser tests drive Debian's Chromium (playwright-core): installed when missing.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  if [ "$(id -u)" != "0" ]; then
+    die "the browser tests need Chromium: run 'sudo apt-get install -y chromium' (Debian's package, /usr/bin/chromium)"
+  fi
+  echo "run.sh: installing Chromium for the browser tests (apt-get install -y chromium)" >&2
+  { apt-get install -y chromium >&2 || { apt-get update >&2 && apt-get install -y chromium >&2; }; } ||
+    die "installing Chromium failed: run 'apt-get update && apt-get install -y chromium'"
 }
 
 main() {
@@ -53,7 +78,10 @@ main() {
   # must be that child for `kill -INT <npm's pid>` to stop everything (see shutdown-request.mjs).
   case "$command" in
     start) exec node deploy/local/start.mjs "$@" ;;
-    test) exec node deploy/local/test.mjs "$@" ;;
+    test)
+      ensure_chromium
+      exec node deploy/local/test.mjs "$@"
+      ;;
     # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).
     bench) exec node deploy/local/bench.mjs "$@" ;;
     # A built script that needs no infrastructure (e.g. the reply accuracy report).

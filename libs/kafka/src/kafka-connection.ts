@@ -89,8 +89,10 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
+      // Leaders are waited for below, with retries: kafkajs's own wait (waitForLeaders) throws
+      // UNKNOWN_TOPIC_OR_PARTITION when the broker's metadata lags the creation (seen on fresh brokers).
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: options.partitions ?? 3,

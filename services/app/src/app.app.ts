@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { OrganizationsService } from './organizations/organizations.service';
 import { AuthenticatorSlot } from './sessions/app-authenticator';
 import { UsersService } from './users/users.service';
+import { serveWebApp } from './web/web-static';
 
 export function createAppRuntime(config: AppConfig, overrides: { clock?: Clock; logger?: Logger; identity?: AuthenticatorSlot } = {}): ServiceRuntime {
   const slot = overrides.identity ?? new AuthenticatorSlot();
@@ -64,6 +65,8 @@ export async function startApp(config: AppConfig, overrides: { clock?: Clock; lo
     // Bodies pass through to the services: as large as the largest they take (a sequence's 2 000 000 characters).
     jsonBodyLimitBytes: jsonBodyLimitFor(2_000_000),
     module: AppModule.forRuntime(runtime, config, { issuer, slot }),
+    // The browser app, before Nest's routes (its pages are not API routes: no guard, their own headers).
+    configure: (app) => void serveWebApp(app, { root: config.APP_WEB_ROOT, trackingUrl: config.APP_TRACKING_URL }),
   });
   if (config.APP_BOOTSTRAP) {
     try {

@@ -50,6 +50,13 @@ export const AppConfig = z.object({
   TRACKER_URL: z.url({ protocol: /^https?$/ }),
   MAILBOX_SYNC_URL: z.url({ protocol: /^https?$/ }),
   REPLY_DETECTOR_URL: z.url({ protocol: /^https?$/ }),
+  /**
+   * Where browsers reach the tracking domain (the tracker's public URL): "This is my device" sends
+   * the browser there so the tracker sets its device cookie. Absent, the app's own origin.
+   */
+  APP_TRACKING_URL: z.url({ protocol: /^https?$/ }).transform((v) => new URL(v).origin).optional(),
+  /** The built browser app (index.html and assets/); default services/app/dist/web. */
+  APP_WEB_ROOT: z.string().min(1).max(1000).optional(),
 });
 export type AppConfig = z.output<typeof AppConfig>;
 
