@@ -46,7 +46,7 @@ export class AppModule {
         ApiKeysService,
         SignInService,
         AppAuthenticator,
-        { provide: FEED_HUB_SETTINGS, useValue: { pollMs: 1_000, heartbeatMs: 15_000 } },
+        { provide: FEED_HUB_SETTINGS, useValue: { pollMs: 1_000, heartbeatMs: 15_000, coalesceMs: 25 } },
         FeedStore,
         FeedHub,
       ],

@@ -10,6 +10,8 @@ export interface FeedSubscriber {
   filter: FeedFilter;
   /** `frame`: the row as one SSE event, serialised once for every stream it goes to. */
   deliver(row: FeedRow, frame: string): void;
+  /** Writes what was delivered since the last flush (one write per stream per wake-up). */
+  flush(): void;
   heartbeat(): void;
   close(): void;
 }
@@ -18,6 +20,8 @@ export interface FeedHubSettings {
   /** Safety net beside LISTEN (a notification lost while the listener reconnects). */
   pollMs: number;
   heartbeatMs: number;
+  /** A notification's read waits this long, so rows committed together go out in one write per stream. */
+  coalesceMs: number;
 }
 
 export const FEED_HUB_SETTINGS = Symbol('FEED_HUB_SETTINGS');
@@ -40,6 +44,7 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private coalesceTimer: NodeJS.Timeout | null = null;
   private readonly fanoutSeconds: Histogram;
 
   constructor(
@@ -86,7 +91,7 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   /** Streams end before the HTTP server closes (it waits for open connections). */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    for (const timer of [this.pollTimer, this.heartbeatTimer, this.reconnectTimer]) if (timer) clearInterval(timer);
+    for (const timer of [this.pollTimer, this.heartbeatTimer, this.reconnectTimer, this.coalesceTimer]) if (timer) clearInterval(timer);
     for (const set of this.byOrg.values()) for (const s of set) s.close();
     this.byOrg.clear();
     await this.reading?.catch(() => undefined);
@@ -128,17 +133,31 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     let total = 0;
     for (;;) {
       const rows = await this.store.allAfter(this.lastId, BATCH);
+      const touched = new Set<FeedSubscriber>();
       for (const row of rows) {
         this.lastId = String(row.id);
         const set = this.byOrg.get(row.org_id);
         if (!set) continue;
         let frame: string | null = null;
-        for (const s of set) if (feedMatches(s.filter, row)) s.deliver(row, (frame ??= sseFrame(row)));
+        for (const s of set) {
+          if (!feedMatches(s.filter, row)) continue;
+          s.deliver(row, (frame ??= sseFrame(row)));
+          touched.add(s);
+        }
       }
+      for (const s of touched) s.flush();
       total += rows.length;
       if (rows.length < BATCH || !this.running) break;
     }
     if (total > 0) this.fanoutSeconds.observe(secondsSince(started));
+  }
+
+  private wakeSoon(): void {
+    if (this.coalesceTimer || !this.running) return;
+    this.coalesceTimer = setTimeout(() => {
+      this.coalesceTimer = null;
+      void this.wake();
+    }, this.settings.coalesceMs);
   }
 
   private heartbeats(): void {
@@ -147,7 +166,7 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
 
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.runtime.options.databaseUrl, application_name: 'app-feed-listener' });
-    client.on('notification', () => void this.wake());
+    client.on('notification', () => this.wakeSoon());
     client.on('error', (err) => this.listenLater(err));
     await client.connect();
     await client.query(`LISTEN ${FEED_CHANNEL}`);

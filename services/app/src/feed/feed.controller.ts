@@ -50,10 +50,16 @@ export class FeedController {
     let sentUpTo = BigInt(after ?? this.hub.position);
     let live = false;
     const waiting: FeedRow[] = [];
+    let out = '';
     const send = (row: FeedRow, frame = sseFrame(row)): void => {
       if (BigInt(row.id) <= sentUpTo) return;
       sentUpTo = BigInt(row.id);
-      res.write(frame);
+      out += frame;
+    };
+    const flush = (): void => {
+      if (!out || closed) return;
+      res.write(out);
+      out = '';
       if (res.writableLength > MAX_BUFFERED_BYTES) close();
     };
     let closed = false;
@@ -67,6 +73,9 @@ export class FeedController {
     const unsubscribe = this.hub.subscribe({
       filter,
       deliver: (row, frame) => (live ? send(row, frame) : waiting.push(row)),
+      flush: () => {
+        if (live) flush();
+      },
       heartbeat: () => {
         if (live) res.write(': heartbeat\n\n');
       },
@@ -102,6 +111,7 @@ export class FeedController {
     for (const row of replay) send(row);
     for (const row of waiting) send(row);
     waiting.length = 0;
+    flush();
     live = true;
   }
 }
