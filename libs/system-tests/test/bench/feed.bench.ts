@@ -9,7 +9,7 @@
  *    produce call to the event's arrival on the stream, p50/p99/max.
  * 2. Fan-out: BENCH_CONNECTIONS streams (default 1 000) on the one app process: the app's resident
  *    memory and V8 heap before and after they connect (per connection), then BENCH_FANOUT_RATE
- *    events/s (default 10) for BENCH_FANOUT_SECONDS (default 10): produce → arrival on every
+ *    events/s (default 50) for BENCH_FANOUT_SECONDS (default 10): produce → arrival on every
  *    stream (p50/p99 of all deliveries, p50/p99 of the last stream to get each event), and whether
  *    every stream got every event exactly once.
  */
@@ -35,7 +35,7 @@ const REPO_ROOT = resolve(__dirname, '../../../../..');
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1000);
-const FANOUT_RATE = Number(process.env.BENCH_FANOUT_RATE ?? 10);
+const FANOUT_RATE = Number(process.env.BENCH_FANOUT_RATE ?? 50);
 const FANOUT_SECONDS = Number(process.env.BENCH_FANOUT_SECONDS ?? 10);
 
 const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
