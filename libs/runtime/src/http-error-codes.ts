@@ -1,5 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 const ERROR_CODE = /^[a-z][a-z0-9_]*$/;
 
@@ -39,4 +41,24 @@ export class HttpErrorCodes extends BaseExceptionFilter {
     const coded = withErrorCode(exception.getStatus(), response);
     super.catch(coded === response ? exception : new HttpException(coded, exception.getStatus(), { cause: exception }), host);
   }
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees it — a URL and headers over its 16 kB
+ * (`maxHeaderSize`), or bytes that are not HTTP — answered like every other error: JSON with a
+ * code (431 `request_headers_too_large`, 400 `malformed_request`), not Node's bare status line.
+ */
+export function answerParserErrorsAsJson(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, body] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', { error: 'request_headers_too_large', message: 'The URL and headers together are longer than the 16 kB this service reads.' }]
+        : [400, 'Bad Request', { error: 'malformed_request', message: 'The request is not valid HTTP.' }];
+    const json = JSON.stringify(body);
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${json}`);
+  });
 }

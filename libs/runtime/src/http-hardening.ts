@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { textIssues, type TextIssue } from './text-input';
-import { HttpErrorCodes } from './http-error-codes';
+import { HttpErrorCodes, answerParserErrorsAsJson } from './http-error-codes';
 
 /** Express's own default, kept for services whose schemas hold only short fields. */
 export const DEFAULT_JSON_BODY_LIMIT_BYTES = 100 * 1024;
@@ -78,12 +78,14 @@ function bodyError(err: { type?: unknown; limit?: unknown }, limitBytes: number)
  * parameter or path that carries NUL, and JSON bodies read up to the service's limit, with a 413,
  * a 400 or a 415 JSON error instead of Express's HTML page for a body that is too large, not JSON
  * or not readable. Only `application/json` bodies are read: no route takes a form. Nest's own
- * refusals (unknown route, ParseUUIDPipe) get a snake_case `error` code like every other error.
+ * refusals (unknown route, ParseUUIDPipe) and Node's parser's (a URL over 16 kB) get a snake_case
+ * `error` code like every other error.
  */
 export function hardenHttp(app: INestApplication, options: HttpHardeningOptions): void {
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
   app.useGlobalFilters(new HttpErrorCodes(app.getHttpAdapter()));
+  answerParserErrorsAsJson(app.getHttpServer());
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     const issues = urlTextIssues(req);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { BadRequestException, Controller, ForbiddenException, Get, Module, NotFoundException, Param, ParseUUIDPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -70,4 +71,21 @@ test('withErrorCode: a code from the status name, messages joined, strings and c
   assert.equal(withErrorCode(413, coded), coded);
   const health = { status: 'starting' };
   assert.equal(withErrorCode(503, health), health, 'a body of its own without statusCode');
+});
+
+test("Node's parser refusals are JSON too: a URL over 16 kB is a 431 request_headers_too_large, garbage a 400", async () => {
+  const long = await fetch(`${base}/things/${'x'.repeat(20_000)}`);
+  assert.equal(long.status, 431);
+  assert.match(long.headers.get('content-type') ?? '', /^application\/json/);
+  assert.equal(((await long.json()) as { error: string }).error, 'request_headers_too_large');
+  const { port } = new URL(base);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(raw, /\{"error":"malformed_request"/);
 });
