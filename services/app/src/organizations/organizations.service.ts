@@ -77,8 +77,11 @@ export class OrganizationsService {
 
   async upsert(orgId: string, changes: { name?: string; signUpDomains?: string[] }): Promise<void> {
     const existing = await this.orgs.findOneBy({ id: orgId });
-    if (existing) await this.orgs.update({ id: orgId }, changes);
-    else await this.orgs.insert({ id: orgId, name: changes.name ?? 'Organisation', signUpDomains: changes.signUpDomains ?? [] });
+    // PATCH {} changes nothing (an UPDATE without columns is an error in TypeORM: it was a 500).
+    const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    if (existing) {
+      if (Object.keys(set).length > 0) await this.orgs.update({ id: orgId }, set);
+    } else await this.orgs.insert({ id: orgId, name: changes.name ?? 'Organisation', signUpDomains: changes.signUpDomains ?? [] });
   }
 
   async setProvider(orgId: string, settings: { issuer: string; clientId: string; clientSecret?: string }): Promise<void> {
