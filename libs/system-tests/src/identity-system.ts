@@ -5,6 +5,7 @@ import { CookieJar, SANDBOX_PASSWORD, SANDBOX_USERS, signInOverHttp, startSandbo
 import { IdentityTokenIssuer, type StartedService } from '@telltale/runtime';
 import { findFreePort } from '@telltale/testing';
 import { createLogger } from '@telltale/telemetry';
+import { startTelltaleSystem, type SystemOptions, type TelltaleSystem } from './telltale-system';
 
 export const SANDBOX_ORG_DOMAIN = 'telltale.test';
 
@@ -19,6 +20,11 @@ export interface IdentitySystem {
   stop(): Promise<void>;
 }
 
+/** What the services behind the app need to verify its identity tokens (an inline key set). */
+export function serviceIdentityEnv(signing: IdentityTokenIssuer): IdentitySystem['serviceIdentityEnv'] {
+  return { IDENTITY_ISSUER: signing.issuer, IDENTITY_JWKS: JSON.stringify(signing.jwks()) };
+}
+
 /**
  * The app service with its organisation bootstrapped against a real OpenID provider (the sandbox
  * issuer, oidc-provider) — admin@telltale.test is its admin; everyone else must be invited.
@@ -31,9 +37,11 @@ export async function startIdentitySystem(options: {
   clock?: Clock;
   appPort?: number;
   sessionIdleMinutes?: number;
+  /** The app's token signer, when the services behind it were started with its key set already (startSignedInSystem). */
+  signing?: IdentityTokenIssuer;
 }): Promise<IdentitySystem> {
   const appPort = options.appPort ?? 0;
-  const signing = await IdentityTokenIssuer.generate('telltale-app');
+  const signing = options.signing ?? (await IdentityTokenIssuer.generate('telltale-app'));
   const orgId = crypto.randomUUID();
   const adminApiKey = `ttk_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const clientSecret = randomBytes(24).toString('base64url');
@@ -85,12 +93,58 @@ export async function startIdentitySystem(options: {
   return {
     app,
     issuer,
-    serviceIdentityEnv: { IDENTITY_ISSUER: 'telltale-app', IDENTITY_JWKS: JSON.stringify(signing.jwks()) },
+    serviceIdentityEnv: serviceIdentityEnv(signing),
     orgId,
     adminApiKey,
     stop: async () => {
       await app.stop();
       await issuer.stop();
+    },
+  };
+}
+
+export interface SignedInSystem {
+  /** The six services, verifying the app's identity tokens. */
+  services: TelltaleSystem;
+  /** The app, its gateway forwarding to those services, with the sandbox OpenID provider. */
+  identity: IdentitySystem;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system as users reach it: the six services (startTelltaleSystem) trusting the app's key
+ * set instead of the LocalIdentity, and the app (startIdentitySystem) forwarding `/api/v1/…` to them.
+ */
+export async function startSignedInSystem(options: SystemOptions & { sessionIdleMinutes?: number }): Promise<SignedInSystem> {
+  const signing = await IdentityTokenIssuer.generate('telltale-app');
+  const services = await startTelltaleSystem({ ...options, identityEnv: serviceIdentityEnv(signing) });
+  let identity: IdentitySystem;
+  try {
+    identity = await startIdentitySystem({
+      databaseUrl: options.databaseUrl,
+      kafkaBrokers: options.kafkaBrokers,
+      topicPrefix: options.topicPrefix,
+      clock: options.clock,
+      sessionIdleMinutes: options.sessionIdleMinutes,
+      signing,
+      upstreams: {
+        sequencer: services.sequencer.url,
+        sender: services.sender.url,
+        tracker: services.tracker.url,
+        mailboxSync: services.mailboxSync.url,
+        replyDetector: services.replyDetector.url,
+      },
+    });
+  } catch (err) {
+    await services.stop();
+    throw err;
+  }
+  return {
+    services,
+    identity,
+    stop: async () => {
+      await identity.stop();
+      await services.stop();
     },
   };
 }

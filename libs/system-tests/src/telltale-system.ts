@@ -17,6 +17,13 @@ export interface SystemOptions {
   clock: Clock;
   salesforce: { loginUrl: string; clientId: string; clientSecret: string; username: string; password: string };
   logLevel?: string;
+  /**
+   * Whose identity tokens the services accept (the app's key set: `serviceIdentityEnv` of
+   * identity-system.ts); default, the process's LocalIdentity, which tests sign requests with.
+   */
+  identityEnv?: { IDENTITY_ISSUER: string; IDENTITY_JWKS: string };
+  /** More mailbox-sync settings (e.g. the Google and Microsoft OAuth clients). */
+  mailboxSyncEnv?: Record<string, string>;
 }
 
 export interface TelltaleSystem {
@@ -39,6 +46,7 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
   const identity = await sharedLocalIdentity();
   const common = {
     ...identity.env(),
+    ...options.identityEnv,
     DATABASE_URL: options.databaseUrl,
     KAFKA_BROKERS: options.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: options.topicPrefix,
@@ -66,6 +74,7 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
           MAILBOX_FOLDER_POLL_MS: '2000',
           // The suite's GreenMail runs on this machine: an address mailboxes may only use when allowed.
           MAILBOX_HOST_ALLOWLIST: requiredEnv('MAIL_HOST'),
+          ...options.mailboxSyncEnv,
         }),
         { clock, logger: logger('mailbox-sync') },
       ),

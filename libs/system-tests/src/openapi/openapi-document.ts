@@ -134,6 +134,9 @@ function successResponse(status: string, input: RouteInput | undefined): JsonObj
       '302': { description: 'On to the next step of the sign-in: the identity provider, or back into the app once signed in.', headers: { Location: { schema: { type: 'string' } } } },
     };
   }
+  if (input?.eventStream) {
+    return { [status]: { description: 'Server-Sent Events (`id`, `event`, JSON `data`) on a connection that stays open; resume with Last-Event-ID.', content: { 'text/event-stream': { schema: { type: 'string' } } } } };
+  }
   if (status === '204') return { '204': { description: 'Done; no content.' } };
   return { [status]: { description: status === '201' ? 'Created.' : 'OK.', content: { 'application/json': { schema: {} } } } };
 }

@@ -2,6 +2,8 @@ import type { Type } from '@nestjs/common';
 import { z } from 'zod';
 import { HealthController } from '@telltale/runtime';
 import { ApiKeysController, MeController, OrganizationController, SessionsController, UsersController } from '@telltale/app/dist/src/users/account.controllers';
+import { FeedController } from '@telltale/app/dist/src/feed/feed.controller';
+import { FeedHistoryQuery, FeedStreamQuery } from '@telltale/app/dist/src/feed/feed-query';
 import { CreateApiKeyRequest } from '@telltale/app/dist/src/api-keys/api-keys.service';
 import { GatewayController, JwksController } from '@telltale/app/dist/src/gateway/gateway.controller';
 import { OpenApiController } from '@telltale/app/dist/src/openapi/openapi.controller';
@@ -38,7 +40,7 @@ export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-s
  * this list against the route table of each started service, so a controller missing here fails it.
  */
 export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
-  app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, JwksController, OpenApiController, GatewayController, HealthController],
+  app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, FeedController, JwksController, OpenApiController, GatewayController, HealthController],
   sequencer: [SequencesController, EnrollmentsController, SequencerInternalController, HealthController],
   sender: [EmailsController, HealthController],
   tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
@@ -54,6 +56,8 @@ export interface RouteInput {
   query?: z.ZodObject | z.ZodUnion<readonly z.ZodObject[]>;
   /** A browser page (sign-in): answers HTML and redirects, not JSON. */
   browser?: true;
+  /** Answers Server-Sent Events (text/event-stream) on a connection that stays open. */
+  eventStream?: true;
 }
 
 /**
@@ -79,6 +83,8 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /auth/sign-out': { body: null },
   'POST /api/v1/users/invitations': { body: InviteRequest },
   'PATCH /api/v1/users/{id}': { body: UpdateUserRequest },
+  'GET /api/v1/feed': { query: FeedHistoryQuery },
+  'GET /api/v1/feed/stream': { query: FeedStreamQuery, eventStream: true },
   'POST /api/v1/api-keys': { body: CreateApiKeyRequest },
   'PATCH /api/v1/organization': { body: UpdateOrganizationRequest },
   'PUT /api/v1/organization/identity-provider': { body: IdentityProviderRequest },
