@@ -4,6 +4,7 @@ import { ImapFlow, type ExistsEvent, type FetchMessageObject } from 'imapflow';
 
 import type { ImapCursorStore } from './imap-cursor';
 import { mapImapError } from './imap-error-mapper';
+import { replyFolders } from './imap-folder-selection';
 import { folderHasNewMail, planFolderSync, uidPages, UidPageProgress, type FolderState } from './imap-sync-plan';
 import type { InboundMessage, UnreadableMessage } from './inbound-message';
 import { DEFAULT_MAX_RAW_BYTES, readInboundMessage, type ParseInboundOptions } from './inbound-message-parser';
@@ -28,8 +29,13 @@ export interface ImapMailboxFollowerOptions {
    */
   connectAddress?: (host: string) => Promise<MailServerAddress>;
   auth: { user: string; pass: string };
-  /** Folders to follow; the first is watched with IDLE, the others are checked every pollIntervalMs. Default ['INBOX']. */
-  folders?: string[];
+  /**
+   * Folders to follow; the first is watched with IDLE, the others are checked every pollIntervalMs.
+   * 'all': INBOX (with IDLE) and every folder a reply can land in (imap-folder-selection: not Sent,
+   * Drafts, Trash, Junk), listed again at every poll so a folder created later is followed too.
+   * Default ['INBOX'].
+   */
+  folders?: string[] | 'all';
   cursorStore: ImapCursorStore;
   /**
    * Called once per message, in the order the server answers FETCH in: UID order on every server we
@@ -51,6 +57,13 @@ export interface ImapMailboxFollowerOptions {
   pollIntervalMs?: number;
   /** On first run (or after UIDVALIDITY changed), also read mail received in the last N days. Default: only new mail. */
   initialWindowDays?: number;
+  /**
+   * A folder first followed after the mailbox's first sync (created later, or added to the list) is
+   * read back over this many days, so mail a rule filed there before is not missed. Default 30.
+   */
+  newFolderWindowDays?: number;
+  /** Called each time a connection caught up with every folder (the first and after every reconnect). */
+  onFollowing?: () => void;
   /**
    * UIDs asked for per UID FETCH command. Messages are streamed one at a time with backpressure, so
    * memory holds about one message source whatever the page size; a page bounds how long one
@@ -88,8 +101,12 @@ class MessageHandlerError extends Error {
  * a timer and only selected when UIDNEXT moved. The cursor is saved after each handled message.
  */
 export class ImapMailboxFollower {
-  private readonly folders: string[];
+  private readonly followAll: boolean;
+  /** The folders followed now: the configured list, or what the last LIST found ('all'). */
+  private folders: string[];
   private readonly primaryFolder: string;
+  /** Folders the mailbox's very first sync started with (read from now on only); null until known. */
+  private firstSyncFolders: Set<string> | null = null;
   private readonly logger: MailLogger;
   private readonly backoff: ReconnectBackoff;
   private readonly pollIntervalMs: number;
@@ -111,7 +128,8 @@ export class ImapMailboxFollower {
   private backoffTimer: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
   constructor(private readonly options: ImapMailboxFollowerOptions) {
-    this.folders = options.folders === undefined || options.folders.length === 0 ? ['INBOX'] : [...new Set(options.folders)];
+    this.followAll = options.folders === 'all';
+    this.folders = options.folders === undefined || options.folders === 'all' || options.folders.length === 0 ? ['INBOX'] : [...new Set(options.folders)];
     this.primaryFolder = this.folders[0] ?? 'INBOX';
     this.logger = options.logger ?? silentMailLogger;
     this.backoff = options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF;
@@ -260,18 +278,26 @@ export class ImapMailboxFollower {
 
     try {
       await client.connect();
+      await this.listFolders(client);
+      if (this.firstSyncFolders === null) {
+        // No cursor on the inbox: the mailbox's first sync, which reads from now on (or initialWindowDays).
+        const firstSync = (await this.options.cursorStore.load(this.primaryFolder)) === null;
+        this.firstSyncFolders = new Set(firstSync ? this.folders : []);
+      }
       this.logger.info({ host: this.options.host, folders: this.folders }, 'imap follower: connected');
       await this.openReadOnly(client, this.primaryFolder);
       await this.syncSelectedFolder(client, this.primaryFolder);
       await this.checkOtherFolders(client);
       this.currentState = 'following';
       caughtUp();
+      this.options.onFollowing?.();
       this.startPollTimer();
 
       while (this.running && !closed) {
         if (this.pollDue) {
           this.pollDue = false;
           this.primarySyncRequested = false;
+          await this.listFolders(client);
           await this.checkOtherFolders(client);
           await this.syncSelectedFolder(client, this.primaryFolder);
           continue;
@@ -327,7 +353,7 @@ export class ImapMailboxFollower {
   private async syncSelectedFolder(client: ImapFlow, folder: string): Promise<void> {
     const state = await this.currentFolderState(client, folder);
     const stored = await this.options.cursorStore.load(folder);
-    const plan = planFolderSync({ stored, folder: state, initialWindowDays: this.options.initialWindowDays, now: this.clock() });
+    const plan = planFolderSync({ stored, folder: state, initialWindowDays: this.windowDays(folder), now: this.clock() });
 
     if (plan.kind === 'resume') {
       const found = await client.search({ uid: `${plan.cursor.lastUid + 1}:*` }, { uid: true });
@@ -434,7 +460,7 @@ export class ImapMailboxFollower {
       if (status.uidNext !== undefined && status.uidValidity !== undefined) {
         const state: FolderState = { uidValidity: status.uidValidity.toString(), uidNext: status.uidNext };
         if (!folderHasNewMail(stored, state)) continue;
-        if (stored === null && this.options.initialWindowDays === undefined) {
+        if (stored === null && this.windowDays(folder) === undefined) {
           // Nothing to read yet: remember where "new" starts without selecting the folder.
           this.logger.info({ folder, uidValidity: state.uidValidity }, 'imap follower: no cursor, starting fresh');
           await this.options.cursorStore.save(folder, { uidValidity: state.uidValidity, lastUid: Math.max(0, state.uidNext - 1) });
@@ -446,6 +472,23 @@ export class ImapMailboxFollower {
       await this.syncSelectedFolder(client, folder);
     }
     if (leftPrimary) await this.openReadOnly(client, this.primaryFolder);
+  }
+
+  /** 'all': the folders a reply can land in, as the server lists them now (one LIST). */
+  private async listFolders(client: ImapFlow): Promise<void> {
+    if (!this.followAll) return;
+    const listed = await client.list({ listOnly: true });
+    const folders = replyFolders(listed);
+    const added = folders.filter((folder) => !this.folders.includes(folder));
+    if (added.length > 0 || folders.length !== this.folders.length) this.logger.info({ folders, added }, 'imap follower: folders listed');
+    this.folders = folders;
+  }
+
+  /** How far back a folder without a cursor is read: the initial window, or for a folder new since the first sync, newFolderWindowDays. */
+  private windowDays(folder: string): number | undefined {
+    if (this.options.initialWindowDays !== undefined) return this.options.initialWindowDays;
+    if (folder === this.primaryFolder || this.firstSyncFolders === null || this.firstSyncFolders.has(folder)) return undefined;
+    return this.options.newFolderWindowDays ?? 30;
   }
 
   private startPollTimer(): void {

@@ -18,6 +18,7 @@ export { InMemoryImapCursorStore, type ImapCursor, type ImapCursorStore } from '
 export { compactUidSet, folderHasNewMail, planFolderSync, uidPages, UidPageProgress, type FolderState, type FolderSyncPlan, type UidPage } from './imap-sync-plan';
 export { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
 export { ImapMailboxFollower, type ImapFollowerState, type ImapMailboxFollowerOptions, type MailServerAddress } from './imap-mailbox-follower';
+export { isReplyFolder, replyFolders, type ListedFolder } from './imap-folder-selection';
 export { checkImapLogin, type ImapLoginCheckOptions } from './imap-login-check';
 export { silentMailLogger, type MailLogger } from './mail-logger';
 export { retryAfterFromHeader } from './retry-after-header';

@@ -5,7 +5,12 @@ export interface ReconnectBackoff {
   maxMs: number;
 }
 
-export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { minMs: 1_000, maxMs: 5 * 60_000 };
+/**
+ * Capped at 20 s: with equal jitter a wait is at most the cap, so once a server is back a follower
+ * is connected again (and detecting replies) within about 20 s plus one connection, under 30 s,
+ * however long the outage lasted. A provider's own longer retry-after still wins.
+ */
+export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { minMs: 1_000, maxMs: 20_000 };
 
 /**
  * Delay before reconnect attempt number `attempt` (1-based): the shared backoff policy

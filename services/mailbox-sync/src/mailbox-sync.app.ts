@@ -6,6 +6,7 @@ import { MailboxSyncInitial1764230800000 } from './migrations/1764230800000-mail
 import { MailboxSyncOauth1764404000000 } from './migrations/1764404000000-mailbox-sync-oauth';
 import { MailboxSyncUnreadableMessages1765100000000 } from './migrations/1765100000000-mailbox-sync-unreadable-messages';
 import { MailboxSyncOwners1765200000000 } from './migrations/1765200000000-mailbox-sync-owners';
+import { MailboxSyncFoldersAndOutages1766000000000 } from './migrations/1766000000000-mailbox-sync-folders-and-outages';
 import type { MailboxSyncConfig } from './mailbox-sync.config';
 import { MailboxSyncModule } from './mailbox-sync.module';
 import { GRAPH_NOTIFICATION_MAX_BYTES } from './graph/graph-notification';
@@ -18,7 +19,7 @@ export function createMailboxSyncRuntime(config: MailboxSyncConfig, overrides: {
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
-    migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000, MailboxSyncUnreadableMessages1765100000000, MailboxSyncOwners1765200000000],
+    migrations: [MailboxSyncInitial1764230800000, MailboxSyncOauth1764404000000, MailboxSyncUnreadableMessages1765100000000, MailboxSyncOwners1765200000000, MailboxSyncFoldersAndOutages1766000000000],
     producedTopics: [mailboxMessageReceivedTopic, mailboxConnectionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),

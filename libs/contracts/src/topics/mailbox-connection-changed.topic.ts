@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { defineTopic } from '../topic-definition';
 import { Instant, Uuid } from '../primitives';
 
-export const MailboxConnectionState = z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']);
+/**
+ * `degraded`: the mailbox is still followed but its server cannot be reached right now (retried
+ * with backoff; back to `connected` when it answers again). Nothing needs the user, and sending and
+ * enrolling go on: consumers treat it like `connected`.
+ */
+export const MailboxConnectionState = z.enum(['connected', 'syncing', 'degraded', 'needs_reconnect', 'disconnected']);
 
 export const MailboxConnectionChanged = z.object({
   orgId: Uuid,
@@ -13,6 +18,8 @@ export const MailboxConnectionChanged = z.object({
   state: MailboxConnectionState,
   /** Why, in words a user can act on; never a token. */
   reason: z.string().max(2000).nullable(),
+  /** The provider error's code behind `degraded` or `needs_reconnect` (e.g. TEMPORARY, AUTH_REVOKED). Optional: absent from older events. */
+  errorCode: z.string().max(100).nullable().optional(),
   changedAt: Instant,
   /** The user who connected the mailbox, once known (the feed shows its mail to them). Optional: absent from older events. */
   ownerUserId: Uuid.nullable().optional(),
@@ -23,7 +30,7 @@ export const mailboxConnectionChangedTopic = defineTopic({
   name: 'mailbox.connection-changed.v1',
   eventType: 'mailbox.connection-changed',
   title: 'Mailbox connection changed',
-  description: 'A mailbox connection moved between states (connected, syncing, needs_reconnect, disconnected).',
+  description: 'A mailbox connection moved between states (connected, syncing, degraded, needs_reconnect, disconnected).',
   schema: MailboxConnectionChanged,
   keyOf: (p) => p.mailboxId,
   keyDescription: 'mailboxId',

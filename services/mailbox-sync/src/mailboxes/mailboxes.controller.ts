@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import { requireVisibleMailbox } from './mailbox-access';
 import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './imap-connection-check';
-import { ConnectImapMailboxRequest, MailboxesService, ReconnectImapMailboxRequest, reconnectProblem, reconnectRequest } from './mailboxes.service';
+import { ConnectImapMailboxRequest, MailboxesService, ReconnectImapMailboxRequest, reconnectProblem, reconnectRequest, UpdateMailboxRequest } from './mailboxes.service';
 
 @Controller('v1/mailboxes')
 @Members('mailboxes')
@@ -73,6 +73,26 @@ export class MailboxesController {
   @Get(':id')
   async get(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxView> {
     return this.mailboxes.view(requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id)));
+  }
+
+  /**
+   * Changes which folders an IMAP mailbox follows, without reconnecting: `{ folders: [...] }` (INBOX
+   * first is watched with IDLE, the others checked periodically) or `{ folders: 'all' }` (every folder
+   * but Sent, Drafts, Trash and Junk, new ones included). A folder new to the mailbox is read back
+   * over the last 30 days, so a reply already filed there is found. 409 mailbox_not_imap for Gmail
+   * and Microsoft (they follow every such folder already); 404 like GET.
+   */
+  @Patch(':id')
+  async update(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown): Promise<MailboxView> {
+    const request = parseRequest(UpdateMailboxRequest, body);
+    requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id));
+    const row = await this.mailboxes.updateFolders(caller.orgId, id, request.folders);
+    if (this.followers.isFollowing(id)) {
+      // The follower picks the new list up on a new connection; its cursors are kept.
+      await this.followers.unfollow(id);
+      await Promise.race([this.followers.follow(row), delay(this.connectTimeoutMs)]);
+    }
+    return this.mailboxes.view(await this.mailboxes.getRow(caller.orgId, id));
   }
 
   /**

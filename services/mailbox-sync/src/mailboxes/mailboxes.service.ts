@@ -10,6 +10,13 @@ import { toMailboxView, type MailboxRow, type MailboxState, type MailboxView, ty
 const Host = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or address');
 const Endpoint = z.object({ host: Host, port: z.number().int().min(1).max(65535), secure: z.boolean() });
 
+/**
+ * The IMAP folders to follow: 'all' (INBOX with IDLE, and every folder a reply can land in, checked
+ * periodically: all but Sent, Drafts, Trash and Junk, folders created later included) or a list
+ * (INBOX first is watched with IDLE, the others checked periodically).
+ */
+export const FolderSelectionInput = z.union([z.literal('all'), z.array(z.string().min(1).max(200)).min(1).max(50)]);
+
 export const ConnectImapMailboxRequest = z
   .object({
     provider: z.literal('imap'),
@@ -18,8 +25,8 @@ export const ConnectImapMailboxRequest = z
     smtp: Endpoint,
     username: z.string().min(1).max(320),
     password: z.string().min(1).max(1024),
-    /** INBOX is watched with IDLE; the others are checked periodically (replies filed by rules). */
-    folders: z.array(z.string().min(1).max(200)).min(1).max(50).default(['INBOX']),
+    /** Default 'all': every folder a reply can land in (replies filed by rules). */
+    folders: FolderSelectionInput.default('all'),
     /** An admin connecting a rep's mailbox for them names the rep; otherwise it is the caller's. */
     ownerUserId: z.uuid().transform((v) => v.toLowerCase()).optional(),
   })
@@ -35,6 +42,10 @@ export const ReconnectImapMailboxRequest = z
   })
   .strict();
 export type ReconnectImapMailboxRequest = z.output<typeof ReconnectImapMailboxRequest>;
+
+/** `PATCH /v1/mailboxes/:id`: narrow (or widen) the folders an IMAP mailbox follows, without reconnecting. */
+export const UpdateMailboxRequest = z.object({ folders: FolderSelectionInput }).strict();
+export type UpdateMailboxRequest = z.output<typeof UpdateMailboxRequest>;
 
 /** Why a mailbox cannot be reconnected with a password (null: it can), as the 409's body. */
 export function reconnectProblem(row: MailboxRow): { error: string; message: string } | null {
@@ -84,8 +95,8 @@ export class MailboxesService {
       const secret = this.cipher.encrypt(request.password, id);
       await m.query(
         `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, imap_host, imap_port, imap_secure, smtp_host, smtp_port, smtp_secure,
-           username, secret_key_id, secret_ciphertext, folders, created_at, updated_at)
-         VALUES ($1, $2, $3, 'imap', 'syncing', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+           username, secret_key_id, secret_ciphertext, folders, created_at, updated_at, state_changed_at)
+         VALUES ($1, $2, $3, 'imap', 'syncing', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)`,
         [
           id,
           orgId,
@@ -133,7 +144,8 @@ export class MailboxesService {
     if (!sameServer) await m.query(`DELETE FROM mailbox_sync.imap_cursor WHERE mailbox_id = $1`, [existing.id]);
     await m.query(
       `UPDATE mailbox_sync.mailbox SET state = 'syncing', imap_host = $2, imap_port = $3, imap_secure = $4, smtp_host = $5, smtp_port = $6, smtp_secure = $7,
-         username = $8, secret_key_id = $9, secret_ciphertext = $10, folders = $11, last_error = NULL, updated_at = $12 WHERE id = $1`,
+         username = $8, secret_key_id = $9, secret_ciphertext = $10, folders = $11, last_error = NULL, last_error_code = NULL,
+         updated_at = $12, state_changed_at = $12 WHERE id = $1`,
       [existing.id, request.imap.host, request.imap.port, request.imap.secure, request.smtp.host, request.smtp.port, request.smtp.secure, request.username, sealed.keyId, sealed.ciphertext, JSON.stringify(request.folders), now],
     );
     await this.emitStateChange(m, existing, existing.state, 'syncing', null, now);
@@ -167,7 +179,7 @@ export class MailboxesService {
   }
 
   async followable(): Promise<MailboxRow[]> {
-    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = 'imap' AND state IN ('connected', 'syncing')`)) as MailboxRow[];
+    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = 'imap' AND state IN ('connected', 'syncing', 'degraded')`)) as MailboxRow[];
   }
 
   /** Stores a rotated secret (a new refresh token) encrypted, bound to the row. */
@@ -191,14 +203,15 @@ export class MailboxesService {
       const sealed = this.cipher.encrypt(refreshToken, rowId);
       if (existing) {
         await m.query(
-          `UPDATE mailbox_sync.mailbox SET state = 'syncing', secret_key_id = $2, secret_ciphertext = $3, oauth_scopes = $4, last_error = NULL, updated_at = $5 WHERE id = $1`,
+          `UPDATE mailbox_sync.mailbox SET state = 'syncing', secret_key_id = $2, secret_ciphertext = $3, oauth_scopes = $4, last_error = NULL, last_error_code = NULL, updated_at = $5,
+             state_changed_at = CASE WHEN state = 'syncing' THEN state_changed_at ELSE $5 END WHERE id = $1`,
           [rowId, sealed.keyId, sealed.ciphertext, scopes, now],
         );
         if (existing.state !== 'syncing') await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, existing.state, 'syncing', null, now);
       } else {
         await m.query(
-          `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, secret_key_id, secret_ciphertext, oauth_scopes, folders, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'syncing', $5, $6, $7, '["ALL"]', $8, $8)`,
+          `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, secret_key_id, secret_ciphertext, oauth_scopes, folders, created_at, updated_at, state_changed_at)
+           VALUES ($1, $2, $3, $4, 'syncing', $5, $6, $7, '["ALL"]', $8, $8, $8)`,
           [rowId, orgId, emailAddress, provider, sealed.keyId, sealed.ciphertext, scopes, now],
         );
         await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, null, 'syncing', null, now);
@@ -218,7 +231,7 @@ export class MailboxesService {
   }
 
   async followableByProvider(provider: 'gmail' | 'graph'): Promise<MailboxRow[]> {
-    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = $1 AND state IN ('connected', 'syncing')`, [provider])) as MailboxRow[];
+    return (await this.runtime.dataSource.query(`SELECT * FROM mailbox_sync.mailbox WHERE provider = $1 AND state IN ('connected', 'syncing', 'degraded')`, [provider])) as MailboxRow[];
   }
 
   async findByAddress(provider: 'gmail' | 'graph', emailAddress: string): Promise<MailboxRow[]> {
@@ -230,19 +243,33 @@ export class MailboxesService {
     return this.cipher.decrypt(row.secret_key_id, row.secret_ciphertext, row.id);
   }
 
+  /**
+   * The folders an IMAP mailbox follows, changed in place (its cursors kept: a folder followed again
+   * resumes where it stopped, one new to it is read back over the new-folder window). 409
+   * mailbox_not_imap for Gmail and Microsoft, which follow every folder but Sent, Drafts, Trash and Junk.
+   */
+  async updateFolders(orgId: string, id: string, folders: UpdateMailboxRequest['folders']): Promise<MailboxRow> {
+    const row = await this.getRow(orgId, id);
+    if (row.provider !== 'imap') {
+      throw new ConflictException({ error: 'mailbox_not_imap', message: `A ${row.provider} mailbox follows every folder a reply can land in; only an IMAP mailbox's folders can be chosen.` });
+    }
+    await this.runtime.dataSource.query(`UPDATE mailbox_sync.mailbox SET folders = $2, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(folders), this.clock.now()]);
+    return this.getRow(orgId, id);
+  }
+
   /** The only way a connection changes state; every change is an event (STYLE.md §5). */
-  async transition(id: string, to: MailboxState, reason: string | null): Promise<void> {
+  async transition(id: string, to: MailboxState, reason: string | null, errorCode: string | null = null): Promise<void> {
     const now = this.clock.now();
     await this.runtime.transaction(async (m) => {
-      const [row] = (await m.query(`SELECT id, org_id, provider, email_address, state FROM mailbox_sync.mailbox WHERE id = $1 FOR UPDATE`, [id])) as (Pick<
+      const [row] = (await m.query(`SELECT id, org_id, provider, email_address, state, owner_user_id FROM mailbox_sync.mailbox WHERE id = $1 FOR UPDATE`, [id])) as (Pick<
         MailboxRow,
-        'id' | 'org_id' | 'provider' | 'email_address' | 'state'
+        'id' | 'org_id' | 'provider' | 'email_address' | 'state' | 'owner_user_id'
       >)[];
       // Disconnecting is the user's decision: only connecting again (connect, upsertOAuthMailbox) undoes it,
       // never a sync that was still in flight.
       if (!row || row.state === to || row.state === 'disconnected') return;
-      await m.query(`UPDATE mailbox_sync.mailbox SET state = $2, last_error = $3, updated_at = $4 WHERE id = $1`, [id, to, reason, now]);
-      await this.emitStateChange(m, row, row.state, to, reason, now);
+      await m.query(`UPDATE mailbox_sync.mailbox SET state = $2, last_error = $3, last_error_code = $4, updated_at = $5, state_changed_at = $5 WHERE id = $1`, [id, to, reason, errorCode, now]);
+      await this.emitStateChange(m, row, row.state, to, reason, now, errorCode);
     });
   }
 
@@ -266,7 +293,7 @@ export class MailboxesService {
       }
       await m.query(
         `UPDATE mailbox_sync.mailbox SET state = 'disconnected', secret_key_id = NULL, secret_ciphertext = NULL, oauth_scopes = NULL,
-           push_subscription_id = NULL, push_client_state = NULL, push_expires_at = NULL, last_error = NULL, updated_at = $2 WHERE id = $1`,
+           push_subscription_id = NULL, push_client_state = NULL, push_expires_at = NULL, last_error = NULL, last_error_code = NULL, updated_at = $2, state_changed_at = $2 WHERE id = $1`,
         [id, now],
       );
       await this.emitStateChange(m, row, row.state, 'disconnected', 'The mailbox was disconnected by a user.', now);
@@ -282,11 +309,12 @@ export class MailboxesService {
     to: MailboxState,
     reason: string | null,
     at: Date,
+    errorCode: string | null = null,
   ): Promise<void> {
     await this.runtime.outbox.enqueue(
       m,
       mailboxConnectionChangedTopic,
-      { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, changedAt: at.toISOString(), ownerUserId: row.owner_user_id ?? null },
+      { orgId: row.org_id, mailboxId: row.id, provider: row.provider, emailAddress: row.email_address, previousState: from, state: to, reason, errorCode, changedAt: at.toISOString(), ownerUserId: row.owner_user_id ?? null },
       { orgId: row.org_id, occurredAt: at },
     );
   }

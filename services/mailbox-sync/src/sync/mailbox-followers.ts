@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ImapMailboxFollower, MailProviderError, type MailServerAddress } from '@telltale/mail';
+import { DEFAULT_RECONNECT_BACKOFF, ImapMailboxFollower, MailProviderError, type MailServerAddress } from '@telltale/mail';
 import { mailProviderErrors, ServiceRuntime } from '@telltale/runtime';
-import type { MailboxRow } from '../mailboxes/mailbox-record';
+import type { MailboxRow, MailboxState } from '../mailboxes/mailbox-record';
 import { MailboxesService } from '../mailboxes/mailboxes.service';
 import { MailHostPolicy, MailHostRefused } from '../mailboxes/mailbox-host-policy';
 import { INBOUND_LIMITS, type InboundLimits } from './inbound-limits';
@@ -11,14 +11,21 @@ import { RecordInboundMessageUseCase } from './record-inbound-message.use-case';
 /** How often folders other than the inbox are checked for new mail. */
 export const FOLDER_POLL_MS = Symbol('FOLDER_POLL_MS');
 
+/** Codes after which the follower gives up (the user has to reconnect): never `degraded`. */
+const GIVES_UP = new Set(['AUTH_REVOKED', 'INSUFFICIENT_PERMISSIONS']);
+
 /**
  * Keeps one IMAP follower per connected mailbox: IDLE on the inbox, periodic checks of the other
- * folders, cursor in Postgres. A revoked login moves the mailbox to `needs_reconnect` (and says so
- * through the API and an event) instead of failing silently.
+ * folders (every folder a reply can land in by default), cursor in Postgres. A revoked login moves
+ * the mailbox to `needs_reconnect` (and says so through the API and an event) instead of failing
+ * silently; a server that cannot be reached makes it `degraded` until a connection catches up
+ * again (`connected`), both with an event.
  */
 @Injectable()
 export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly followers = new Map<string, ImapMailboxFollower>();
+  /** Per mailbox, the state changes its follower asked for, applied one after the other in the order asked. */
+  private readonly stateChanges = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runtime: ServiceRuntime,
@@ -84,6 +91,7 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       secure: row.imap_secure ?? true,
       auth: { user: row.username ?? row.email_address, pass: this.mailboxes.password(row) },
       folders: row.folders,
+      reconnectBackoff: DEFAULT_RECONNECT_BACKOFF,
       cursorStore: new PostgresImapCursorStore(this.runtime.dataSource, row.id),
       onMessage: async (message) => {
         await this.recordMessage.execute(row, message);
@@ -94,7 +102,10 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       onError: (error: MailProviderError) => {
         this.providerErrors.inc({ provider: error.provider, code: error.code, operation: 'sync' });
         log.warn({ code: error.code }, 'mailbox sync error');
+        // Retried with backoff meanwhile; a login the server refuses ends in needs_reconnect instead (below).
+        if (!GIVES_UP.has(error.code)) this.changeState(row.id, 'degraded', `The IMAP server cannot be reached: ${error.message}`, error.code);
       },
+      onFollowing: () => this.changeState(row.id, 'connected', null, null),
       logger: log,
       pollIntervalMs: this.folderPollMs,
       parseOptions: this.limits,
@@ -102,14 +113,27 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
     if (this.followers.has(row.id)) return Promise.resolve();
     this.followers.set(row.id, follower);
     return follower.start().then(
-      () => this.mailboxes.transition(row.id, 'connected', null),
+      () => this.stateChanges.get(row.id),
       async (err: unknown) => {
         this.followers.delete(row.id);
         const reason = err instanceof Error ? err.message : String(err);
         log.warn({ err: reason }, 'mailbox cannot be followed');
-        await this.mailboxes.transition(row.id, 'needs_reconnect', reason);
+        await this.changeState(row.id, 'needs_reconnect', reason, err instanceof MailProviderError ? err.code : null);
       },
     );
+  }
+
+  /** Queues a state change behind the mailbox's earlier ones (the follower's callbacks do not wait). */
+  private changeState(id: string, to: MailboxState, reason: string | null, code: string | null): Promise<void> {
+    const previous = this.stateChanges.get(id) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.mailboxes.transition(id, to, reason, code))
+      .catch((err: unknown) => this.runtime.logger.error({ mailbox_id: id, err }, `mailbox state change to ${to} failed`));
+    this.stateChanges.set(id, next);
+    void next.finally(() => {
+      if (this.stateChanges.get(id) === next) this.stateChanges.delete(id);
+    });
+    return next;
   }
 
   private async connectAddress(host: string): Promise<MailServerAddress> {
