@@ -55,6 +55,18 @@ ensure_chromium() {
     die "installing Chromium failed: run 'apt-get update && apt-get install -y chromium'"
 }
 
+# The IMAP tests also run against Debian's Dovecot (test.mjs starts it with its own configuration):
+# installed when missing.
+ensure_dovecot() {
+  [ -x /usr/sbin/dovecot ] && return
+  if [ "$(id -u)" != "0" ]; then
+    die "the IMAP tests need Dovecot: run 'sudo apt-get install -y dovecot-imapd' (Debian's package, /usr/sbin/dovecot)"
+  fi
+  echo "run.sh: installing Dovecot for the IMAP tests (apt-get install -y dovecot-imapd)" >&2
+  { apt-get install -y dovecot-imapd >&2 || { apt-get update >&2 && apt-get install -y dovecot-imapd >&2; }; } ||
+    die "installing Dovecot failed: run 'apt-get update && apt-get install -y dovecot-imapd'"
+}
+
 main() {
   [ $# -ge 1 ] || usage
   local command="$1"
@@ -80,6 +92,7 @@ main() {
     start) exec node deploy/local/start.mjs "$@" ;;
     test)
       ensure_chromium
+      ensure_dovecot
       exec node deploy/local/test.mjs "$@"
       ;;
     # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).

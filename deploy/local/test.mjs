@@ -39,6 +39,17 @@ try {
   removeDataDir();
   fail(`infrastructure did not start:\n${error instanceof Error ? error.message : String(error)}`);
 }
+// Dovecot beside GreenMail: the IMAP suites also run against a real production server (run.sh
+// installed Debian's dovecot-imapd when it was missing).
+let dovecot;
+try {
+  dovecot = await testing.startLocalDovecot({ dataDir, log: infraLog });
+} catch (error) {
+  await infra.stop().catch(() => undefined);
+  removeDataDir();
+  fail(`Dovecot did not start:\n${error instanceof Error ? error.message : String(error)}`);
+}
+const dovecotEnv = { DOVECOT_HOST: dovecot.endpoint.host, DOVECOT_IMAP_PORT: String(dovecot.endpoint.imapPort), DOVECOT_PASSWORD: dovecot.endpoint.password };
 for (const line of describeInfrastructure(infra)) infraLog(line);
 infraLog(`running ${files.length} test file(s)`);
 
@@ -55,7 +66,7 @@ const RUN_LIMIT_MINUTES = Number(process.env.TELLTALE_TEST_RUN_LIMIT_MINUTES ?? 
 const runner = spawn(
   process.execPath,
   ['--test', '--test-concurrency=1', '--test-timeout=300000', ...reporter, ...runnerFlags, ...files],
-  { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...infrastructureEnv(infra) } },
+  { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...infrastructureEnv(infra), ...dovecotEnv } },
 );
 const watchdog = setTimeout(() => {
   process.stderr.write(`test.mjs: error: the test run exceeded ${RUN_LIMIT_MINUTES} minutes (a test file left a handle open?); stopping it\n`);
@@ -77,6 +88,7 @@ const { code, signal } = await new Promise((resolveExit) => {
 
 // Stopping prints nothing unless it fails, so the runner's summary stays the last output.
 try {
+  await dovecot.stop();
   await infra.stop();
 } catch (error) {
   process.stderr.write(`[infra] stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);

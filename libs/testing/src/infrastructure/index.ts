@@ -6,3 +6,4 @@ export * from './stale-process';
 export * from './kafka-secured.local';
 export * from './test-certificates';
 export * from './free-port';
+export * from './dovecot.local';

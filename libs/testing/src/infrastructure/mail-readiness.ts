@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 /** Connects, reads the server's first line, and closes. */
-function readGreeting(host: string, port: number, timeoutMs: number): Promise<string> {
+export function readGreeting(host: string, port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let buffer = '';
