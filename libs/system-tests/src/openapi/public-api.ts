@@ -15,7 +15,7 @@ import { GoogleCallbackQuery, StartGoogleAuthorizationRequest } from '@telltale/
 import { CallbackQuery as MicrosoftCallbackQuery, GraphController, StartRequest as StartMicrosoftAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/graph/graph.controller';
 import { InternalMailboxController } from '@telltale/mailbox-sync/dist/src/internal/internal.controller';
 import { MailboxesController } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.controller';
-import { ConnectImapMailboxRequest, ReconnectImapMailboxRequest } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.service';
+import { ConnectImapMailboxRequest, ReconnectImapMailboxRequest, UpdateMailboxRequest } from '@telltale/mailbox-sync/dist/src/mailboxes/mailboxes.service';
 import { VerdictsController } from '@telltale/reply-detector/dist/src/detection/verdicts.controller';
 import { EmailsController, OneOffEmailRequest } from '@telltale/sender/dist/src/sending/emails.controller';
 import { ListEmailsQuery } from '@telltale/sender/dist/src/sending/sent-email.queries';
@@ -104,6 +104,7 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'PUT /api/v1/office-ranges': { body: OfficeRangesRequest },
   'POST /api/v1/mailboxes': { body: ConnectImapMailboxRequest },
   'POST /api/v1/mailboxes/{id}/reconnect': { body: ReconnectImapMailboxRequest },
+  'PATCH /api/v1/mailboxes/{id}': { body: UpdateMailboxRequest },
   'POST /api/v1/mailboxes/oauth/google': { body: StartGoogleAuthorizationRequest },
   'GET /api/v1/mailboxes/oauth/google/callback': { query: GoogleCallbackQuery as RouteInput['query'] },
   'POST /api/v1/mailboxes/oauth/microsoft': { body: StartMicrosoftAuthorizationRequest },
