@@ -26,6 +26,10 @@ export interface LocalDovecotOptions {
   /** The run's data directory; Dovecot's configuration, state and maildirs go under <dataDir>/dovecot. */
   dataDir: string;
   log: (line: string) => void;
+  /** Default: a free port. A restart passes the port of the run before, so clients find it again. */
+  port?: number;
+  /** Default: a random one. A restart keeps it, or changes it to play a password change. */
+  password?: string;
 }
 
 async function osIds(name: string): Promise<{ uid: number; gid: number } | undefined> {
@@ -66,8 +70,9 @@ export async function startLocalDovecot(options: LocalDovecotOptions): Promise<{
     chownSync(mailRoot, mailUser.uid, mailUser.gid);
   }
 
-  const port = await findFreePort();
-  const password = randomBytes(12).toString('hex');
+  const port = options.port ?? (await findFreePort());
+  const password = options.password ?? randomBytes(12).toString('hex');
+  // A restart on the same data dir keeps the maildirs, and with them every folder's UIDVALIDITY.
   const config = join(home, 'dovecot.conf');
   writeFileSync(
     config,

@@ -102,10 +102,15 @@ export class MailboxFollowers implements OnApplicationBootstrap, OnApplicationSh
       onError: (error: MailProviderError) => {
         this.providerErrors.inc({ provider: error.provider, code: error.code, operation: 'sync' });
         log.warn({ code: error.code }, 'mailbox sync error');
-        // Retried with backoff meanwhile; a login the server refuses ends in needs_reconnect instead (below).
-        if (!GIVES_UP.has(error.code)) this.changeState(row.id, 'degraded', `The IMAP server cannot be reached: ${error.message}`, error.code);
+        // Retried with backoff meanwhile. A login the server refuses (the password changed since) stops
+        // the follower, also long after its first catch-up: the user has to reconnect the mailbox.
+        if (!GIVES_UP.has(error.code)) void this.changeState(row.id, 'degraded', `The IMAP server cannot be reached: ${error.message}`, error.code);
+        else {
+          if (this.followers.get(row.id) === follower) this.followers.delete(row.id);
+          void this.changeState(row.id, 'needs_reconnect', error.message, error.code);
+        }
       },
-      onFollowing: () => this.changeState(row.id, 'connected', null, null),
+      onFollowing: () => void this.changeState(row.id, 'connected', null, null),
       logger: log,
       pollIntervalMs: this.folderPollMs,
       parseOptions: this.limits,
