@@ -39,6 +39,8 @@ export async function startIdentitySystem(options: {
   sessionIdleMinutes?: number;
   /** The app's token signer, when the services behind it were started with its key set already (startSignedInSystem). */
   signing?: IdentityTokenIssuer;
+  /** More app settings (e.g. APP_TRACKING_URL). */
+  appEnv?: Record<string, string>;
 }): Promise<IdentitySystem> {
   const appPort = options.appPort ?? 0;
   const signing = options.signing ?? (await IdentityTokenIssuer.generate('telltale-app'));
@@ -73,6 +75,7 @@ export async function startIdentitySystem(options: {
         TRACKER_URL: options.upstreams.tracker ?? unreachable,
         MAILBOX_SYNC_URL: options.upstreams.mailboxSync ?? unreachable,
         REPLY_DETECTOR_URL: options.upstreams.replyDetector ?? unreachable,
+        ...options.appEnv,
       }),
       { clock: options.clock, logger: createLogger({ service: 'app', level: 'warn' }) },
     );
@@ -117,7 +120,13 @@ export interface SignedInSystem {
  */
 export async function startSignedInSystem(options: SystemOptions & { sessionIdleMinutes?: number }): Promise<SignedInSystem> {
   const signing = await IdentityTokenIssuer.generate('telltale-app');
-  const services = await startTelltaleSystem({ ...options, identityEnv: serviceIdentityEnv(signing) });
+  // The app's port first: the tracker sends browsers back to it after device registration.
+  const appPort = await findFreePort();
+  const services = await startTelltaleSystem({
+    ...options,
+    identityEnv: serviceIdentityEnv(signing),
+    trackerEnv: { TRACKER_APP_ORIGINS: `http://127.0.0.1:${appPort}`, ...options.trackerEnv },
+  });
   let identity: IdentitySystem;
   try {
     identity = await startIdentitySystem({
@@ -127,6 +136,9 @@ export async function startSignedInSystem(options: SystemOptions & { sessionIdle
       clock: options.clock,
       sessionIdleMinutes: options.sessionIdleMinutes,
       signing,
+      appPort,
+      // Where "This is my device" sends the browser: the tracker's own URL, as a deployment's tracking domain.
+      appEnv: { APP_TRACKING_URL: services.tracker.url },
       upstreams: {
         sequencer: services.sequencer.url,
         sender: services.sender.url,

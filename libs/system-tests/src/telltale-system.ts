@@ -24,6 +24,8 @@ export interface SystemOptions {
   identityEnv?: { IDENTITY_ISSUER: string; IDENTITY_JWKS: string };
   /** More mailbox-sync settings (e.g. the Google and Microsoft OAuth clients). */
   mailboxSyncEnv?: Record<string, string>;
+  /** More tracker settings (e.g. TRACKER_APP_ORIGINS, where device registration may send a browser back). */
+  trackerEnv?: Record<string, string>;
 }
 
 export interface TelltaleSystem {
@@ -79,7 +81,7 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
         { clock, logger: logger('mailbox-sync') },
       ),
     );
-    const tracker = await track(startTracker(TrackerConfig.parse({ ...common, TRACKING_SIGNING_KEYS: trackingKeys }), { clock, logger: logger('tracker') }));
+    const tracker = await track(startTracker(TrackerConfig.parse({ ...common, TRACKING_SIGNING_KEYS: trackingKeys, ...options.trackerEnv }), { clock, logger: logger('tracker') }));
     const sender = await track(
       startSender(
         SenderConfig.parse({

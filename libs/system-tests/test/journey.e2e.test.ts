@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
 import { Kafka, logLevel } from 'kafkajs';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
@@ -10,7 +9,7 @@ import { allTopics, campaignStopTopic, emailSendRequestedTopic, emailSentTopic, 
 import { ManualClock } from '@telltale/db';
 import { StepDispatcher } from '@telltale/sequencer';
 import { createTestDatabase, hostileMessages, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { callApi, enrollWhenMailboxKnown, eventually, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
+import { callApi, enrollWhenMailboxKnown, eventually, readInbox, requiredEnv, sandboxMailbox, startTelltaleSystem, TopicRecorder, type TelltaleSystem } from '../src';
 
 /**
  * The journey the product exists for (issue 2): a 2-step sequence, step 1 sent over SMTP with a
@@ -34,33 +33,6 @@ let kafka: Kafka;
 const clock = new ManualClock(new Date());
 let flynnContactId: string;
 const http = (base: string, path: string, init: { method?: string; body?: unknown } = {}) => callApi(base, path, ORG, init);
-
-
-async function inbox(address: string): Promise<{ uid: number; source: Buffer }[]> {
-  const client = new ImapFlow({
-    host: requiredEnv('MAIL_HOST'),
-    port: Number(requiredEnv('IMAP_PORT')),
-    secure: false,
-    auth: { user: address, pass: 'any' },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    const lock = await client.getMailboxLock('INBOX');
-    try {
-      const out: { uid: number; source: Buffer }[] = [];
-      const status = client.mailbox;
-      if (status && status.exists > 0) {
-        for await (const m of client.fetch('1:*', { uid: true, source: true })) if (m.source) out.push({ uid: m.uid, source: m.source });
-      }
-      return out;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await client.logout();
-  }
-}
 
 async function processedCount(service: string, consumer: string): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
@@ -136,7 +108,7 @@ test('one tracked email: send, open, click, CC reply stops the campaign, Salesfo
   for (const header of ['event-id', 'event-type', 'occurred-at', 'org-id']) assert.ok(sent.headers[header], `header ${header}`);
   assert.equal(sent.headers['org-id'], ORG);
 
-  const delivered = await eventually('step 1 in Flynn\'s inbox', async () => (await inbox(PROSPECT))[0]);
+  const delivered = await eventually('step 1 in Flynn\'s inbox', async () => (await readInbox(PROSPECT))[0]);
   const parsed = await simpleParser(delivered.source);
   assert.equal(parsed.messageId, sentPayload.messageId);
   assert.equal(parsed.subject, 'The Grid');
@@ -148,7 +120,7 @@ test('one tracked email: send, open, click, CC reply stops the campaign, Salesfo
   assert.ok(html.indexOf(pixelUrl!) < html.indexOf('Hi Flynn'), 'the pixel sits near the top of the body');
   assert.ok(html.includes(`mailto:${REP}`), 'mailto links are left alone');
   assert.ok(String(parsed.text).includes('www.encom.com/flynn-lives'), 'the plain-text part keeps the original link');
-  assert.equal((await inbox(CC)).length, 1, 'Alan got the email on CC');
+  assert.equal((await readInbox(CC)).length, 1, 'Alan got the email on CC');
 
   // 3. Forged and altered tokens record nothing and never redirect.
   const token = clickUrl!.slice(clickUrl!.lastIndexOf('/') + 1);
@@ -210,7 +182,7 @@ test('one tracked email: send, open, click, CC reply stops the campaign, Salesfo
   assert.equal(after.body.state, 'stopped');
   assert.deepEqual(after.body.steps.map((s: { stepNumber: number }) => s.stepNumber), [1]);
   assert.equal(recorder.on(prefix + emailSendRequestedTopic.name).length, 1, 'step 2 was never handed to the sender');
-  assert.equal((await inbox(PROSPECT)).length, 1, 'Flynn received step 1 only');
+  assert.equal((await readInbox(PROSPECT)).length, 1, 'Flynn received step 1 only');
 
   // 7. Salesforce: one Task for the email, one for the reply, on Flynn's Contact.
   const tasks = await eventually('two Salesforce Tasks', () => {

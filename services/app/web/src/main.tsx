@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import '@mantine/tiptap/styles.css';
-import { FileInput, MantineProvider, darken, type CSSVariablesResolver, MultiSelect, Notification, Select, createTheme } from '@mantine/core';
+import { Anchor, FileInput, MantineProvider, darken, type CSSVariablesResolver, MultiSelect, Notification, Select, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -16,6 +16,8 @@ const theme = createTheme({
   primaryShade: { light: 8, dark: 5 },
   defaultRadius: 'md',
   components: {
+    // Links inside text must not rely on colour alone.
+    Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
     Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss' } } }),
     Select: Select.extend({ defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } }),
     MultiSelect: MultiSelect.extend({ defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } }),

@@ -7,16 +7,18 @@ import { StateBadge } from './SequencesPages';
 
 const TRANSITION_LABEL: Record<string, string> = {
   enrolled: 'Enrolled',
-  step_requested: 'Step handed to the sender',
-  step_sent: 'Step sent',
-  step_failed: 'Step failed',
-  stopped: 'Campaign stopped',
-  paused: 'Paused',
-  resumed: 'Resumed',
+  'step-dispatched': 'Step due: handed to the sender',
+  'step-claimed': 'Sender started sending',
+  'step-sent': 'Step sent',
+  'step-failed-temporarily': 'Sending failed, retrying',
+  'step-failed-permanently': 'Sending failed',
+  stop: 'Campaign stopped',
+  pause: 'Paused',
+  resume: 'Resumed',
   completed: 'Completed: every step was sent',
 };
 
-const label = (transition: string) => TRANSITION_LABEL[transition] ?? transition.replace(/_/g, ' ');
+const label = (transition: string) => TRANSITION_LABEL[transition] ?? transition.replace(/[-_]/g, ' ');
 
 function detailText(detail: unknown): string | null {
   if (!detail || typeof detail !== 'object') return null;
@@ -53,7 +55,7 @@ export function EnrollmentPage() {
         {e.cc.length > 0 ? ` · CC: ${e.cc.map((c) => c.name ?? c.address).join(', ')}` : ''}
       </Text>
       {explanation.data ? (
-        <Alert color={explanation.data.stopped ? 'red' : 'blue'} title="Why" role="status" aria-label="Explanation">
+        <Alert color={explanation.data.stopped ? 'red' : 'blue'} title="Why" role="status" data-testid="explanation">
           {explanation.data.answer}
         </Alert>
       ) : null}
@@ -79,7 +81,7 @@ export function EnrollmentPage() {
         <Title order={3} size="h4" mb="md">
           Timeline
         </Title>
-        <Timeline bulletSize={14} lineWidth={2} active={e.history.length - 1}>
+        <Timeline  bulletSize={14} lineWidth={2} active={e.history.length - 1}>
           {e.history.map((h, i) => (
             <Timeline.Item key={i} title={label(h.transition)}>
               <Text size="xs" c="dimmed">

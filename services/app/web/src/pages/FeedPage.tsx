@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
@@ -162,7 +162,9 @@ function FeedEntry({ item }: { item: FeedItem }) {
         {item.enrollmentId ? (
           <>
             {' · '}
-            <Link to={`/enrollments/${item.enrollmentId}`}>enrollment</Link>
+            <Anchor component={Link} to={`/enrollments/${item.enrollmentId}`} size="xs">
+              enrollment
+            </Anchor>
           </>
         ) : null}
       </Text>
