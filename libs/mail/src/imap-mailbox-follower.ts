@@ -107,6 +107,8 @@ export class ImapMailboxFollower {
   private readonly primaryFolder: string;
   /** Folders the mailbox's very first sync started with (read from now on only); null until known. */
   private firstSyncFolders: Set<string> | null = null;
+  /** UIDNEXT/UIDVALIDITY per folder from the LIST just made (LIST-STATUS, RFC 5819), used by the check that follows it. */
+  private listedStatus = new Map<string, FolderState>();
   private readonly logger: MailLogger;
   private readonly backoff: ReconnectBackoff;
   private readonly pollIntervalMs: number;
@@ -448,17 +450,19 @@ export class ImapMailboxFollower {
 
   private async checkOtherFolders(client: ImapFlow): Promise<void> {
     let leftPrimary = false;
+    const listed = this.listedStatus;
+    this.listedStatus = new Map();
     for (const folder of this.folders.slice(1)) {
       if (!this.running) break;
-      const status = await client.status(folder, { uidNext: true, uidValidity: true });
+      const status = listed.get(folder) ?? (await this.folderStatus(client, folder));
       if (status === false) {
         this.logger.warn({ folder }, 'imap follower: STATUS refused, folder skipped this round');
         continue;
       }
       const stored = await this.options.cursorStore.load(folder);
       // Without both values STATUS tells us nothing; select the folder and look.
-      if (status.uidNext !== undefined && status.uidValidity !== undefined) {
-        const state: FolderState = { uidValidity: status.uidValidity.toString(), uidNext: status.uidNext };
+      if (status !== null) {
+        const state = status;
         if (!folderHasNewMail(stored, state)) continue;
         if (stored === null && this.windowDays(folder) === undefined) {
           // Nothing to read yet: remember where "new" starts without selecting the folder.
@@ -474,10 +478,25 @@ export class ImapMailboxFollower {
     if (leftPrimary) await this.openReadOnly(client, this.primaryFolder);
   }
 
+  /** STATUS UIDNEXT UIDVALIDITY of a folder not selected; null when the server left either out, false when it refused. */
+  private async folderStatus(client: ImapFlow, folder: string): Promise<FolderState | null | false> {
+    const status = await client.status(folder, { uidNext: true, uidValidity: true });
+    if (status === false) return false;
+    return status.uidNext !== undefined && status.uidValidity !== undefined ? { uidValidity: status.uidValidity.toString(), uidNext: status.uidNext } : null;
+  }
+
   /** 'all': the folders a reply can land in, as the server lists them now (one LIST). */
   private async listFolders(client: ImapFlow): Promise<void> {
     if (!this.followAll) return;
-    const listed = await client.list({ listOnly: true });
+    // With LIST-STATUS one command answers what every folder's STATUS would (one round trip per poll,
+    // not one per folder); without it imapflow would STATUS every listed folder, Trash and Junk too.
+    const withStatus = client.capabilities.has('LIST-STATUS');
+    const listed = await client.list(withStatus ? { listOnly: true, statusQuery: { uidNext: true, uidValidity: true } } : { listOnly: true });
+    this.listedStatus.clear();
+    for (const entry of listed) {
+      const status = entry.status;
+      if (status?.uidNext !== undefined && status.uidValidity !== undefined) this.listedStatus.set(entry.path, { uidNext: status.uidNext, uidValidity: status.uidValidity.toString() });
+    }
     const folders = replyFolders(listed);
     const added = folders.filter((folder) => !this.folders.includes(folder));
     if (added.length > 0 || folders.length !== this.folders.length) this.logger.info({ folders, added }, 'imap follower: folders listed');

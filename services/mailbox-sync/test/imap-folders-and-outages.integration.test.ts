@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { OutageProxy } from './support/outage-proxy';
+import { TcpRelay } from '@telltale/testing';
 import { env, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 /**
@@ -40,7 +40,7 @@ for (const server of servers()) {
   describe(`IMAP on ${server.name}: every folder a reply can land in, and outages people can see`, () => {
     const rep = `rep-${randomBytes(4).toString('hex')}@telltale.test`;
     let sync: MailboxSyncUnderTest;
-    let proxy: OutageProxy;
+    let proxy: TcpRelay;
     let mailboxId = '';
 
     /** The rep's own IMAP session, straight to the server: what their mail client and its rules do. */
@@ -69,7 +69,7 @@ for (const server of servers()) {
     const patch = (body: unknown): Promise<Response> => sync.api(`/v1/mailboxes/${mailboxId}`, { method: 'PATCH', body: JSON.stringify(body) });
 
     before(async () => {
-      proxy = await OutageProxy.start(server.host, server.imapPort);
+      proxy = await TcpRelay.start(server.host, server.imapPort);
       sync = await startMailboxSyncUnderTest({ label: `imap-folders-${server.name.toLowerCase()}`, config: { MAILBOX_FOLDER_POLL_MS: '1000' } });
       // The rep's account exists (Dovecot creates it at first login) with a Clients folder already there.
       await asRep((client) => client.mailboxCreate(['Clients']).catch(() => undefined));

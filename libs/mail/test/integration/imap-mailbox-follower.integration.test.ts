@@ -12,7 +12,7 @@ import {
 import { liveHandles, waitFor } from '../wait-for';
 import { GreenMailMailbox, uniqueMailbox } from './greenmail-mailbox';
 import { mailServerFromEnv } from './mail-server-env';
-import { TcpProxy } from './tcp-proxy';
+import { TcpRelay } from '@telltale/testing';
 
 const server = mailServerFromEnv();
 const handlesAtStart = liveHandles();
@@ -226,8 +226,8 @@ describe('ImapMailboxFollower against GreenMail', () => {
   it('reconnects with backoff after the connection drops and catches up', async () => {
     const mailbox = new GreenMailMailbox(server, uniqueMailbox());
     await mailbox.messageCount();
-    const proxy = new TcpProxy(server.host, server.imapPort);
-    const port = await proxy.listen();
+    const proxy = await TcpRelay.start(server.host, server.imapPort);
+    const port = proxy.port;
     try {
       const { follower, received, errors } = follow(mailbox, new InMemoryImapCursorStore(), { port });
       await follower.start();
@@ -240,7 +240,7 @@ describe('ImapMailboxFollower against GreenMail', () => {
       await waitFor(() => follower.state === 'following', 'following again');
       await follower.stop();
     } finally {
-      await proxy.close();
+      await proxy.stop();
     }
   });
 

@@ -7,3 +7,4 @@ export * from './kafka-secured.local';
 export * from './test-certificates';
 export * from './free-port';
 export * from './dovecot.local';
+export * from './tcp-relay';
