@@ -334,7 +334,7 @@ describe('the live feed (app.feed_item, GET /api/v1/feed, GET /api/v1/feed/strea
     }
   });
 
-  it('a reconnect more than 500 items behind is told to reload (event: reset) and gets the newest 500', async () => {
+  it('a reconnect more than 500 items behind, or after an id the feed never had, is told to reload (event: reset) and gets the newest 500', async () => {
     const [{ id: lastId }] = (await history(browsers.priya, '?limit=1')) as { id: string }[];
     const flood = Array.from({ length: 505 }, (_, i) => sentEmail(alexMailbox, { subject: `Flood ${i}` }));
     await Promise.all(flood.map((s) => producer.produce(emailSentTopic, s, orgId)));
@@ -347,6 +347,9 @@ describe('the live feed (app.feed_item, GET /api/v1/feed, GET /api/v1/feed/strea
     const [{ max }] = (await db.query(`SELECT max(id)::text AS max FROM app.feed_item`)).rows as { max: string }[];
     assert.equal(ids[ids.length - 1], BigInt(max), 'up to the newest');
     assert.equal(new Set(ids).size, 500);
+    const unknown = await stream(browsers.priya, `?after=${BigInt(max) + 1000n}`);
+    await eventually('the newest 500 again', () => unknown.feed().length >= 500);
+    assert.deepEqual(JSON.parse(unknown.events[0]!.data), { reason: 'unknown_id', replayed: 500 });
   });
 
   it('mail from a mailbox whose owner is not known yet is the owner’s once the mailbox event names them', async () => {
@@ -358,6 +361,16 @@ describe('the live feed (app.feed_item, GET /api/v1/feed, GET /api/v1/feed/strea
     assert.ok(!(await history(browsers.sam, '?limit=20')).some((i) => i.sentEmailId === early.sentEmailId), 'no rep’s until then');
     await connectMailbox(mailboxId, userIds.sam!, 'sam+second@telltale.test');
     await eventually('Sam’s now', async () => (await history(browsers.sam, '?limit=20')).some((i) => i.sentEmailId === early.sentEmailId && i.ownerUserId === userIds.sam));
+  });
+
+  it('a stream the browser leaves is let go (telltale_app_feed_streams)', async () => {
+    const open = async () => Number(/^telltale_app_feed_streams (\S+)$/m.exec(await (await fetch(system.app.metricsUrl)).text())?.[1]);
+    const before = await open();
+    assert.ok(Number.isInteger(before), 'the gauge is served');
+    const leaving = await stream(browsers.sam);
+    assert.equal(await open(), before + 1);
+    await leaving.close();
+    await eventually('one stream fewer', async () => (await open()) === before);
   });
 
   it('the same event delivered twice is one item', async () => {

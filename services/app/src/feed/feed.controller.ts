@@ -5,7 +5,7 @@ import { FeedHub } from './feed-hub';
 import { FeedHistoryQuery, FeedStreamQuery, feedFilterFor, sseFrame, toFeedItemView, type FeedItemView, type FeedRow } from './feed-query';
 import { FeedStore } from './feed.store';
 
-/** At most this many rows replayed on (re)connect; further behind, the stream says `reset` and sends the newest. */
+/** At most this many rows replayed on (re)connect; further behind (or after an unknown id), the stream says `reset` and sends the newest. */
 export const FEED_REPLAY_LIMIT = 500;
 /** The EventSource's reconnect delay (`retry:`). */
 const RETRY_MS = 2_000;
@@ -82,22 +82,28 @@ export class FeedController {
       close,
     });
     const lifetime = setTimeout(close, STREAM_MAX_MS);
+    // The browser may leave while the replay is read.
+    res.on('close', close);
     let replay: FeedRow[] = [];
-    let reset = false;
+    let reset: 'too_far_behind' | 'unknown_id' | null = null;
     try {
       if (after) {
-        replay = await this.store.after(filter, after, FEED_REPLAY_LIMIT + 1);
-        if (replay.length > FEED_REPLAY_LIMIT) {
-          reset = true;
+        const [rows, newest] = await Promise.all([this.store.after(filter, after, FEED_REPLAY_LIMIT + 1), this.store.lastId()]);
+        replay = rows;
+        // Further behind than the replay goes, or an id this feed never had (a restored database): start again from the newest.
+        if (replay.length > FEED_REPLAY_LIMIT || BigInt(after) > BigInt(newest)) {
+          reset = replay.length > FEED_REPLAY_LIMIT ? 'too_far_behind' : 'unknown_id';
           replay = await this.store.latest(filter, FEED_REPLAY_LIMIT);
+          sentUpTo = 0n;
         }
       }
     } catch (err) {
+      res.off('close', close);
       unsubscribe();
       clearTimeout(lifetime);
       throw err;
     }
-    req.on('close', close);
+    if (closed) return;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -107,7 +113,7 @@ export class FeedController {
     });
     res.socket?.setNoDelay(true);
     res.write(`retry: ${RETRY_MS}\n\n`);
-    if (reset) res.write(`event: reset\ndata: ${JSON.stringify({ reason: 'too_far_behind', replayed: replay.length })}\n\n`);
+    if (reset) res.write(`event: reset\ndata: ${JSON.stringify({ reason: reset, replayed: replay.length })}\n\n`);
     for (const row of replay) send(row);
     for (const row of waiting) send(row);
     waiting.length = 0;
