@@ -117,11 +117,13 @@ export async function startServices(infra) {
       TRACKER_URL: url('tracker'),
       MAILBOX_SYNC_URL: url('mailbox-sync'),
       REPLY_DETECTOR_URL: url('reply-detector'),
+      // "This is my device" sends the browser to the tracking domain, which sends it back here.
+      APP_TRACKING_URL: url('tracker'),
     },
     sequencer: {},
     // GreenMail runs on this machine: mailboxes may use its address only because it is allowed here.
     'mailbox-sync': { CREDENTIALS_ENCRYPTION_KEYS: secrets.CREDENTIALS_ENCRYPTION_KEYS, MAILBOX_FOLDER_POLL_MS: '10000', MAILBOX_HOST_ALLOWLIST: infra.mail.host },
-    tracker: { TRACKING_SIGNING_KEYS: secrets.TRACKING_SIGNING_KEYS },
+    tracker: { TRACKING_SIGNING_KEYS: secrets.TRACKING_SIGNING_KEYS, TRACKER_APP_ORIGINS: appUrl },
     sender: {
       TRACKING_BASE_URL: url('tracker'),
       TRACKING_SIGNING_KEYS: secrets.TRACKING_SIGNING_KEYS,

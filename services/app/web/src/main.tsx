@@ -15,6 +15,8 @@ const theme = createTheme({
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 5 },
   defaultRadius: 'md',
+  // No sliding navbar or fading menus for people who asked their system for less motion.
+  respectReducedMotion: true,
   components: {
     // Links inside text must not rely on colour alone.
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),

@@ -75,7 +75,7 @@ export function EmailsPage() {
                   <Table.Td>
                     <Group gap={6} wrap="nowrap">
                       {e.enrollmentId ? (
-                        <Anchor component={Link} to={`/enrollments/${e.enrollmentId}`}>
+                        <Anchor component={Link} to={`/enrollments/${e.enrollmentId}`} size="sm">
                           {e.subject || '(no subject)'}
                         </Anchor>
                       ) : (

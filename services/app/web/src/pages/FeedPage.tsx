@@ -226,7 +226,7 @@ export function FeedPage() {
       </PageTitle>
       <Card withBorder mb="md" p="sm">
         <Group align="flex-end" wrap="wrap" gap="sm">
-          <MultiSelect label="Kinds" placeholder="All kinds" data={KINDS} value={filters.kinds} onChange={(kinds) => set({ kinds })} w={260} clearable />
+          <MultiSelect label="Kinds" placeholder="All kinds" data={KINDS} value={filters.kinds} onChange={(kinds) => set({ kinds })} w={{ base: '100%', sm: 260 }} clearable />
           <Select
             label="Sequence"
             placeholder="All sequences"
@@ -234,7 +234,7 @@ export function FeedPage() {
             value={filters.sequenceId}
             onChange={(sequenceId) => set({ sequenceId })}
             clearable
-            w={220}
+            w={{ base: '100%', sm: 220 }}
           />
           {oversees(me) ? (
             <Select
@@ -244,10 +244,10 @@ export function FeedPage() {
               value={filters.ownerUserId}
               onChange={(ownerUserId) => set({ ownerUserId })}
               clearable
-              w={220}
+              w={{ base: '100%', sm: 220 }}
             />
           ) : null}
-          <Select label="Time" data={TIME_RANGES} value={filters.hours} onChange={(hours) => set({ hours: hours ?? 'all' })} allowDeselect={false} w={160} />
+          <Select label="Time" data={TIME_RANGES} value={filters.hours} onChange={(hours) => set({ hours: hours ?? 'all' })} allowDeselect={false} w={{ base: '100%', sm: 160 }} />
           <Switch label="Show machine activity" checked={filters.includeMachine} onChange={(e) => set({ includeMachine: e.currentTarget.checked })} mb={6} />
         </Group>
       </Card>

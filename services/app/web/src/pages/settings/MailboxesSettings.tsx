@@ -6,7 +6,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Mailbox } from '../../api';
 import { EmptyState, ErrorState, FormError, Loading, fieldErrors } from '../../ui';
 
-const STATE_COLOR: Record<string, string> = { connected: 'green', syncing: 'green', connecting: 'blue', needs_reconnect: 'orange', disconnected: 'gray' };
+const STATE_COLOR: Record<string, string> = { connected: 'green', syncing: 'green', connecting: 'blue', degraded: 'yellow', needs_reconnect: 'orange', disconnected: 'gray' };
 
 export const useMailboxes = () => useQuery({ queryKey: ['mailboxes'], queryFn: () => api<Mailbox[]>('/api/v1/mailboxes') });
 
@@ -134,7 +134,7 @@ function MailboxCard({ mailbox }: { mailbox: Mailbox }) {
           </Group>
         </Group>
         {mailbox.replyTracking ? (
-          <Text size="sm" c={live && mailbox.state !== 'needs_reconnect' ? 'dimmed' : 'red.9'}>
+          <Text size="sm" c={live && mailbox.state !== 'needs_reconnect' && mailbox.state !== 'degraded' ? 'dimmed' : 'red.9'}>
             {mailbox.replyTracking}
           </Text>
         ) : null}
