@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { MailboxConnectionState } from '@telltale/contracts';
 import { InternalCallError, internalRequest } from './internal-http';
 
-const MailboxState = z.enum(['connected', 'syncing', 'needs_reconnect', 'disconnected']);
+/** mailbox-sync's states, from the contract (a `degraded` mailbox, whose IMAP server is unreachable, still sends). */
+const MailboxState = MailboxConnectionState;
 const common = {
   mailboxId: z.string(),
   orgId: z.string(),
