@@ -350,6 +350,15 @@ describe('the web app in Chromium', () => {
     await nav('Sequences');
     await page.getByRole('link', { name: 'Arcade follow-up' }).waitFor();
     await checkScreen('sequences');
+    // Many people at once: a CSV read in the browser, each row answered on its own.
+    await page.getByRole('link', { name: 'Arcade follow-up' }).click();
+    const csv = 'email,name,cc\nlora@encom.com,Lora Baines,"Dillinger <ed@encom.com>"\nnot-an-address,Sark,\n';
+    await page.locator('input[type="file"]').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Enrol 2 people' }).click();
+    await page.getByText('1 enrolled, 0 already enrolled, 1 with errors').waitFor();
+    await page.getByRole('cell', { name: /^prospect\.email: / }).waitFor();
+    await page.getByRole('link', { name: 'Lora Baines <lora@encom.com>' }).waitFor();
+    await checkScreen('sequence-csv');
     await nav('Emails');
     await page.getByRole('heading', { name: 'Sent emails' }).waitFor();
     await checkScreen('emails');

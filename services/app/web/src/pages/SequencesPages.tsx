@@ -319,7 +319,7 @@ export function EnrollmentsTable({ sequenceId }: { sequenceId?: string }) {
             <Table.Tr>
               <Table.Th>Person</Table.Th>
               <Table.Th>State</Table.Th>
-              <Table.Th>Step</Table.Th>
+              <Table.Th>Steps sent</Table.Th>
               <Table.Th>Enrolled</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -335,7 +335,7 @@ export function EnrollmentsTable({ sequenceId }: { sequenceId?: string }) {
                   <StateBadge state={e.state} />
                 </Table.Td>
                 <Table.Td>
-                  {Math.min(e.nextStepNumber, e.stepCount)} of {e.stepCount}
+                  {Math.min(e.nextStepNumber - 1, e.stepCount)} of {e.stepCount}
                 </Table.Td>
                 <Table.Td>{formatTime(e.createdAt)}</Table.Td>
               </Table.Tr>
