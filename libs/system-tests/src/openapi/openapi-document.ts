@@ -178,12 +178,10 @@ function buildOperation(op: PublicOperation, input: RouteInput | undefined): Jso
   const status = Object.keys((op.operation.responses ?? {}) as JsonObject)[0] ?? '200';
   const responses: JsonObject = { ...successResponse(status, input) };
   if (input?.browser) {
-    const page = { 'text/html': { schema: { type: 'string' } } };
-    responses['400'] = {
-      description: 'The sign-in page again, with what went wrong; a query carrying NUL is refused before the page, as JSON `invalid_request`.',
-      content: { ...page, 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    responses['4XX'] = {
+      description: 'The sign-in page again, with what went wrong; what is refused before the page (NUL in the query, a URL over 16 kB) is a JSON error.',
+      content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
-    responses['4XX'] = { description: 'The sign-in page again, with what went wrong.', content: page };
   } else {
     responses['400'] = ref('InvalidRequest');
     if (member) {
