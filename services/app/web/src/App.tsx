@@ -1,6 +1,7 @@
 import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import { Suspense, lazy } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { ApiError, api, setCsrfToken, type Me } from './api';
 import { MeContext } from './me';
@@ -8,10 +9,13 @@ import { EmailsPage } from './pages/EmailsPage';
 import { EnrollmentPage } from './pages/EnrollmentPage';
 import { FeedPage } from './pages/FeedPage';
 import { NotFoundPage } from './pages/NotFoundPage';
-import { SequenceNewPage, SequencePage, SequencesPage } from './pages/SequencesPages';
+import { SequencePage, SequencesPage } from './pages/SequencesPages';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
-import { ErrorState } from './ui';
+import { ErrorState, Loading } from './ui';
+
+// The rich-text editor is most of the bundle: loaded when a sequence is written, not on first load.
+const SequenceNewPage = lazy(() => import('./pages/SequenceNewPage').then((m) => ({ default: m.SequenceNewPage })));
 
 const NAV = [
   { to: '/', label: 'Feed', exact: true },
@@ -81,16 +85,18 @@ export function App() {
           ))}
         </AppShell.Navbar>
         <AppShell.Main>
-          <Routes>
-            <Route path="/" element={<FeedPage />} />
-            <Route path="/sequences" element={<SequencesPage />} />
-            <Route path="/sequences/new" element={<SequenceNewPage />} />
-            <Route path="/sequences/:id" element={<SequencePage />} />
-            <Route path="/enrollments/:id" element={<EnrollmentPage />} />
-            <Route path="/emails" element={<EmailsPage />} />
-            <Route path="/settings/*" element={<SettingsPage />} />
-            <Route path="*" element={<NotFoundPage />} />
-          </Routes>
+          <Suspense fallback={<Loading label="Loading" />}>
+            <Routes>
+              <Route path="/" element={<FeedPage />} />
+              <Route path="/sequences" element={<SequencesPage />} />
+              <Route path="/sequences/new" element={<SequenceNewPage />} />
+              <Route path="/sequences/:id" element={<SequencePage />} />
+              <Route path="/enrollments/:id" element={<EnrollmentPage />} />
+              <Route path="/emails" element={<EmailsPage />} />
+              <Route path="/settings/*" element={<SettingsPage />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </Suspense>
         </AppShell.Main>
       </AppShell>
     </MeContext>
