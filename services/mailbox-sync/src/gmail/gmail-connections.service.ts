@@ -56,7 +56,7 @@ export class GmailConnectionsService {
     });
     const emailAddress = profile.data.emailAddress?.toLowerCase();
     if (!emailAddress) throw new BadRequestException({ error: 'google_profile_failed', message: 'Google returned no email address for this account.' });
-    const row = await this.mailboxes.upsertOAuthMailbox(pending.orgId, 'gmail', emailAddress, grant.refreshToken, grant.scopes);
+    const row = await this.mailboxes.upsertOAuthMailbox(pending.orgId, 'gmail', emailAddress, grant.refreshToken, grant.scopes, caller.userId);
     this.tokens.forget(row.id);
     this.tokens.forMailbox(row, { accessToken: grant.accessToken, expiresAt: grant.expiresAt });
     return row;

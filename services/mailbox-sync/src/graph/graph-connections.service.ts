@@ -49,7 +49,7 @@ export class GraphConnectionsService {
     }));
     const emailAddress = (profile.success ? (profile.data.mail ?? profile.data.userPrincipalName) : null)?.toLowerCase();
     if (!emailAddress) throw new BadRequestException({ error: 'microsoft_profile_failed', message: 'Microsoft returned no address for this account.' });
-    const row = await this.mailboxes.upsertOAuthMailbox(pending.orgId, 'graph', emailAddress, grant.refreshToken, grant.scopes);
+    const row = await this.mailboxes.upsertOAuthMailbox(pending.orgId, 'graph', emailAddress, grant.refreshToken, grant.scopes, caller.userId);
     this.tokens.forget(row.id);
     this.tokens.forMailbox(row, { accessToken: grant.accessToken, expiresAt: grant.expiresAt });
     return row;

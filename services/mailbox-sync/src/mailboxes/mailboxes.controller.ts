@@ -34,7 +34,7 @@ export class MailboxesController {
       throw new ForbiddenException({ error: 'forbidden', message: "Only an admin connects a mailbox for someone else (ownerUserId)." });
     }
     await this.connectionCheck.verify(request);
-    const row = await this.mailboxes.connect(orgId, request);
+    const row = await this.mailboxes.connect(orgId, { ...request, ownerUserId: request.ownerUserId ?? caller.userId ?? undefined });
     await this.mailboxes.claimOwner(row.id, request.ownerUserId ?? caller.userId);
     await Promise.race([this.followers.follow(row), delay(this.connectTimeoutMs)]);
     return this.mailboxes.view(await this.mailboxes.getRow(orgId, row.id));

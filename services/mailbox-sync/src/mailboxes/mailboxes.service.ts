@@ -95,8 +95,8 @@ export class MailboxesService {
       const secret = this.cipher.encrypt(request.password, id);
       await m.query(
         `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, imap_host, imap_port, imap_secure, smtp_host, smtp_port, smtp_secure,
-           username, secret_key_id, secret_ciphertext, folders, created_at, updated_at, state_changed_at)
-         VALUES ($1, $2, $3, 'imap', 'syncing', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)`,
+           username, secret_key_id, secret_ciphertext, folders, created_at, updated_at, state_changed_at, owner_user_id)
+         VALUES ($1, $2, $3, 'imap', 'syncing', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15)`,
         [
           id,
           orgId,
@@ -112,9 +112,11 @@ export class MailboxesService {
           secret.ciphertext,
           JSON.stringify(request.folders),
           now,
+          request.ownerUserId ?? null,
         ],
       );
-      await this.emitStateChange(m, { id, org_id: orgId, provider: 'imap', email_address: request.emailAddress }, null, 'syncing', null, now);
+      // The owner is in the first event, so the feed knows whose mailbox it is from the start.
+      await this.emitStateChange(m, { id, org_id: orgId, provider: 'imap', email_address: request.emailAddress, owner_user_id: request.ownerUserId ?? null }, null, 'syncing', null, now);
       return id;
     });
     return this.getRow(orgId, id);
@@ -194,10 +196,10 @@ export class MailboxesService {
    * keeps the sync cursor, so nothing received meanwhile is skipped (a cursor the provider no longer
    * honours falls back to a resync of the recent window).
    */
-  async upsertOAuthMailbox(orgId: string, provider: 'gmail' | 'graph', emailAddress: string, refreshToken: string, scopes: string[]): Promise<MailboxRow> {
+  async upsertOAuthMailbox(orgId: string, provider: 'gmail' | 'graph', emailAddress: string, refreshToken: string, scopes: string[], ownerUserId: string | null = null): Promise<MailboxRow> {
     const now = this.clock.now();
     const id = await this.runtime.transaction(async (m) => {
-      const [existing] = (await m.query(`SELECT id, state, provider FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2 FOR UPDATE`, [orgId, emailAddress])) as Pick<MailboxRow, 'id' | 'state' | 'provider'>[];
+      const [existing] = (await m.query(`SELECT id, state, provider, owner_user_id FROM mailbox_sync.mailbox WHERE org_id = $1 AND email_address = $2 FOR UPDATE`, [orgId, emailAddress])) as Pick<MailboxRow, 'id' | 'state' | 'provider' | 'owner_user_id'>[];
       if (existing && existing.provider !== provider) throw new ConflictException({ error: 'mailbox_already_connected', mailboxId: existing.id });
       const rowId = existing?.id ?? randomUUID();
       const sealed = this.cipher.encrypt(refreshToken, rowId);
@@ -207,14 +209,14 @@ export class MailboxesService {
              state_changed_at = CASE WHEN state = 'syncing' THEN state_changed_at ELSE $5 END WHERE id = $1`,
           [rowId, sealed.keyId, sealed.ciphertext, scopes, now],
         );
-        if (existing.state !== 'syncing') await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, existing.state, 'syncing', null, now);
+        if (existing.state !== 'syncing') await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress, owner_user_id: existing.owner_user_id ?? ownerUserId }, existing.state, 'syncing', null, now);
       } else {
         await m.query(
-          `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, secret_key_id, secret_ciphertext, oauth_scopes, folders, created_at, updated_at, state_changed_at)
-           VALUES ($1, $2, $3, $4, 'syncing', $5, $6, $7, '["ALL"]', $8, $8, $8)`,
-          [rowId, orgId, emailAddress, provider, sealed.keyId, sealed.ciphertext, scopes, now],
+          `INSERT INTO mailbox_sync.mailbox (id, org_id, email_address, provider, state, secret_key_id, secret_ciphertext, oauth_scopes, folders, created_at, updated_at, state_changed_at, owner_user_id)
+           VALUES ($1, $2, $3, $4, 'syncing', $5, $6, $7, '["ALL"]', $8, $8, $8, $9)`,
+          [rowId, orgId, emailAddress, provider, sealed.keyId, sealed.ciphertext, scopes, now, ownerUserId],
         );
-        await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress }, null, 'syncing', null, now);
+        await this.emitStateChange(m, { id: rowId, org_id: orgId, provider, email_address: emailAddress, owner_user_id: ownerUserId }, null, 'syncing', null, now);
       }
       return rowId;
     });
