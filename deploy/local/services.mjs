@@ -189,7 +189,7 @@ export async function startServices(infra) {
     const mailboxId = res.status === 201 ? body.id : body.mailboxId;
     if (res.status !== 201 && res.status !== 409) throw new Error(`could not connect the sandbox mailbox: ${res.status} ${JSON.stringify(body)}`);
     log(`sandbox mailbox ${REP}: ${mailboxId}`);
-    log(`app: ${appUrl}/auth/sign-in (sign in as a sandbox user), API: ${appUrl}/api/v1/…`);
+    log(`web app: open ${appUrl}/ and sign in as sam@telltale.test (password ${oidcSandbox.SANDBOX_PASSWORD}); API: ${appUrl}/api/v1/…`);
     log(`API key of the sandbox admin (Authorization: Bearer …): ${secrets.API_KEY}`);
   } catch (error) {
     await stopChildren();

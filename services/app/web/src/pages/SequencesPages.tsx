@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, FileInput, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, FileInput, Group, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -42,7 +42,8 @@ export function StateBadge({ state }: { state: string }) {
 
 export function SequencesPage() {
   const [q, setQ] = useState('');
-  const { query: list, items } = useCursorList<SequenceSummary>(['sequences'], '/api/v1/sequences', { q: q.trim() });
+  const [sort, setSort] = useState('newest');
+  const { query: list, items } = useCursorList<SequenceSummary>(['sequences'], '/api/v1/sequences', { q: q.trim(), sort });
   return (
     <>
       <PageTitle
@@ -54,7 +55,18 @@ export function SequencesPage() {
       >
         Sequences
       </PageTitle>
-      <TextInput label="Search sequences" placeholder="Name" value={q} onChange={(e) => setQ(e.currentTarget.value)} mb="md" maw={360} />
+      <Group align="flex-end" mb="md" wrap="wrap">
+        <TextInput label="Search sequences" placeholder="Name" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={{ base: '100%', sm: 360 }} />
+        <SegmentedControl
+          aria-label="Sort sequences"
+          value={sort}
+          onChange={setSort}
+          data={[
+            { value: 'newest', label: 'Newest first' },
+            { value: 'name', label: 'By name' },
+          ]}
+        />
+      </Group>
       {list.isPending ? <Loading label="Loading sequences" /> : null}
       {list.error ? <ErrorState error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.data && items.length === 0 ? (
