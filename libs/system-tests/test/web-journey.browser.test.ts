@@ -401,6 +401,12 @@ describe('the web app in Chromium', () => {
       await page.getByText('Copy this key now: it is shown only once').waitFor();
       assert.match(await page.getByRole('status').filter({ hasText: 'shown only once' }).locator('pre').innerText(), /^ttk_/);
       await checkScreen('api-keys');
+
+      // Signing out ends the session here and at the provider, then comes back to sign-in.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).click(); // the provider's confirmation
+      await page.getByRole('heading', { name: 'Sign in to Telltale' }).waitFor();
+      assert.equal((await page.request.get(`${appUrl}/api/v1/me`)).status(), 401);
       assert.deepEqual(errors, []);
     } finally {
       page = previous;
