@@ -154,6 +154,20 @@ for (const server of servers()) {
       assert.equal(sync.received.filter((e) => e.message.messageId === '<filed-1@acme.test>').length, 1, 'nothing read twice');
     });
 
+    it('a reply moved from INBOX into a followed folder (MOVE, or COPY + EXPUNGE without it) is reported once', async () => {
+      await file(['INBOX'], '<moved-1@acme.test>', 'Re: Proposal (moved by the rep)');
+      await sync.awaitMessage('<moved-1@acme.test>', 'the reply in INBOX');
+      await asRep(async (client) => {
+        await client.mailboxOpen('INBOX');
+        const [uid] = (await client.search({ header: { 'message-id': '<moved-1@acme.test>' } }, { uid: true })) || [];
+        assert.ok(uid !== undefined, 'the reply is in INBOX');
+        await client.messageMove(String(uid), 'Clients', { uid: true });
+      });
+      await file(['Clients'], '<after-move@acme.test>', 'Control after the move');
+      await sync.awaitMessage('<after-move@acme.test>', 'Clients read after the move');
+      assert.equal(sync.received.filter((e) => e.message.messageId === '<moved-1@acme.test>').length, 1, 'one event for the moved reply');
+    });
+
     const outage = async (label: string, downMs: number): Promise<void> => {
       const before = sync.changes.length;
       await proxy.down();
