@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { gmail as gmailApi } from '@googleapis/gmail';
 import { GmailMailTransport } from '@telltale/mail';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
-import { assertHostileMessagesDoNotStallTheMailbox, assertUnservableMessageDoesNotStallTheMailbox, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { assertHostileMessagesDoNotStallTheMailbox, assertUnservableMessageDoesNotStallTheMailbox, gmailServiceConfig, startMailboxSyncUnderTest, waitFor, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep@example.com';
 const PUSH_TOKEN = randomBytes(16).toString('hex');
@@ -26,19 +26,8 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: 'http://127.0.0.1:9/cb' });
     sync = await startMailboxSyncUnderTest({
       label: 'gmail',
-      config: {
-        GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
-        GOOGLE_CLIENT_SECRET: 'test-secret',
-        GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
-        GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
-        GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
-        GOOGLE_OAUTH_REVOKE_URL: gmail.revokeUrl,
-        GMAIL_API_ROOT_URL: gmail.url,
-        // Long poll: only pushes can make the tests below pass in time.
-        GMAIL_POLL_MS: '600000',
-        GMAIL_PUBSUB_TOPIC: 'projects/telltale-test/topics/gmail',
-        GMAIL_PUSH_TOKEN: PUSH_TOKEN,
-      },
+      // Long poll: only pushes can make the tests below pass in time.
+      config: gmailServiceConfig(gmail, PUSH_TOKEN, 600_000),
     });
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startGmailTestServer, type GmailTestServer } from '@telltale/testing';
-import { startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
+import { gmailServiceConfig, startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
 
 const REP = 'rep-polling@example.com';
 const PUSH_TOKEN = randomBytes(16).toString('hex');
@@ -23,18 +23,7 @@ describe('Gmail mailboxes: the polling fallback (emulator, Postgres, Kafka)', ()
     gmail = await startGmailTestServer({ emailAddress: REP, redirectUri: 'http://127.0.0.1:9/cb' });
     sync = await startMailboxSyncUnderTest({
       label: 'gmail-polling',
-      config: {
-        GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
-        GOOGLE_CLIENT_SECRET: 'test-secret',
-        GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
-        GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
-        GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
-        GOOGLE_OAUTH_REVOKE_URL: gmail.revokeUrl,
-        GMAIL_API_ROOT_URL: gmail.url,
-        GMAIL_POLL_MS: String(POLL_MS),
-        GMAIL_PUBSUB_TOPIC: 'projects/telltale-test/topics/gmail',
-        GMAIL_PUSH_TOKEN: PUSH_TOKEN,
-      },
+      config: gmailServiceConfig(gmail, PUSH_TOKEN, POLL_MS),
     });
   });
 

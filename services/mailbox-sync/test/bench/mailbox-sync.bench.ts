@@ -18,7 +18,7 @@ import { request as httpsRequest } from 'node:https';
 import { gmail as gmailApi } from '@googleapis/gmail';
 import { ImapFlow } from 'imapflow';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFollower, InMemoryImapCursorStore, SmtpMailTransport, type MailboxChangeSource } from '@telltale/mail';
+import { createGraphClient, GmailChangeSource, GraphChangeSource, ImapMailboxFollower, InMemoryImapCursorStore, type ImapMailboxFollowerOptions, SmtpMailTransport, type MailboxChangeSource } from '@telltale/mail';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,23 +168,13 @@ async function graphThroughput(): Promise<Record<string, unknown>> {
   }
 }
 
-async function imapThroughput(): Promise<Record<string, unknown>> {
-  const host = env('MAIL_HOST');
-  const port = Number(env('IMAP_PORT'));
-  const user = `bench-${randomUUID()}@telltale.test`;
-  const seeder = new ImapFlow({ host, port, secure: false, auth: { user, pass: 'any' }, logger: false, disableAutoIdle: true });
-  const seedStart = process.hrtime.bigint();
-  await seeder.connect();
-  for (let i = 0; i < IMAP_MESSAGES; i += 1) await seeder.append('INBOX', mime(i, user));
-  await seeder.logout();
-  const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
+/** Times one ImapMailboxFollower's first catch-up over a seeded mailbox (every message, initial window of ten years). */
+async function timedInitialSync(options: Pick<ImapMailboxFollowerOptions, 'host' | 'port' | 'auth' | 'folders'>, expected: number): Promise<{ messages: number; seconds: number; peakRssMb: number; messagesPerSecond: number }> {
   let messages = 0;
   let peak = 0;
   const follower = new ImapMailboxFollower({
-    host,
-    port,
+    ...options,
     secure: false,
-    auth: { user, pass: 'any' },
     cursorStore: new InMemoryImapCursorStore(),
     onMessage: async () => {
       messages += 1;
@@ -196,13 +186,23 @@ async function imapThroughput(): Promise<Record<string, unknown>> {
   await follower.start();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await follower.stop();
-  if (messages !== IMAP_MESSAGES) throw new Error(`IMAP sync read ${messages} of ${IMAP_MESSAGES} messages`);
+  if (messages !== expected) throw new Error(`IMAP sync of ${options.host}:${options.port} read ${messages} of ${expected} messages`);
+  return { messages, seconds, peakRssMb: Math.round(peak / 1_048_576), messagesPerSecond: Math.round(messages / seconds) };
+}
+
+async function imapThroughput(): Promise<Record<string, unknown>> {
+  const host = env('MAIL_HOST');
+  const port = Number(env('IMAP_PORT'));
+  const user = `bench-${randomUUID()}@telltale.test`;
+  const seeder = new ImapFlow({ host, port, secure: false, auth: { user, pass: 'any' }, logger: false, disableAutoIdle: true });
+  const seedStart = process.hrtime.bigint();
+  await seeder.connect();
+  for (let i = 0; i < IMAP_MESSAGES; i += 1) await seeder.append('INBOX', mime(i, user));
+  await seeder.logout();
+  const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
   return {
     provider: 'imap (GreenMail 2.1.8 via imapflow, ImapMailboxFollower)',
-    messages,
-    seconds,
-    peakRssMb: Math.round(peak / 1_048_576),
-    messagesPerSecond: Math.round(messages / seconds),
+    ...(await timedInitialSync({ host, port, auth: { user, pass: 'any' } }, IMAP_MESSAGES)),
     seedSeconds,
     seedMessagesPerSecond: Math.round(IMAP_MESSAGES / seedSeconds),
   };
@@ -361,33 +361,10 @@ async function dovecotThroughput(): Promise<Record<string, unknown>> {
     for (let i = 0; i < IMAP_MESSAGES; i += 1) await seeder.append(DOVECOT_FOLDERS[i % DOVECOT_FOLDERS.length]!, mime(i, user));
     await seeder.logout();
     const seedSeconds = Number(process.hrtime.bigint() - seedStart) / 1e9;
-    let messages = 0;
-    let peak = 0;
-    const follower = new ImapMailboxFollower({
-      host: dovecot.host,
-      port: dovecot.imapPort,
-      secure: false,
-      auth,
-      folders: 'all',
-      cursorStore: new InMemoryImapCursorStore(),
-      onMessage: async () => {
-        messages += 1;
-        if (messages % 100 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-      },
-      initialWindowDays: 3650,
-    });
-    const started = process.hrtime.bigint();
-    await follower.start();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    await follower.stop();
-    if (messages !== IMAP_MESSAGES) throw new Error(`Dovecot sync read ${messages} of ${IMAP_MESSAGES} messages`);
     return {
       provider: 'imap (Dovecot 2.3 from Debian via imapflow, ImapMailboxFollower, folders all)',
       folders: DOVECOT_FOLDERS.length,
-      messages,
-      seconds,
-      peakRssMb: Math.round(peak / 1_048_576),
-      messagesPerSecond: Math.round(messages / seconds),
+      ...(await timedInitialSync({ host: dovecot.host, port: dovecot.imapPort, auth, folders: 'all' }, IMAP_MESSAGES)),
       seedSeconds,
     };
   });

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { MailboxMessageReceived, type InboundMessagePayload } from '@telltale/contracts';
 import { sampleValue } from '@telltale/metrics';
-import { createTestDatabase, eventually, hostileMessages, queryRows } from '@telltale/testing';
+import { createTestDatabase, eventually, hostileMessages, queryRows, type GmailTestServer } from '@telltale/testing';
 import { MailboxSyncConfig, startMailboxSync } from '../../src';
 import { localIdentityHeaders, sharedLocalIdentity } from '@telltale/runtime';
 
@@ -19,6 +19,22 @@ export function env(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run with \`npm test\``);
   return v;
+}
+
+/** mailbox-sync's Gmail settings against the Gmail emulator, polling every pollMs (pushes come with pushToken). */
+export function gmailServiceConfig(gmail: Pick<GmailTestServer, 'authUrl' | 'tokenUrl' | 'revokeUrl' | 'url'>, pushToken: string, pollMs: number): Record<string, string> {
+  return {
+    GOOGLE_CLIENT_ID: 'telltale-test.apps.googleusercontent.com',
+    GOOGLE_CLIENT_SECRET: 'test-secret',
+    GOOGLE_REDIRECT_URI: 'http://127.0.0.1:9/cb',
+    GOOGLE_OAUTH_AUTH_URL: gmail.authUrl,
+    GOOGLE_OAUTH_TOKEN_URL: gmail.tokenUrl,
+    GOOGLE_OAUTH_REVOKE_URL: gmail.revokeUrl,
+    GMAIL_API_ROOT_URL: gmail.url,
+    GMAIL_POLL_MS: String(pollMs),
+    GMAIL_PUBSUB_TOPIC: 'projects/telltale-test/topics/gmail',
+    GMAIL_PUSH_TOKEN: pushToken,
+  };
 }
 
 export function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
