@@ -359,6 +359,17 @@ describe('the web app in Chromium', () => {
     await page.getByRole('cell', { name: /^prospect\.email: / }).waitFor();
     await page.getByRole('link', { name: 'Lora Baines <lora@encom.com>' }).waitFor();
     await checkScreen('sequence-csv');
+
+    // Lora replies without her mail client ever loading the pixel: the feed says images were probably blocked.
+    assert.equal(await system.services.sequencer.app.get(StepDispatcher).tick(), 1);
+    const toLora = await simpleParser((await eventually('step 1 in Lora’s inbox', async () => (await readInbox('lora@encom.com'))[0])).source);
+    await nodemailer
+      .createTransport({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false })
+      .sendMail({ from: 'Lora Baines <lora@encom.com>', to: REP, subject: 'Re: The Grid', text: 'Sounds good.', inReplyTo: toLora.messageId, references: [toLora.messageId!] });
+    await nav('Feed');
+    await page.getByText('Lora Baines replied', { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByText('Replied, but no open was ever seen').waitFor();
+    await checkScreen('feed-images-blocked');
     await nav('Emails');
     await page.getByRole('heading', { name: 'Sent emails' }).waitFor();
     await checkScreen('emails');
