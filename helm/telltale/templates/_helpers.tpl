@@ -145,6 +145,9 @@ Returns YAML: NAME: {path: values.path, value: "...", service?: name, optional?:
 {{- $c := .Values.config }}
 TRACKING_BASE_URL: {path: config.trackingBaseUrl, value: {{ $c.trackingBaseUrl | quote }}}
 APP_PUBLIC_URL: {path: config.appPublicUrl, value: {{ $c.appPublicUrl | quote }}}
+{{- /* The web app's "This is my device" opens the tracking domain, which sends the browser back to the app. */}}
+APP_TRACKING_URL: {path: config.trackingBaseUrl, value: {{ $c.trackingBaseUrl | quote }}, optional: true}
+TRACKER_APP_ORIGINS: {path: config.appPublicUrl, value: {{ $c.appPublicUrl | quote }}, optional: true}
 APP_SESSION_IDLE_MINUTES: {path: config.sessions.idleMinutes, value: {{ $c.sessions.idleMinutes | toString | quote }}}
 APP_SESSION_ABSOLUTE_HOURS: {path: config.sessions.absoluteHours, value: {{ $c.sessions.absoluteHours | toString | quote }}}
 {{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" }}
