@@ -96,7 +96,11 @@ main() {
       exec node deploy/local/test.mjs "$@"
       ;;
     # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).
-    bench) exec node deploy/local/bench.mjs "$@" ;;
+    bench)
+      # bench:mailbox-sync also measures against Dovecot.
+      ensure_dovecot
+      exec node deploy/local/bench.mjs "$@"
+      ;;
     # A built script that needs no infrastructure (e.g. the reply accuracy report).
     exec) exec node "$@" ;;
   esac
