@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '@telltale/db';
@@ -58,6 +58,18 @@ let appUrl: string;
 let pixelUrl: string;
 let sentEmailId: string;
 let enrollmentId: string;
+
+/**
+ * The message this run's system sent to `address`: GreenMail is shared by the whole `npm test` run,
+ * so the prospect's inbox may also hold other tests' mail; ours carries this run's tracker address.
+ */
+async function messageOfThisRun(address: string): Promise<ParsedMail | undefined> {
+  for (const message of (await readInbox(address)).reverse()) {
+    const parsed = await simpleParser(message.source);
+    if (String(parsed.html ?? '').includes(system.services.tracker.url)) return parsed;
+  }
+  return undefined;
+}
 
 const adminApi = async (path: string, init: { method?: string; body?: unknown } = {}) => {
   const res = await fetch(new URL(path, appUrl), {
@@ -228,8 +240,7 @@ describe('the web app in Chromium', () => {
 
     await nav('Feed');
     await page.getByText(/Sent .The Grid. to Kevin Flynn/).waitFor({ timeout: 30_000 });
-    const delivered = await eventually('step 1 in Flynn’s inbox', async () => (await readInbox(PROSPECT))[0]);
-    const parsed = await simpleParser(delivered.source);
+    const parsed = await eventually('step 1 in Flynn’s inbox', () => messageOfThisRun(PROSPECT));
     const html = String(parsed.html);
     pixelUrl = /<img[^>]+src="([^"]+\/o\/[^"]+)"/.exec(html)?.[1] ?? '';
     assert.ok(pixelUrl, 'the email carries an open pixel');
@@ -238,7 +249,7 @@ describe('the web app in Chromium', () => {
   });
 
   step('shows the open and the click of Flynn’s browser live, without a reload', async () => {
-    const delivered = await simpleParser((await readInbox(PROSPECT))[0]!.source);
+    const delivered = (await messageOfThisRun(PROSPECT))!;
     const clickUrl = /href="([^"]+\/c\/[^"]+)"/.exec(String(delivered.html))?.[1];
     assert.ok(clickUrl, 'the link was rewritten');
     const flynn = await browser.newContext({ userAgent: DESKTOP_CHROME_UA });
@@ -263,7 +274,7 @@ describe('the web app in Chromium', () => {
   });
 
   step('shows Alan’s reply and the stop live; the enrollment’s timeline explains the stop', async () => {
-    const sentMessage = await simpleParser((await readInbox(PROSPECT))[0]!.source);
+    const sentMessage = (await messageOfThisRun(PROSPECT))!;
     const smtp = nodemailer.createTransport({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false });
     await smtp.sendMail({
       from: `Alan Bradley <${CC}>`,
@@ -362,7 +373,7 @@ describe('the web app in Chromium', () => {
 
     // Lora replies without her mail client ever loading the pixel: the feed says images were probably blocked.
     assert.equal(await system.services.sequencer.app.get(StepDispatcher).tick(), 1);
-    const toLora = await simpleParser((await eventually('step 1 in Lora’s inbox', async () => (await readInbox('lora@encom.com'))[0])).source);
+    const toLora = await eventually('step 1 in Lora’s inbox', () => messageOfThisRun('lora@encom.com'));
     await nodemailer
       .createTransport({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('SMTP_PORT')), secure: false })
       .sendMail({ from: 'Lora Baines <lora@encom.com>', to: REP, subject: 'Re: The Grid', text: 'Sounds good.', inReplyTo: toLora.messageId, references: [toLora.messageId!] });
