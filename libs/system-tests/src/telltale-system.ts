@@ -126,3 +126,15 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
     throw err;
   }
 }
+
+/** The six services by name, for tests that go over all of them. */
+export function servicesOf(system: TelltaleSystem): [string, StartedService][] {
+  return [
+    ['sequencer', system.sequencer],
+    ['sender', system.sender],
+    ['tracker', system.tracker],
+    ['mailbox-sync', system.mailboxSync],
+    ['reply-detector', system.replyDetector],
+    ['crm-writer', system.crmWriter],
+  ];
+}

@@ -15,7 +15,7 @@ import {
   type StartedService,
 } from '@telltale/runtime';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { AppBrowser, requiredEnv, sandboxMailbox, startIdentitySystem, startTelltaleSystem, type IdentitySystem, type TelltaleSystem } from '../src';
+import { AppBrowser, requiredEnv, sandboxMailbox, startIdentitySystem, startTelltaleSystem, type IdentitySystem, type TelltaleSystem, servicesOf } from '../src';
 
 /**
  * The authorization matrix (issue 12), generated from every service's route table so a new route
@@ -98,14 +98,7 @@ after(async () => {
   await drop?.();
 });
 
-const services = (): [string, StartedService][] => [
-  ['sequencer', system.sequencer],
-  ['sender', system.sender],
-  ['tracker', system.tracker],
-  ['mailbox-sync', system.mailboxSync],
-  ['reply-detector', system.replyDetector],
-  ['crm-writer', system.crmWriter],
-];
+const services = (): [string, StartedService][] => servicesOf(system);
 
 /** A concrete path: org A's real objects where the route names them, random ids elsewhere. */
 function concrete(path: string): string {

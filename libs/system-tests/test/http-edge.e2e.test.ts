@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ManualClock } from '@telltale/db';
 import { localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, startSalesforceSandbox, type SalesforceSandbox } from '@telltale/testing';
-import { callApi, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem } from '../src';
+import { callApi, requiredEnv, sandboxMailbox, startTelltaleSystem, type TelltaleSystem, servicesOf } from '../src';
 
 /**
  * What every service's HTTP edge does whatever the route (issue 12): NUL (and unpaired surrogates)
@@ -37,14 +37,7 @@ after(async () => {
   await drop?.();
 });
 
-const services = (): [string, StartedService][] => [
-  ['sequencer', system.sequencer],
-  ['sender', system.sender],
-  ['tracker', system.tracker],
-  ['mailbox-sync', system.mailboxSync],
-  ['reply-detector', system.replyDetector],
-  ['crm-writer', system.crmWriter],
-];
+const services = (): [string, StartedService][] => servicesOf(system);
 
 /** A raw request (any body, any content type) as an admin of ORG; the answer's JSON body when it has one. */
 async function raw(base: string, path: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
