@@ -8,6 +8,7 @@ import { mailboxConnectionChangedTopic } from './mailbox-connection-changed.topi
 import { mailboxMessageReceivedTopic } from './mailbox-message-received.topic';
 import { replyDetectedTopic } from './reply-detected.topic';
 import { trackingEngagementTopic } from './tracking-engagement.topic';
+import { trackingEngagementCorrectedTopic } from './tracking-engagement-corrected.topic';
 
 export * from './campaign-stop.topic';
 export * from './crm-activity-logged.topic';
@@ -19,6 +20,7 @@ export * from './mailbox-connection-changed.topic';
 export * from './mailbox-message-received.topic';
 export * from './reply-detected.topic';
 export * from './tracking-engagement.topic';
+export * from './tracking-engagement-corrected.topic';
 
 /** Every topic of the public event API, in catalogue order. */
 export const allTopics = [
@@ -26,6 +28,7 @@ export const allTopics = [
   emailSentTopic,
   emailSendFailedTopic,
   trackingEngagementTopic,
+  trackingEngagementCorrectedTopic,
   mailboxMessageReceivedTopic,
   mailboxConnectionChangedTopic,
   replyDetectedTopic,
