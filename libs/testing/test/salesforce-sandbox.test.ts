@@ -185,7 +185,7 @@ describe('Salesforce sandbox: metadata', () => {
     const global = await conn.describeGlobal();
     assert.deepEqual(
       global.sobjects.map((s) => s.name).sort(),
-      ['Account', 'Contact', 'Lead', 'Task', 'User'],
+      ['Account', 'Contact', 'EmailMessage', 'EmailMessageRelation', 'Lead', 'Opportunity', 'Task', 'User'],
     );
   });
 

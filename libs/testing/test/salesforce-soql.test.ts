@@ -66,7 +66,7 @@ describe('SOQL subset', () => {
     ["SELECT Id FROM Task WHERE ActivityDate = '2024-05-01'", 'INVALID_FIELD'],
     ["SELECT Id FROM Task WHERE Description = 'long text'", 'INVALID_FIELD'],
     ["SELECT Id FROM Contact WHERE Id = 'not-an-id'", 'INVALID_QUERY_FILTER_OPERATOR'],
-    ['SELECT Id FROM Opportunity', 'INVALID_TYPE'],
+    ['SELECT Id FROM Campaign', 'INVALID_TYPE'],
   ];
   for (const [soql, errorCode] of failures) {
     it(`rejects: ${soql}`, () => {

@@ -10,3 +10,5 @@ export type { SandboxUser } from './salesforce-oauth';
 export type { SandboxClock } from './salesforce-record-store';
 export { toCanonicalId, idChecksum } from './salesforce-id';
 export { parseSoql, type SoqlQuery, type SoqlCondition, type SoqlLiteral } from './soql-parser';
+export { FieldSecurity, type FieldAccess } from './field-security';
+export { ApiAllowance, DEFAULT_DAILY_API_ALLOCATION } from './api-allowance';

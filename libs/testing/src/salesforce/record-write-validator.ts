@@ -1,3 +1,4 @@
+import type { FieldAccess } from './field-security';
 import { SalesforceApiError } from './salesforce-api-error';
 import { toCanonicalId } from './salesforce-id';
 import type { FieldDefinition, SalesforceSchema, SObjectDefinition, StoredRecord, StoredValue } from './salesforce-schema';
@@ -24,16 +25,18 @@ export function normalizeWrite(
   input: Record<string, unknown>,
   mode: WriteMode,
   resolveReference: ReferenceResolver,
+  access: (field: FieldDefinition) => FieldAccess = () => 'edit',
 ): StoredRecord {
   const out: StoredRecord = {};
   const notWritable: string[] = [];
   for (const [key, raw] of Object.entries(input)) {
     if (key === 'attributes') continue;
     const field = schema.field(object, key);
-    if (!field) {
+    // A field hidden by field-level security does not exist for the caller.
+    if (!field || (mode !== 'seed' && access(field) === 'hidden')) {
       throw new SalesforceApiError(400, 'INVALID_FIELD', `No such column '${key}' on sobject of type ${object.name}`);
     }
-    if (!isWritable(field, mode)) {
+    if (!isWritable(field, mode) || (mode !== 'seed' && access(field) === 'read')) {
       notWritable.push(field.name);
       continue;
     }

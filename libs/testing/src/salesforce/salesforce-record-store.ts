@@ -9,6 +9,8 @@ import {
 } from './record-write-validator';
 import type { FieldDefinition, SalesforceSchema, SObjectDefinition, StoredRecord, StoredValue } from './salesforce-schema';
 import type { SandboxSnapshot } from './sandbox-data-file';
+import { FieldSecurity } from './field-security';
+import { RowLocks } from './row-locks';
 
 export interface SandboxClock {
   now(): Date;
@@ -28,6 +30,10 @@ export class SalesforceRecordStore {
   private tables = new Map<string, Map<string, StoredRecord>>();
   private sequence = 0;
   private transactionDepth = 0;
+  /** Field-level security applied to every API write (not to seeding). */
+  readonly fieldSecurity = new FieldSecurity();
+  /** UNABLE_TO_LOCK_ROW on demand, for API writes. */
+  readonly rowLocks = new RowLocks();
 
   constructor(
     private readonly schema: SalesforceSchema,
@@ -95,7 +101,10 @@ export class SalesforceRecordStore {
       if (mode !== 'seed' && Object.keys(input).some((k) => k.toLowerCase() === 'id')) {
         throw new SalesforceApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
       }
-      const values = normalizeWrite(this.schema, object, input, mode, (id) => this.resolve(id));
+      const values = normalizeWrite(this.schema, object, input, mode, (id) => this.resolve(id), (f) =>
+        this.fieldSecurity.access(actorId, object, f),
+      );
+      if (mode !== 'seed') this.rowLocks.check(object, null);
       const now = formatDateTime(this.clock.now());
       this.sequence += 1;
       const id = buildRecordId(object.keyPrefix, this.sequence);
@@ -113,7 +122,10 @@ export class SalesforceRecordStore {
   update(object: SObjectDefinition, rawId: string, input: Record<string, unknown>, actorId: string): string {
     return this.atomically(() => {
       const existing = this.liveRecord(object, rawId);
-      const values = normalizeWrite(this.schema, object, input, 'update', (id) => this.resolve(id));
+      const values = normalizeWrite(this.schema, object, input, 'update', (id) => this.resolve(id), (f) =>
+        this.fieldSecurity.access(actorId, object, f),
+      );
+      this.rowLocks.check(object, String(existing.Id));
       const now = formatDateTime(this.clock.now());
       const record: StoredRecord = { ...existing, ...values, LastModifiedDate: now, LastModifiedById: actorId, SystemModstamp: now };
       this.finishWrite(object, record);

@@ -171,7 +171,12 @@ export class SalesforceRestApi {
     }
     const soql = req.query.get('q');
     if (soql === null || soql.trim() === '') throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
-    const result = evaluateSoql(parseSoql(soql), this.schema, (object) => this.store.records(object, { includeDeleted }));
+    const result = evaluateSoql(
+      parseSoql(soql),
+      this.schema,
+      (object) => this.store.records(object, { includeDeleted }),
+      (object, field) => this.store.fieldSecurity.visible(req.userId, object, field),
+    );
     if (result.fields.length === 0) {
       return { status: 200, body: { totalSize: result.totalSize, done: true, records: [] } };
     }
@@ -209,18 +214,44 @@ export class SalesforceRestApi {
       if (!field || !(field.externalId || field.idLookup)) {
         throw notFound(`Provided external ID field does not exist or is not accessible: ${path[1] as string}`);
       }
+      if (field.name === 'Id') {
+        // "Only external ids are supported. Don't use record ids."
+        throw new SalesforceApiError(400, 'INVALID_FIELD', 'Upsert by Id is not supported by sObject Collections; use an External ID field', ['Id']);
+      }
       const body = this.collectionBody(req);
+      const keyOf = (record: JsonRecord): unknown => Object.entries(record).find(([k]) => k.toLowerCase() === field.name.toLowerCase())?.[1];
+      const seen = new Map<string, number>();
+      for (const record of body.records) {
+        const value = keyOf(record);
+        if (typeof value === 'string') seen.set(value.toLowerCase(), (seen.get(value.toLowerCase()) ?? 0) + 1);
+      }
       return this.collectionWrite(body, (record) => {
         if (this.recordObject(record) !== object) {
           throw new SalesforceApiError(400, 'INVALID_TYPE', `records must be of type ${object.name}`);
         }
-        const entry = Object.entries(record).find(([k]) => k.toLowerCase() === field.name.toLowerCase());
-        const value = entry?.[1];
+        const value = keyOf(record);
         if (typeof value !== 'string' || value === '') {
           throw new SalesforceApiError(400, 'MISSING_ARGUMENT', `${field.name} not specified`, [field.name]);
         }
-        const outcome = this.store.upsert(object, field.name, value, record, req.userId, { apiVersion: req.version });
-        return { id: outcome.id, success: true, errors: [], created: outcome.created };
+        // Upsert results (SOAP API "upsert()", DUPLICATE_EXTERNAL_ID): the same key twice in one call,
+        // or a key matching several records, fails that record instead of guessing.
+        if ((seen.get(value.toLowerCase()) ?? 0) > 1) {
+          throw new SalesforceApiError(400, 'DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${value}`, [field.name]);
+        }
+        try {
+          const outcome = this.store.upsert(object, field.name, value, record, req.userId, { apiVersion: req.version });
+          return { id: outcome.id, success: true, errors: [], created: outcome.created };
+        } catch (err) {
+          if (err instanceof SalesforceApiError && err.errorCode === 'MULTIPLE_CHOICES') {
+            throw new SalesforceApiError(
+              400,
+              'DUPLICATE_EXTERNAL_ID',
+              `A user-specified external ID matches more than one record during an upsert: ${field.name} = ${value}`,
+              [field.name],
+            );
+          }
+          throw err;
+        }
       });
     }
     throw notFound();

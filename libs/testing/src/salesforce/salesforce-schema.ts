@@ -240,6 +240,143 @@ const leadObject: SObjectDefinition = {
 
 const TASK_CLOSED_STATUSES = new Set(['Completed']);
 
+/** The org's custom External ID (unique, case-insensitive) that makes Telltale's writes idempotent. */
+function activityKeyField(): FieldDefinition {
+  return field('Telltale_Activity_Key__c', 'string', {
+    label: 'Telltale Activity Key',
+    length: 255,
+    externalId: true,
+    idLookup: true,
+    unique: true,
+    custom: true,
+  });
+}
+
+/**
+ * The custom fields Telltale's package adds to Task (deploy/salesforce/): what the activity is,
+ * and the engagement roll-ups. Direction is a restricted picklist, so a value outside it fails.
+ */
+const TELLTALE_TASK_FIELDS: FieldDefinition[] = [
+  field('Telltale_Direction__c', 'picklist', {
+    label: 'Telltale Direction',
+    length: 255,
+    custom: true,
+    restrictedPicklist: true,
+    picklistValues: ['Outbound', 'Inbound'],
+  }),
+  field('Telltale_Message_Id__c', 'string', { label: 'Telltale Message-ID', length: 255, custom: true }),
+  field('Telltale_Reply_Relation__c', 'picklist', {
+    label: 'Telltale Reply Relation',
+    length: 255,
+    custom: true,
+    restrictedPicklist: true,
+    picklistValues: ['prospect', 'cc', 'colleague', 'other'],
+  }),
+  field('Telltale_Sequence__c', 'string', { label: 'Telltale Sequence', length: 255, custom: true }),
+  field('Telltale_Step__c', 'double', { label: 'Telltale Step', custom: true }),
+  field('Telltale_Opens__c', 'double', { label: 'Telltale Human Opens', custom: true }),
+  field('Telltale_Clicks__c', 'double', { label: 'Telltale Human Clicks', custom: true }),
+  field('Telltale_Last_Engaged__c', 'datetime', { label: 'Telltale Last Engagement', custom: true }),
+  field('Telltale_Bounced__c', 'boolean', { label: 'Telltale Bounced', custom: true, defaultedOnCreate: true, defaultValue: false }),
+  field('Telltale_Bounce_Detail__c', 'string', { label: 'Telltale Bounce Detail', length: 255, custom: true }),
+];
+
+const opportunityObject: SObjectDefinition = {
+  name: 'Opportunity',
+  label: 'Opportunity',
+  labelPlural: 'Opportunities',
+  keyPrefix: '006',
+  deletable: true,
+  fields: [
+    ...systemFields(true),
+    field('Name', 'string', { label: 'Name', length: 120, nillable: false, nameField: true }),
+    field('AccountId', 'reference', { label: 'Account ID', length: 18, referenceTo: ['Account'], relationshipName: 'Account' }),
+    field('StageName', 'picklist', {
+      label: 'Stage',
+      length: 255,
+      nillable: false,
+      picklistValues: ['Prospecting', 'Qualification', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'],
+    }),
+    field('CloseDate', 'date', { label: 'Close Date', nillable: false }),
+    field('IsClosed', 'boolean', { label: 'Closed', nillable: false, createable: false, updateable: false, defaultedOnCreate: true, defaultValue: false }),
+    owner(),
+  ],
+  derive: (record) => ({ IsClosed: record.StageName === 'Closed Won' || record.StageName === 'Closed Lost' }),
+};
+
+/**
+ * Enhanced Email (Object Reference, EmailMessage): Status is a restricted picklist of codes
+ * ('0' New … '5' Draft; '3' Sent), ActivityId links the Task, and the relations live in
+ * EmailMessageRelation rows.
+ */
+const emailMessageObject: SObjectDefinition = {
+  name: 'EmailMessage',
+  label: 'Email Message',
+  labelPlural: 'Email Messages',
+  keyPrefix: '02s',
+  deletable: true,
+  fields: [
+    ...systemFields(true),
+    field('Subject', 'string', { length: 3000 }),
+    field('TextBody', 'textarea', { label: 'Text Body', length: 131072 }),
+    field('FromAddress', 'email', { label: 'From Address', length: 255 }),
+    field('FromName', 'string', { label: 'From Name', length: 1000 }),
+    field('ToAddress', 'string', { label: 'To Address', length: 4000 }),
+    field('CcAddress', 'string', { label: 'CC Address', length: 4000 }),
+    field('MessageDate', 'datetime', { label: 'Message Date' }),
+    field('MessageIdentifier', 'string', { label: 'Message ID', length: 998 }),
+    field('Incoming', 'boolean', { label: 'Is Incoming', defaultedOnCreate: true, defaultValue: false, updateable: false }),
+    field('Status', 'picklist', {
+      label: 'Status',
+      length: 40,
+      nillable: false,
+      restrictedPicklist: true,
+      picklistValues: ['0', '1', '2', '3', '4', '5'],
+    }),
+    field('ActivityId', 'reference', { label: 'Activity ID', length: 18, referenceTo: ['Task'], relationshipName: 'Activity' }),
+    field('RelatedToId', 'reference', {
+      label: 'Related To ID',
+      length: 18,
+      referenceTo: ['Account', 'Opportunity'],
+      relationshipName: 'RelatedTo',
+    }),
+    activityKeyField(),
+  ],
+};
+
+const emailMessageRelationObject: SObjectDefinition = {
+  name: 'EmailMessageRelation',
+  label: 'Email Message Relation',
+  labelPlural: 'Email Message Relations',
+  keyPrefix: '0BE',
+  deletable: true,
+  fields: [
+    ...systemFields(true),
+    field('EmailMessageId', 'reference', {
+      label: 'Email Message ID',
+      length: 18,
+      nillable: false,
+      updateable: false,
+      referenceTo: ['EmailMessage'],
+      relationshipName: 'EmailMessage',
+    }),
+    field('RelationId', 'reference', {
+      label: 'Relation ID',
+      length: 18,
+      referenceTo: ['Contact', 'Lead', 'User'],
+      relationshipName: 'Relation',
+    }),
+    field('RelationType', 'picklist', {
+      label: 'Relation Type',
+      length: 40,
+      nillable: false,
+      restrictedPicklist: true,
+      picklistValues: ['FromAddress', 'ToAddress', 'CcAddress', 'BccAddress'],
+    }),
+    field('RelationAddress', 'email', { label: 'Relation Address', length: 255 }),
+  ],
+};
+
 const taskObject: SObjectDefinition = {
   name: 'Task',
   label: 'Task',
@@ -284,7 +421,7 @@ const taskObject: SObjectDefinition = {
     field('WhatId', 'reference', {
       label: 'Related To ID',
       length: 18,
-      referenceTo: ['Account'],
+      referenceTo: ['Account', 'Opportunity'],
       relationshipName: 'What',
     }),
     owner(),
@@ -296,14 +433,8 @@ const taskObject: SObjectDefinition = {
       defaultedOnCreate: true,
       defaultValue: false,
     }),
-    field('Telltale_Activity_Key__c', 'string', {
-      label: 'Telltale Activity Key',
-      length: 255,
-      externalId: true,
-      idLookup: true,
-      unique: true,
-      custom: true,
-    }),
+    activityKeyField(),
+    ...TELLTALE_TASK_FIELDS,
   ],
   derive: (record) => ({ IsClosed: typeof record.Status === 'string' && TASK_CLOSED_STATUSES.has(record.Status) }),
 };
@@ -313,7 +444,10 @@ export const SANDBOX_SOBJECTS: ReadonlyArray<SObjectDefinition> = [
   accountObject,
   contactObject,
   leadObject,
+  opportunityObject,
   taskObject,
+  emailMessageObject,
+  emailMessageRelationObject,
 ];
 
 /** Looks objects and fields up case-insensitively, as the API does. */

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiAllowance, DEFAULT_DAILY_API_ALLOCATION } from './api-allowance';
+import type { FieldAccess } from './field-security';
 import { SalesforceApiError } from './salesforce-api-error';
 import { LATEST_API_VERSION, SANDBOX_API_VERSIONS, versionsResource } from './salesforce-describe';
 import { buildRecordId } from './salesforce-id';
@@ -23,6 +25,8 @@ export interface SalesforceSandboxOptions {
   /** Users who can log in; defaults to DEFAULT_SANDBOX_USER. Each also exists as a User record. */
   users?: SandboxUser[];
   clock?: SandboxClock;
+  /** The org's daily API request allocation (default 15 000). */
+  dailyApiAllocation?: number;
 }
 
 /** A canned answer for the next matching request: a fault, a throttle, or a stale read. */
@@ -59,6 +63,15 @@ export interface SalesforceSandbox {
   /** A refresh token as the web server flow would have issued it. */
   issueRefreshToken(username: string): string;
   intercept(response: InterceptedResponse): void;
+  /** Field-level security for one field, for every user or one username (default: editable). */
+  setFieldAccess(sobject: string, field: string, access: FieldAccess, username?: string): void;
+  /** The next `times` record writes (of `sobject`, if given) fail with UNABLE_TO_LOCK_ROW. */
+  failRowLocks(times: number, sobject?: string): void;
+  /** Daily API usage as Sforce-Limit-Info reports it (rolling 24 hours on the sandbox clock). */
+  apiUsage(): { used: number; limit: number };
+  setDailyApiAllocation(limit: number): void;
+  /** Calls other integrations made now: they spend the same allocation. */
+  spendApiCalls(count: number): void;
   /** Method and path of every request received, in order (never headers, bodies or query strings). */
   requests: ReadonlyArray<{ method: string; path: string }>;
 }
@@ -81,8 +94,6 @@ export function crmWriterSandboxEnv(sandbox: Pick<SalesforceSandbox, 'url' | 'cl
 
 const systemClock: SandboxClock = { now: () => new Date() };
 const JSON_TYPE = 'application/json;charset=UTF-8';
-/** The daily API request allocation reported in Sforce-Limit-Info. */
-const API_ALLOCATION = 15000;
 /** The request log keeps the most recent entries, so a long-running local sandbox does not grow without bound. */
 const REQUEST_LOG_LIMIT = 10_000;
 
@@ -113,7 +124,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const api = new SalesforceRestApi(schema, store);
   const requests: Array<{ method: string; path: string }> = [];
   const intercepts: InterceptedResponse[] = [];
-  let apiCalls = 0;
+  const allowance = new ApiAllowance(clock, options.dailyApiAllocation ?? DEFAULT_DAILY_API_ALLOCATION);
+  const userIdByName = new Map(users.map((user, i) => [user.username.toLowerCase(), userIds[i] as string] as const));
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -123,7 +135,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       try {
         route(req, res, raw);
       } catch (err) {
-        sendError(res, err);
+        sendError(res, err, limitHeaders(req));
       }
     });
   });
@@ -175,6 +187,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (!SANDBOX_API_VERSIONS.includes(version)) {
       throw new SalesforceApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
     }
+    // Every authenticated REST call counts against the daily allocation, failed ones included;
+    // once it is spent the call is refused before it does anything.
+    allowance.consume();
     const segments = (match[2] ?? '')
       .split('/')
       .filter((s) => s !== '')
@@ -188,8 +203,12 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       queryOptionsHeader: headerValue(req, 'sforce-query-options'),
       userId,
     });
-    apiCalls += 1;
-    sendJson(res, response.status, response.body, { 'sforce-limit-info': `api-usage=${apiCalls}/${API_ALLOCATION}` });
+    sendJson(res, response.status, response.body, { 'sforce-limit-info': allowance.header() });
+  }
+
+  /** "Limit Info Header": on each response of the versioned REST API, errors included. */
+  function limitHeaders(req: IncomingMessage): Record<string, string> {
+    return /^\/services\/data\/v\d/.test(req.url ?? '') ? { 'sforce-limit-info': allowance.header() } : {};
   }
 
   function authenticate(req: IncomingMessage): string {
@@ -254,6 +273,18 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     intercept: (response) => {
       intercepts.push(response);
     },
+    setFieldAccess: (sobject, fieldName, access, username) => {
+      const object = objectByName(sobject);
+      const field = schema.field(object, fieldName);
+      if (!field) throw new Error(`the Salesforce sandbox has no field ${sobject}.${fieldName}`);
+      const userId = username === undefined ? undefined : userIdByName.get(username.toLowerCase());
+      if (username !== undefined && userId === undefined) throw new Error(`the Salesforce sandbox has no user ${username}`);
+      store.fieldSecurity.set(object, field, access, userId);
+    },
+    failRowLocks: (times, sobject) => store.rowLocks.fail(times, sobject),
+    apiUsage: () => allowance.usage(),
+    setDailyApiAllocation: (limit) => allowance.setLimit(limit),
+    spendApiCalls: (count) => allowance.spend(count),
     requests,
   };
 }
@@ -296,13 +327,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
+function sendError(res: ServerResponse, err: unknown, headers: Record<string, string>): void {
   if (err instanceof SalesforceApiError) {
-    sendJson(res, err.status, err.toResponseBody());
+    sendJson(res, err.status, err.toResponseBody(), headers);
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
-  sendJson(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: `Salesforce sandbox failure: ${message}` }]);
+  sendJson(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: `Salesforce sandbox failure: ${message}` }], headers);
 }
 
 function stopServer(server: Server): Promise<void> {

@@ -27,6 +27,8 @@ export function evaluateSoql(
   query: SoqlQuery,
   schema: SalesforceSchema,
   loadRecords: (object: SObjectDefinition) => StoredRecord[],
+  /** Field-level security: a field the caller cannot see does not exist for the query. */
+  visible: (object: SObjectDefinition, field: FieldDefinition) => boolean = () => true,
 ): SoqlResult {
   const object = schema.object(query.from);
   if (!object) {
@@ -36,7 +38,7 @@ export function evaluateSoql(
       `sObject type '${query.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
     );
   }
-  const resolve = (name: string): FieldDefinition => resolveField(schema, object, name);
+  const resolve = (name: string): FieldDefinition => resolveField(schema, object, name, visible);
 
   const fields: FieldDefinition[] = [];
   if (query.select.kind === 'fields') {
@@ -73,9 +75,14 @@ export function evaluateSoql(
   return { object, fields, records: rows, totalSize: rows.length };
 }
 
-function resolveField(schema: SalesforceSchema, object: SObjectDefinition, name: string): FieldDefinition {
+function resolveField(
+  schema: SalesforceSchema,
+  object: SObjectDefinition,
+  name: string,
+  visible: (object: SObjectDefinition, field: FieldDefinition) => boolean,
+): FieldDefinition {
   const field = schema.field(object, name);
-  if (!field) {
+  if (!field || !visible(object, field)) {
     throw new SalesforceApiError(
       400,
       'INVALID_FIELD',
