@@ -1,10 +1,11 @@
-import { crmActivityLoggedTopic } from '@telltale/contracts';
+import { crmActivityLoggedTopic, crmConnectionChangedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import type { CrmWriterConfig } from './crm-writer.config';
 import { CrmWriterModule } from './crm-writer.module';
 import { CrmWriterInitial1764231000000 } from './migrations/1764231000000-crm-writer-initial';
+import { CrmWriterSalesforceConnections1766100000000 } from './migrations/1766100000000-crm-writer-salesforce-connections';
 
 export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -14,8 +15,8 @@ export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clo
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
-    migrations: [CrmWriterInitial1764231000000],
-    producedTopics: [crmActivityLoggedTopic],
+    migrations: [CrmWriterInitial1764231000000, CrmWriterSalesforceConnections1766100000000],
+    producedTopics: [crmActivityLoggedTopic, crmConnectionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
+import { CredentialCipher, RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { CrmEventsConsumer } from './activities/crm-events.consumer';
 import { LogActivityUseCase } from './activities/log-activity.use-case';
+import { SalesforceConnectionStore } from './connections/salesforce-connection.store';
+import { SalesforceConnections } from './connections/salesforce-connections';
 import type { CrmWriterConfig } from './crm-writer.config';
 import { cacheConnection, createJsforceConnection } from './salesforce/jsforce-connection.factory';
 import { SalesforceActivityGateway } from './salesforce/salesforce-activity.gateway';
@@ -9,21 +11,45 @@ import { SalesforceActivityGateway } from './salesforce/salesforce-activity.gate
 @Module({})
 export class CrmWriterModule {
   static forRuntime(runtime: ServiceRuntime, config: CrmWriterConfig): DynamicModule {
-    const credentials = {
-      loginUrl: config.SALESFORCE_LOGIN_URL,
-      clientId: config.SALESFORCE_CLIENT_ID,
-      clientSecret: config.SALESFORCE_CLIENT_SECRET,
-      username: config.SALESFORCE_USERNAME,
-      password: config.SALESFORCE_PASSWORD,
-    };
+    const connections = salesforceConnections(runtime, config);
     return {
       module: CrmWriterModule,
       imports: [RuntimeModule.forRuntime(runtime)],
       controllers: [CrmEventsConsumer],
       providers: [
-        { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials)), runtime.metrics) },
+        { provide: SalesforceConnections, useValue: connections },
+        { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(() => connections.deprecatedShared(), runtime.metrics) },
         LogActivityUseCase,
       ],
     };
   }
+}
+
+/** Each organisation's own connection; the env-configured integration user as the deprecated fallback. */
+function salesforceConnections(runtime: ServiceRuntime, config: CrmWriterConfig): SalesforceConnections {
+  const { SALESFORCE_USERNAME: username, SALESFORCE_PASSWORD: password } = config;
+  const shared =
+    username && password
+      ? cacheConnection(() =>
+          createJsforceConnection({
+            loginUrl: config.SALESFORCE_LOGIN_URL,
+            clientId: config.SALESFORCE_CLIENT_ID,
+            clientSecret: config.SALESFORCE_CLIENT_SECRET,
+            username,
+            password,
+          }),
+        )
+      : null;
+  const cipher = config.CREDENTIALS_ENCRYPTION_KEYS ? new CredentialCipher(config.CREDENTIALS_ENCRYPTION_KEYS) : null;
+  const store = new SalesforceConnectionStore(runtime, cipher, runtime.clock);
+  return new SalesforceConnections(
+    store,
+    {
+      app: { clientId: config.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET, redirectUri: config.SALESFORCE_REDIRECT_URI },
+      hosts: { production: config.SALESFORCE_PRODUCTION_LOGIN_URL, sandbox: config.SALESFORCE_SANDBOX_LOGIN_URL },
+      deprecatedSharedConnection: shared,
+    },
+    runtime.logger,
+    runtime.clock,
+  );
 }

@@ -1,5 +1,6 @@
 import { campaignStopTopic } from './campaign-stop.topic';
 import { crmActivityLoggedTopic } from './crm-activity-logged.topic';
+import { crmConnectionChangedTopic } from './crm-connection-changed.topic';
 import { emailBouncedTopic } from './email-bounced.topic';
 import { emailSendFailedTopic } from './email-send-failed.topic';
 import { emailSendRequestedTopic } from './email-send-requested.topic';
@@ -12,6 +13,7 @@ import { trackingEngagementCorrectedTopic } from './tracking-engagement-correcte
 
 export * from './campaign-stop.topic';
 export * from './crm-activity-logged.topic';
+export * from './crm-connection-changed.topic';
 export * from './email-bounced.topic';
 export * from './email-send-failed.topic';
 export * from './email-send-requested.topic';
@@ -35,4 +37,5 @@ export const allTopics = [
   emailBouncedTopic,
   campaignStopTopic,
   crmActivityLoggedTopic,
+  crmConnectionChangedTopic,
 ] as const;
