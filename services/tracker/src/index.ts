@@ -6,6 +6,7 @@ export * from './classification/hit-signatures';
 export * from '@telltale/contracts/dist/src/address-ranges';
 export * from './classification/open-history';
 export * from './classification/email-activity-window';
+export * from './classification/link-burst-corrections';
 export * from './devices/device-registration-token';
 export * from './devices/app-origins';
 export * from './hits/device-cookie';

@@ -1,12 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { trackingEngagementTopic } from '@telltale/contracts';
+import { trackingEngagementCorrectedTopic, trackingEngagementTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
 import { TrackerInitial1764230700000 } from './migrations/1764230700000-tracker-initial';
 import { TrackerDevicesOffices1764240000000 } from './migrations/1764240000000-tracker-devices-offices';
+import { TrackerEngagementCorrections1766100000000 } from './migrations/1766100000000-tracker-engagement-corrections';
 import type { TrackerConfig } from './tracker.config';
 import { TrackerModule } from './tracker.module';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
@@ -20,8 +21,8 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
-    migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000],
-    producedTopics: [trackingEngagementTopic],
+    migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000, TrackerEngagementCorrections1766100000000],
+    producedTopics: [trackingEngagementTopic, trackingEngagementCorrectedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,

@@ -220,7 +220,8 @@ describe('several pixel processes sharing the port (TRACKER_WORKERS)', () => {
     await a!.get(buildClickUrl(tracker.url, clickToken(orgId, emailId, 2)));
     const rows = await rowsOf(orgId, 4);
     const labelOf = (index: number) => rows.find((r) => r.type === 'clicked' && r.link_index === index)?.label;
-    assert.deepEqual([labelOf(0), labelOf(1), labelOf(2)], ['human', 'security_scanner', 'security_scanner']);
+    // The first click, served as a person's, is corrected once the store sees the burst (issue 19).
+    assert.deepEqual([labelOf(0), labelOf(1), labelOf(2)], ['security_scanner', 'security_scanner', 'security_scanner']);
 
     // Other paths are passed on to the tracker process: device registration sets the cookie.
     const selfOrg = randomUUID();

@@ -204,11 +204,13 @@ describe('classification end to end', () => {
     const rows = await waitForRows(orgId, 4);
     assert.deepEqual(rows.map((r) => [r.type, r.link_index, r.label]), [
       ['opened', null, 'human'],
-      ['clicked', 0, 'human'],
+      ['clicked', 0, 'security_scanner'],
       ['clicked', 1, 'security_scanner'],
       ['clicked', 2, 'security_scanner'],
     ]);
     assert.match(rows[3]!.reasons[0]!, /link burst: 3 links/);
+    // The first click was served as a person's (nothing before it) and corrected by the store.
+    assert.match(rows[1]!.reasons[0]!, /link burst: 3 links of the email within 2 s \(found after the click\)/);
   });
 
   test('an open another replica served (already in the store) counts: a click soon after the send is then human', async () => {

@@ -1,4 +1,4 @@
-import type { CampaignStop, EmailBounced, EmailSendFailed, EmailSent, ReplyDetected, TrackingEngagement } from '@telltale/contracts';
+import type { CampaignStop, EmailBounced, EmailSendFailed, EmailSent, ReplyDetected, TrackingEngagement, TrackingEngagementCorrected } from '@telltale/contracts';
 import { loadFreeMailDomains } from '@telltale/mail';
 
 /**
@@ -51,6 +51,8 @@ export type Projection = { item: NewFeedItem } | { waitFor: string } | { skip: s
 export const waitKey = {
   sent: (sentEmailId: string) => `sent:${sentEmailId}`,
   cause: (sourceId: string) => `cause:${sourceId}`,
+  /** A correction waits for the item of the hit it corrects (projected with the hit's engagementId as its source). */
+  corrected: (engagementId: string) => `cause:${engagementId}`,
 };
 
 let freeMail: ReadonlySet<string> | null = null;
@@ -114,11 +116,56 @@ export function projectEngagement(event: EventIds, hit: TrackingEngagement, sent
   item.machine = label !== 'human';
   item.machineReasons = item.machine ? [label, ...hit.classification.reasons] : [];
   item.detail = { subject: sent.subject, label, confidence: hit.classification.confidence, ...(hit.type === 'clicked' ? { url: hit.url, linkIndex: hit.linkIndex } : {}) };
-  const who = item.machine ? `${machineName(label)} (for ${nameOf(sent.to)})` : nameOf(sent.to);
-  item.summary =
-    hit.type === 'opened' ? `${who} opened ${quoted(sent.subject)}` : `${who} clicked ${hit.url ? linkText(hit.url) : 'a link'} in ${quoted(sent.subject)}`;
+  item.summary = engagementSummary(hit.type, label, sent.to, hit.url, sent.subject);
   return { item };
 }
+
+function engagementSummary(type: 'opened' | 'clicked', label: string, person: Person | null, url: string | null, subject: string): string {
+  const who = label !== 'human' ? `${machineName(label)} (for ${nameOf(person)})` : nameOf(person);
+  return type === 'opened' ? `${who} opened ${quoted(subject)}` : `${who} clicked ${url ? linkText(url) : 'a link'} in ${quoted(subject)}`;
+}
+
+/** A feed item of an open or click as stored, for a correction to restyle. */
+export interface EngagementItemFacts {
+  id: string;
+  kind: FeedKind;
+  person: Person | null;
+  detail: Record<string, unknown>;
+}
+
+/** What a corrected item becomes: shown as the machine it was, saying which item it replaces. */
+export interface CorrectedItem {
+  machine: true;
+  machineReasons: string[];
+  detail: Record<string, unknown>;
+  summary: string;
+}
+
+/**
+ * An open or click announced as a person's and corrected after the fact (tracking.engagement-corrected.v1,
+ * e.g. the first click of a scanner's link burst): the same item, now a machine's, with the reason.
+ * The store gives it a new id so open streams receive it; `detail.correction.replaces` names the
+ * id it had, which the web app removes.
+ */
+export function projectCorrection(item: EngagementItemFacts, correction: TrackingEngagementCorrected): CorrectedItem {
+  const label = correction.classification.label;
+  const url = typeof item.detail.url === 'string' ? item.detail.url : null;
+  const subject = typeof item.detail.subject === 'string' ? item.detail.subject : '';
+  return {
+    machine: true,
+    machineReasons: [label, ...correction.classification.reasons],
+    detail: {
+      ...item.detail,
+      label,
+      confidence: correction.classification.confidence,
+      correction: { replaces: item.id, previousLabel: correction.previousLabel, correctedAt: correction.correctedAt },
+    },
+    summary: engagementSummary(item.kind === 'opened' ? 'opened' : 'clicked', label, item.person, url, subject),
+  };
+}
+
+/** Whether a row is a correction (streams hiding machine activity still get it, to retract the item it replaces). */
+export const isCorrection = (detail: Record<string, unknown>): boolean => typeof detail.correction === 'object' && detail.correction !== null;
 
 function machineName(label: string): string {
   switch (label) {

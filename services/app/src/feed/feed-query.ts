@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { Instant, Uuid } from '@telltale/contracts';
 import { seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { z } from 'zod';
-import { FEED_KINDS, type FeedKind, type Person } from './feed-projection';
+import { FEED_KINDS, isCorrection, type FeedKind, type Person } from './feed-projection';
 
 /** One feed item as the API returns it (history and stream alike). `id` is the SSE event id. */
 export interface FeedItemView {
@@ -146,7 +146,7 @@ export function feedMatches(filter: FeedFilter, row: FeedRow): boolean {
   if (filter.selfUserId && row.owner_user_id !== filter.selfUserId) return false;
   if (filter.ownerUserId && row.owner_user_id !== filter.ownerUserId) return false;
   if (filter.kinds && !filter.kinds.has(row.kind)) return false;
-  if (!filter.includeMachine && row.machine) return false;
+  if (!filter.includeMachine && row.machine && !isCorrection(row.detail)) return false;
   if (filter.sequenceId && row.sequence_id !== filter.sequenceId) return false;
   if (filter.since && row.occurred_at < filter.since) return false;
   if (filter.until && row.occurred_at > filter.until) return false;

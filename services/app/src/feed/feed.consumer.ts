@@ -7,6 +7,7 @@ import {
   emailSentTopic,
   mailboxConnectionChangedTopic,
   replyDetectedTopic,
+  trackingEngagementCorrectedTopic,
   trackingEngagementTopic,
   type CampaignStop,
   type EmailBounced,
@@ -15,6 +16,7 @@ import {
   type MailboxConnectionChanged,
   type ReplyDetected,
   type TrackingEngagement,
+  type TrackingEngagementCorrected,
 } from '@telltale/contracts';
 import type { ConsumedEvent } from '@telltale/kafka';
 import { EventContext } from '@telltale/runtime';
@@ -40,6 +42,11 @@ export class FeedConsumer {
   @EventPattern(trackingEngagementTopic.name, { consumer: 'feed', batch: true })
   async onEngagement(@Payload() events: ConsumedEvent<TrackingEngagement>[], @Ctx() c: EventContext): Promise<void> {
     for (const e of events) await this.store.onEngagement(c.manager, e.eventId, e.payload);
+  }
+
+  @EventPattern(trackingEngagementCorrectedTopic.name, { consumer: 'feed', batch: true })
+  async onCorrection(@Payload() events: ConsumedEvent<TrackingEngagementCorrected>[], @Ctx() c: EventContext): Promise<void> {
+    for (const e of events) await this.store.onCorrection(c.manager, e.eventId, e.payload);
   }
 
   @EventPattern(replyDetectedTopic.name, { consumer: 'feed', batch: true })

@@ -6,6 +6,7 @@ import {
   emailSendFailedTopic,
   emailSentTopic,
   replyDetectedTopic,
+  trackingEngagementCorrectedTopic,
   trackingEngagementTopic,
   type CampaignStop,
   type EmailBounced,
@@ -14,10 +15,12 @@ import {
   type MailboxConnectionChanged,
   type ReplyDetected,
   type TrackingEngagement,
+  type TrackingEngagementCorrected,
 } from '@telltale/contracts';
 import { ServiceRuntime } from '@telltale/runtime';
 import {
   projectBounce,
+  projectCorrection,
   projectEngagement,
   projectReply,
   projectSendFailed,
@@ -25,6 +28,7 @@ import {
   projectStop,
   waitKey,
   type CauseFacts,
+  type FeedKind,
   type NewFeedItem,
   type Projection,
   type SentFacts,
@@ -44,7 +48,7 @@ export const FEED_CHANNEL = 'app_feed';
  */
 const FEED_LOCK = 7_366_013_001;
 
-type FeedTopic = typeof emailSentTopic | typeof trackingEngagementTopic | typeof replyDetectedTopic | typeof emailBouncedTopic | typeof campaignStopTopic | typeof emailSendFailedTopic;
+type FeedTopic = typeof emailSentTopic | typeof trackingEngagementTopic | typeof trackingEngagementCorrectedTopic | typeof replyDetectedTopic | typeof emailBouncedTopic | typeof campaignStopTopic | typeof emailSendFailedTopic;
 
 const COLUMNS = `f.id, f.kind, f.occurred_at, f.org_id, f.owner_user_id, f.sequence_id, f.enrollment_id, f.sent_email_id, f.mailbox_id,
   f.person_address, f.person_name, f.company, f.machine, f.machine_reasons, f.detail, f.summary`;
@@ -85,6 +89,36 @@ export class FeedStore {
     if (inserted && 'item' in projection && projection.item.kind === 'opened' && !projection.item.machine) {
       await m.query(`UPDATE app.feed_sent_email SET human_opens = human_opens + 1 WHERE sent_email_id = $1`, [hit.sentEmailId]);
     }
+  }
+
+  /**
+   * A hit shown as a person's was a machine (tracking.engagement-corrected.v1): its item is restyled
+   * and moved to a new id (in commit order, under the feed lock), so open streams receive it and
+   * the browser replaces the item named in `detail.correction.replaces`; a human open no longer
+   * counts. A correction that arrives before its item waits for it; one applied already does nothing.
+   */
+  async onCorrection(m: EntityManager, eventId: string, correction: TrackingEngagementCorrected): Promise<void> {
+    await this.serialise(m);
+    const [row] = (await m.query(
+      `SELECT id, kind, machine, person_address, person_name, detail FROM app.feed_item WHERE org_id = $1 AND source_id = $2 AND kind IN ('opened', 'clicked') LIMIT 1`,
+      [correction.orgId, correction.engagementId],
+    )) as { id: string; kind: FeedKind; machine: boolean; person_address: string | null; person_name: string | null; detail: Record<string, unknown> }[];
+    if (!row) {
+      await this.apply(m, eventId, trackingEngagementCorrectedTopic.name, correction, { waitFor: waitKey.corrected(correction.engagementId) });
+      return;
+    }
+    if (row.machine) return;
+    const corrected = projectCorrection(
+      { id: String(row.id), kind: row.kind, person: row.person_address ? { address: row.person_address, name: row.person_name } : null, detail: row.detail },
+      correction,
+    );
+    const [moved] = (await m.query(
+      `UPDATE app.feed_item SET id = nextval(pg_get_serial_sequence('app.feed_item', 'id')), machine = true, machine_reasons = $2, detail = $3, summary = $4
+       WHERE id = $1 RETURNING id`,
+      [row.id, corrected.machineReasons, JSON.stringify(corrected.detail), corrected.summary],
+    )) as [{ id: string }[], number];
+    if (row.kind === 'opened') await m.query(`UPDATE app.feed_sent_email SET human_opens = greatest(human_opens - 1, 0) WHERE sent_email_id = $1`, [correction.sentEmailId]);
+    await m.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, String(moved[0]!.id)]);
   }
 
   async onReply(m: EntityManager, eventId: string, reply: ReplyDetected): Promise<void> {
@@ -159,6 +193,8 @@ export class FeedStore {
     switch (topic) {
       case trackingEngagementTopic.name:
         return this.onEngagement(m, eventId, payload as TrackingEngagement);
+      case trackingEngagementCorrectedTopic.name:
+        return this.onCorrection(m, eventId, payload as TrackingEngagementCorrected);
       case replyDetectedTopic.name:
         return this.onReply(m, eventId, payload as ReplyDetected);
       case emailBouncedTopic.name:

@@ -91,6 +91,10 @@ function useFeed(filters: Filters, onLive: (item: FeedItem) => void) {
       };
       source.addEventListener('feed', (event) => {
         const item = JSON.parse((event as MessageEvent<string>).data) as FeedItem;
+        // A hit shown as a person's and corrected to a machine: the item moves to a new id.
+        const replaces = (item.detail as { correction?: { replaces?: string } } | null)?.correction?.replaces;
+        if (replaces) setItems((current) => { const next = new Map(current); next.delete(replaces); return next; });
+        if (replaces && !filters.includeMachine) return;
         if (add(item)) onLiveRef.current(item);
       });
     };
