@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CredentialCipher, RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { CrmEventsConsumer } from './activities/crm-events.consumer';
 import { LogActivityUseCase } from './activities/log-activity.use-case';
+import { SalesforceConnectService } from './connections/salesforce-connect.service';
+import { SalesforceConnectionController } from './connections/salesforce-connection.controller';
 import { SalesforceConnectionStore } from './connections/salesforce-connection.store';
 import { SalesforceConnections } from './connections/salesforce-connections';
 import type { CrmWriterConfig } from './crm-writer.config';
@@ -11,13 +13,14 @@ import { SalesforceActivityGateway } from './salesforce/salesforce-activity.gate
 @Module({})
 export class CrmWriterModule {
   static forRuntime(runtime: ServiceRuntime, config: CrmWriterConfig): DynamicModule {
-    const connections = salesforceConnections(runtime, config);
+    const { connections, connect } = salesforceConnections(runtime, config);
     return {
       module: CrmWriterModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [CrmEventsConsumer],
+      controllers: [CrmEventsConsumer, SalesforceConnectionController],
       providers: [
         { provide: SalesforceConnections, useValue: connections },
+        { provide: SalesforceConnectService, useValue: connect },
         { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(() => connections.deprecatedShared(), runtime.metrics) },
         LogActivityUseCase,
       ],
@@ -26,7 +29,7 @@ export class CrmWriterModule {
 }
 
 /** Each organisation's own connection; the env-configured integration user as the deprecated fallback. */
-function salesforceConnections(runtime: ServiceRuntime, config: CrmWriterConfig): SalesforceConnections {
+function salesforceConnections(runtime: ServiceRuntime, config: CrmWriterConfig): { connections: SalesforceConnections; connect: SalesforceConnectService } {
   const { SALESFORCE_USERNAME: username, SALESFORCE_PASSWORD: password } = config;
   const shared =
     username && password
@@ -42,14 +45,9 @@ function salesforceConnections(runtime: ServiceRuntime, config: CrmWriterConfig)
       : null;
   const cipher = config.CREDENTIALS_ENCRYPTION_KEYS ? new CredentialCipher(config.CREDENTIALS_ENCRYPTION_KEYS) : null;
   const store = new SalesforceConnectionStore(runtime, cipher, runtime.clock);
-  return new SalesforceConnections(
-    store,
-    {
-      app: { clientId: config.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET, redirectUri: config.SALESFORCE_REDIRECT_URI },
-      hosts: { production: config.SALESFORCE_PRODUCTION_LOGIN_URL, sandbox: config.SALESFORCE_SANDBOX_LOGIN_URL },
-      deprecatedSharedConnection: shared,
-    },
-    runtime.logger,
-    runtime.clock,
-  );
+  const app = { clientId: config.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET, redirectUri: config.SALESFORCE_REDIRECT_URI };
+  const hosts = { production: config.SALESFORCE_PRODUCTION_LOGIN_URL, sandbox: config.SALESFORCE_SANDBOX_LOGIN_URL };
+  const connections = new SalesforceConnections(store, { app, hosts, deprecatedSharedConnection: shared }, runtime.logger, runtime.clock);
+  const connect = new SalesforceConnectService(runtime, store, connections, cipher, { app, hosts, deprecatedFallback: shared !== null }, runtime.clock);
+  return { connections, connect };
 }

@@ -1,3 +1,4 @@
+import type { FieldAccess } from './field-security';
 import type { FieldDefinition, SalesforceFieldType, SObjectDefinition } from './salesforce-schema';
 
 /**
@@ -94,7 +95,9 @@ const SOAP_TYPES: Record<SalesforceFieldType, string> = {
   double: 'xsd:double',
 };
 
-function describeField(field: FieldDefinition): Record<string, unknown> {
+function describeField(field: FieldDefinition, access: FieldAccess = 'edit'): Record<string, unknown> {
+  // Field-level security: a read-only field is described as neither createable nor updateable for this user.
+  const editable = access === 'edit';
   const longText = field.type === 'textarea' && field.length > 255;
   const staticDefault = typeof field.defaultValue === 'object' ? null : (field.defaultValue ?? null);
   return {
@@ -108,8 +111,8 @@ function describeField(field: FieldDefinition): Record<string, unknown> {
     precision: field.type === 'double' ? 18 : 0,
     scale: 0,
     nillable: field.nillable,
-    createable: field.createable,
-    updateable: field.updateable,
+    createable: field.createable && editable,
+    updateable: field.updateable && editable,
     defaultedOnCreate: field.defaultedOnCreate,
     defaultValue: field.type === 'boolean' ? staticDefault : null,
     defaultValueFormula: null,
@@ -144,10 +147,17 @@ function describeField(field: FieldDefinition): Record<string, unknown> {
   };
 }
 
-export function describeSObject(version: string, object: SObjectDefinition): Record<string, unknown> {
+/**
+ * sObject Describe as the calling user sees it: fields hidden from them by field-level security are
+ * left out, read-only ones are neither createable nor updateable.
+ */
+export function describeSObject(version: string, object: SObjectDefinition, accessOf: (field: FieldDefinition) => FieldAccess = () => 'edit'): Record<string, unknown> {
   return {
     ...objectSummary(version, object),
-    fields: object.fields.map(describeField),
+    fields: object.fields.flatMap((field) => {
+      const access = accessOf(field);
+      return access === 'hidden' ? [] : [describeField(field, access)];
+    }),
     childRelationships: [],
     recordTypeInfos: [],
     supportedScopes: [{ label: 'All', name: 'everything' }],

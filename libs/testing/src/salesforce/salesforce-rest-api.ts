@@ -95,7 +95,7 @@ export class SalesforceRestApi {
     }
     if (path.length === 2 && second === 'describe') {
       this.allow(req, ['GET']);
-      return { status: 200, body: describeSObject(req.version, object) };
+      return { status: 200, body: describeSObject(req.version, object, (field) => this.store.fieldSecurity.access(req.userId, object, field)) };
     }
     if (path.length === 2 && second !== undefined) return this.row(req, object, second);
     if (path.length === 3 && second !== undefined && third !== undefined) {

@@ -62,6 +62,10 @@ export interface SalesforceSandbox {
   setPassword(username: string, password: string): void;
   /** A refresh token as the web server flow would have issued it. */
   issueRefreshToken(username: string): string;
+  /** A connected app for the JWT bearer flow: its consumer key and the certificate (PEM) that verifies its JWTs. */
+  registerJwtApp(consumerKey: string, certificatePem: string): void;
+  /** The user's JWT pre-authorization is withdrawn: their sessions end and JWT grants answer invalid_grant. */
+  revokeJwtAuthorization(username: string): void;
   intercept(response: InterceptedResponse): void;
   /** Field-level security for one field, for every user or one username (default: editable). */
   setFieldAccess(sobject: string, field: string, access: FieldAccess, username?: string): void;
@@ -164,6 +168,14 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       for (const [k, v] of new URLSearchParams(raw)) params.set(k, v);
       const result = oauth.token(params);
       sendJson(res, result.status, result.body, { 'cache-control': 'no-store' });
+      return;
+    }
+    if (path === '/services/oauth2/authorize' && method === 'GET') {
+      const result = oauth.authorize(url.searchParams);
+      if (result.status === 302) {
+        res.writeHead(302, { location: result.location, 'cache-control': 'no-store' });
+        res.end();
+      } else sendJson(res, result.status, result.body);
       return;
     }
     if (path === '/services/oauth2/revoke' && method === 'POST') {
@@ -270,6 +282,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     expireAccessTokens: () => oauth.expireAccessTokens(),
     setPassword: (username, password) => oauth.setPassword(username, password),
     issueRefreshToken: (username) => oauth.issueRefreshToken(username),
+    registerJwtApp: (consumerKey, certificatePem) => oauth.registerJwtApp(consumerKey, certificatePem),
+    revokeJwtAuthorization: (username) => oauth.revokeJwtAuthorization(username),
     intercept: (response) => {
       intercepts.push(response);
     },
