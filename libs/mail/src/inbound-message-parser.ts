@@ -231,6 +231,10 @@ export async function parseInboundMessage(raw: Buffer, meta: InboundMessageMeta,
     xFailedRecipients: firstValue(fields, 'x-failed-recipients'),
     returnPath: firstValue(fields, 'return-path'),
   };
+  // Exchange stamps what a mailbox rule sent (its out-of-office reply included) with the loop guard
+  // and "Mailbox Rules Agent"; copied only when present, as the contract's field is optional.
+  const exchangeRule = firstValue(fields, 'x-ms-exchange-inbox-rules-loop') ?? firstValue(fields, 'x-ms-exchange-generated-message-source');
+  if (exchangeRule !== null && (/@/.test(exchangeRule) || /mailbox rules agent/i.test(exchangeRule))) autoReplyMarkers.xMsExchangeAutoReply = exchangeRule;
   const { contentType, reportType } = mediaTypeOf(fields, parsed);
 
   const message: InboundMessage = {

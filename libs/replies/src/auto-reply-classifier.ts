@@ -1,33 +1,37 @@
 import type { InboundMessage } from './reply-verdict';
+import { REPLY_LANGUAGES, normaliseForMatching, phraseSource } from './reply-languages';
 
 /**
- * Subjects that out-of-office and autoresponder systems put first (Exchange/Outlook, Gmail, Apple
- * Mail, Zimbra, Lotus/HCL, Yahoo, Naver, Kakao…), per language. Anchored at the start (after any
- * "[External]"-style tag) so a human "Re: our out of office policy" is not caught.
+ * Out-of-office and other automatic replies, from their header fields, their subject and their
+ * body, in every language of reply-languages.ts. Every pattern here runs on text any sender
+ * chooses: alternations of fixed phrases, bounded repeats, no nested quantifiers (linear time).
  */
-const AUTO_REPLY_SUBJECTS: Record<string, string[]> = {
-  en: ['automatic reply', 'auto[- ]?reply', 'auto[- ]?response', 'autoresponse', 'out of (the )?office', 'ooo\\b', 'away from (the )?office', 'on vacation', 'on leave', 'vacation (reply|response|message|notice)', 'away notice', 'absence notice', 'i am (currently )?(out|away)', "i'm (currently )?(out|away)"],
-  de: ['automatische antwort', 'abwesenheitsnotiz', 'abwesenheit', 'abwesend', 'außer haus', 'nicht im büro', 'urlaubsabwesenheit', 'autom\\. antwort'],
-  fr: ['réponse automatique', 'reponse automatique', 'absence du bureau', 'absent du bureau', "message d'absence", 'absence', 'absente?\\b', 'en congés?'],
-  es: ['respuesta automática', 'respuesta automatica', 'fuera de (la )?oficina', 'ausente', 'ausencia', 'de vacaciones', 'respuesta de ausencia'],
-  it: ['risposta automatica', 'fuori (sede|ufficio)', 'assente', 'in ferie', 'assenza'],
-  nl: ['automatisch antwoord', 'afwezig', 'niet aanwezig', 'buiten kantoor', 'afwezigheidsmelding', 'met vakantie'],
-  pt: ['resposta automática', 'resposta automatica', 'ausente do escritório', 'fora do escritório', 'ausência', 'ausente', 'de férias'],
-  sv: ['automatiskt svar', 'frånvaromeddelande', 'ej på kontoret', 'inte på kontoret', 'autosvar', 'semester'],
-  da: ['automatisk svar', 'fraværsmeddelelse', 'ikke på kontoret', 'ude af kontoret', 'autosvar', 'ferie'],
-  no: ['automatisk svar', 'fraværsmelding', 'fravær', 'ikke på kontoret', 'autosvar'],
-  fi: ['automaattinen vastaus', 'poissaoloviesti', 'poissa toimistolta', 'lomalla', 'poissa'],
-  pl: ['automatyczna odpowiedź', 'odpowiedź automatyczna', 'poza biurem', 'nieobecność', 'nieobecny', 'urlop'],
-  ja: ['自動応答', '自動返信', '不在', '休暇'],
-  zh: ['自动回复', '自動回覆', '自動回復', '自动答复', '外出', '不在办公室', '休假'],
-  ko: ['자동 회신', '자동회신', '자동 응답', '자동응답', '부재중', '부재 중', '휴가'],
-};
 
+/** Scripts whose words run on without spaces (or take particles): phrases there have no word boundary. */
+const RUN_ON = new Set(['zh', 'ja', 'ko']);
+const WORD_START = '(?<![\\p{L}\\p{M}\\p{N}])';
+
+function alternation(phrases: readonly string[]): string {
+  return [...new Set(phrases)]
+    .sort((a, b) => b.length - a.length)
+    .map(phraseSource)
+    .join('|');
+}
+
+/** A pattern that finds any of the phrases of one language, at a word start unless the script runs on. */
+export function languagePattern(code: string, phrases: readonly string[], flags = 'iu'): RegExp | null {
+  if (phrases.length === 0) return null;
+  return new RegExp(`${RUN_ON.has(code) ? '' : WORD_START}(?:${alternation(phrases)})`, flags);
+}
+
+const SUBJECT_PREFIX = '^\\s*(?:\\[[^\\]]{1,30}\\]\\s*)?';
+/** Subject labels per language, anchored at the start (after any "[External]"-style tag) so "Re: our out of office policy" is not one. */
+const SUBJECT_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: new RegExp(`${SUBJECT_PREFIX}(?:${alternation(l.subjects)})`, 'iu') }));
 // Longest phrase first: "ausente do escritório" must win over "ausente".
-const ALL_PHRASES = Object.values(AUTO_REPLY_SUBJECTS)
-  .flat()
-  .sort((a, b) => b.length - a.length);
-const SUBJECT_PATTERN = new RegExp(`^\\s*(\\[[^\\]]{1,30}\\]\\s*)?(${ALL_PHRASES.join('|')})`, 'iu');
+const SUBJECT_PATTERN = new RegExp(`${SUBJECT_PREFIX}(${alternation(REPLY_LANGUAGES.flatMap((l) => l.subjects))})`, 'iu');
+const AWAY_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.away)! }));
+const AUTOMATIC_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.automatic)! }));
+
 /**
  * Without any header marker the subject alone must look like a system's label: the phrase, then the
  * end, a colon or a dash-separated original subject. "Out of office next week - can we meet?" is a
@@ -39,16 +43,68 @@ const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u;
 function subjectLooksLikeLabel(subject: string): boolean {
   const m = SUBJECT_PATTERN.exec(subject);
   if (!m) return false;
-  return CJK.test(m[2] ?? '') || LABEL_END.test(subject.slice(m.index + m[0].length));
+  return CJK.test(m[1] ?? '') || LABEL_END.test(subject.slice(m.index + m[0].length));
 }
-const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|antw|res|rif|r|ynt|回复|答复|回覆)\s*:/i;
+/** Reply prefixes of the mail clients of these languages ("Re:", "AW:", "SV:", "Odp:", "Ynt:", "Отв:", "回复:"…). */
+const REPLY_PREFIX = /^\s*(re|aw|sv|vs|odp|antw|res|rif|r|ynt|atb|vá|ats|otv|отв|відп|απ|השב|رد|回复|答复|回覆|答覆)\s*[:：]/iu;
 
+/** The language of an auto-reply subject label, or null when the subject carries none. */
 export function autoReplySubjectLanguage(subject: string): string | null {
-  if (REPLY_PREFIX.test(subject)) return null;
-  for (const [language, phrases] of Object.entries(AUTO_REPLY_SUBJECTS)) {
-    if (new RegExp(`^\\s*(\\[[^\\]]{1,30}\\]\\s*)?(${phrases.join('|')})`, 'iu').test(subject)) return language;
-  }
-  return null;
+  const text = normaliseForMatching(subject.slice(0, 1000));
+  if (REPLY_PREFIX.test(text)) return null;
+  return SUBJECT_BY_LANGUAGE.find((l) => l.pattern.test(text))?.code ?? null;
+}
+
+/**
+ * The part of a body its sender wrote, before any quoted original ("> …", "-----Original Message-----",
+ * "On … wrote:", "From: …@"), at most `max` characters. Each alternative starts with a fixed text and
+ * its repeats are bounded, so the search is linear in the body.
+ */
+const QUOTE_START = /^(?:>|-{2,}\s{0,5}(?:original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|mensagem original|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|oryginalna wiadomość|původní zpráva|исходное сообщение|原始邮件|元のメッセージ|원본 메시지)|On .{5,120} wrote:|From: .{0,200}@)/im;
+export function ownText(body: string | null, max = 4000): string {
+  if (!body) return '';
+  const cut = body.search(QUOTE_START);
+  return (cut === -1 ? body : body.slice(0, cut)).slice(0, max);
+}
+
+/** Languages written in one script only, for bodies that name no label or phrase of ours. */
+const SCRIPTS: [RegExp, string][] = [
+  [/[\uac00-\ud7af]/u, 'ko'],
+  [/[\u3040-\u30ff]/u, 'ja'],
+  [/[\u3400-\u9fff]/u, 'zh'],
+  [/[єіїґ]/iu, 'uk'],
+  [/[\u0400-\u04ff]/u, 'ru'],
+  [/[\u0370-\u03ff]/u, 'el'],
+  [/[\u0590-\u05ff]/u, 'he'],
+  [/[\u0600-\u06ff]/u, 'ar'],
+  [/[\u0900-\u097f]/u, 'hi'],
+];
+
+const BODY_CHARS = 1500;
+const AUTOMATIC_CHARS = 600;
+
+function bodyMatch(text: string, table: readonly { code: string; pattern: RegExp }[]): string | null {
+  return table.find((l) => l.pattern.test(text))?.code ?? null;
+}
+
+/**
+ * The language an auto-reply is written in, for reading its dates: the subject label's, else the
+ * body's automatic or away sentence's, else the script's. Null when nothing tells.
+ */
+export function autoReplyLanguage(message: Pick<InboundMessage, 'subject' | 'textBody'>): string | null {
+  const fromSubject = autoReplySubjectLanguage(message.subject ?? '');
+  if (fromSubject) return fromSubject;
+  const text = normaliseForMatching(ownText(message.textBody, BODY_CHARS));
+  return bodyMatch(text, AUTOMATIC_BY_LANGUAGE) ?? bodyMatch(text, AWAY_BY_LANGUAGE) ?? SCRIPTS.find(([script]) => script.test(text))?.[1] ?? null;
+}
+
+/** Header fields that ask others not to auto-reply or that null the return path: hints, never proof alone. */
+function weakMarkers(message: InboundMessage): string[] {
+  const m = message.autoReplyMarkers;
+  const hints: string[] = [];
+  if (m.xAutoResponseSuppress && /\b(all|oof|autoreply)\b/i.test(m.xAutoResponseSuppress)) hints.push(`X-Auto-Response-Suppress: ${m.xAutoResponseSuppress.trim().slice(0, 40)}`);
+  if (m.returnPath && /^\s*<\s*>\s*$/.test(m.returnPath)) hints.push('null Return-Path');
+  return hints;
 }
 
 /** Reasons a message is an automatic reply; empty when nothing marks it as one. */
@@ -56,14 +112,23 @@ export function autoReplyReasons(message: InboundMessage): string[] {
   const m = message.autoReplyMarkers;
   const reasons: string[] = [];
   // RFC 3834 §5: any Auto-Submitted value other than "no" marks an automatic message.
-  if (m.autoSubmitted && m.autoSubmitted.trim().toLowerCase() !== 'no') reasons.push(`Auto-Submitted: ${m.autoSubmitted.trim()}`);
+  if (m.autoSubmitted && m.autoSubmitted.trim().toLowerCase() !== 'no') reasons.push(`Auto-Submitted: ${m.autoSubmitted.trim().slice(0, 80)}`);
   if (m.xAutoreply) reasons.push('X-Autoreply header');
   if (m.xAutorespond) reasons.push('X-Autorespond header');
-  if (m.precedence && /auto[_-]?reply/i.test(m.precedence)) reasons.push(`Precedence: ${m.precedence.trim()}`);
+  if (m.precedence && /auto[_-]?reply/i.test(m.precedence)) reasons.push(`Precedence: ${m.precedence.trim().slice(0, 40)}`);
   if (m.xMsExchangeAutoReply) reasons.push('Exchange auto-reply marker');
-  const subject = message.subject ?? '';
+  const subject = normaliseForMatching((message.subject ?? '').slice(0, 1000));
   if (!REPLY_PREFIX.test(subject) && SUBJECT_PATTERN.test(subject) && (reasons.length > 0 || subjectLooksLikeLabel(subject))) {
     reasons.push(`auto-reply subject (${autoReplySubjectLanguage(subject) ?? 'unknown language'})`);
   }
-  return reasons;
+  if (reasons.length > 0) return reasons;
+  // The body: a sentence saying the message is automatic is enough near the top; one saying the
+  // sender is away ("I was out of office last week, yes let us talk") needs a header hint as well.
+  const text = normaliseForMatching(ownText(message.textBody, BODY_CHARS));
+  const automatic = bodyMatch(text.slice(0, AUTOMATIC_CHARS), AUTOMATIC_BY_LANGUAGE);
+  if (automatic) return [`body says it is an automatic reply (${automatic})`];
+  const hints = weakMarkers(message);
+  if (hints.length === 0) return [];
+  const away = bodyMatch(text, AWAY_BY_LANGUAGE);
+  return away ? [`body says the sender is away (${away})`, ...hints] : [];
 }

@@ -8,6 +8,8 @@ export * from './message-matcher';
 export * from './bounce-classifier';
 export * from './auto-reply-classifier';
 export * from './return-date-extractor';
+export * from './reply-languages';
+export * from './unsubscribe-request';
 export * from './thread-index';
 export * from './sent-list-context';
 export * from './classification-line';

@@ -1,9 +1,10 @@
-import { autoReplyReasons, autoReplySubjectLanguage } from './auto-reply-classifier';
+import { autoReplyLanguage, autoReplyReasons } from './auto-reply-classifier';
 import { assessBounce } from './bounce-classifier';
 import type { DetectionContext } from './detection-context';
 import { isFromOwnOrg, matchSentEmail, relationOf, type MessageMatch } from './message-matcher';
 import type { InboundMessage, ReplyVerdict, VerdictKind } from './reply-verdict';
 import { extractReturnDate } from './return-date-extractor';
+import { unsubscribeRequest } from './unsubscribe-request';
 
 export { domainOf, referencedMessageIds, relationOf } from './message-matcher';
 export type { DetectionContext } from './detection-context';
@@ -43,6 +44,7 @@ export function detectReply(message: InboundMessage, ctx: DetectionContext): Rep
     relation: null,
     bounce: null,
     returnDate: null,
+    unsubscribeRequest: null,
     fromOwnOrg: false,
     reasons: [...(match ? [`matched ${match.messageId} by ${match.rule}`] : ['no email we sent matched']), ...reasons],
     ...extra,
@@ -82,7 +84,8 @@ export function detectReply(message: InboundMessage, ctx: DetectionContext): Rep
   if (relation) reasons.push(`sender is ${relation}`);
   if (auto.length > 0) {
     reasons.push(...auto);
-    const returnDate = extractReturnDate(message.textBody, message.receivedAt, autoReplySubjectLanguage(message.subject ?? ''));
+    // Dates without a year are read against the Date the sender's system wrote, else when it arrived.
+    const returnDate = extractReturnDate(message.textBody, message.date ?? message.receivedAt, autoReplyLanguage(message));
     reasons.push(returnDate ? `return date ${returnDate} stated in the text` : 'no return date stated');
     return verdict('auto_reply', match, { relation, returnDate });
   }
@@ -91,5 +94,7 @@ export function detectReply(message: InboundMessage, ctx: DetectionContext): Rep
     return verdict('other', match, { relation });
   }
   reasons.push('human reply: no bounce, report, auto-reply or list marker');
-  return verdict('reply', match, { relation });
+  const unsubscribe = unsubscribeRequest(message);
+  if (unsubscribe) reasons.push(`asks to stop: unsubscribe request (${unsubscribe.language}, ${unsubscribe.where})`);
+  return verdict('reply', match, { relation, unsubscribeRequest: unsubscribe });
 }

@@ -44,6 +44,8 @@ export interface ReplyVerdict {
   bounce: BounceFacts | null;
   /** Out-of-office return date (YYYY-MM-DD) when an auto-reply states one. */
   returnDate: string | null;
+  /** A human reply that asks us to stop mailing ("unsubscribe", "remove me"…); null otherwise. */
+  unsubscribeRequest: import('./unsubscribe-request').UnsubscribeRequest | null;
   /** Messages from the rep, a teammate or the org's own domains: never a reply, whatever they look like. */
   fromOwnOrg: boolean;
   /** Every rule that fired, in order: the evidence an operator reads back. */

@@ -1,37 +1,59 @@
+import { ownText } from './auto-reply-classifier';
+import { REPLY_LANGUAGES, REPLY_LANGUAGE_BY_CODE, normaliseForMatching, phraseSource } from './reply-languages';
+
 /**
  * Finds the date an out-of-office sender says they are back. Auto-replies state a period ("from 20
- * to 27 December", "bis 03.12.2026", "12月3日まで"); the return is the latest plausible date in the
- * text. A "through/inclusive" end date means back the next day.
+ * to 27 December", "bis 03.12.2026", "12月3日まで", "с 7 по 14 декабря"); the return is the latest
+ * plausible date in the text, resolved against the message's own date (a date without a year is its
+ * next occurrence). An end date marked inclusive ("through", "t/m", "einschließlich", "по",
+ * "включительно"…) means back the next day. Every pattern is linear: fixed alternations and bounded
+ * repeats only.
  */
-const MONTHS: Record<string, number> = {};
-const MONTH_NAMES: string[][] = [
-  // en, de, fr, es, it, nl, pt, sv, da/no, fi (nominative and partitive), pl (nominative and genitive)
-  ['january', 'jan', 'januar', 'janvier', 'enero', 'gennaio', 'januari', 'janeiro', 'tammikuu', 'tammikuuta', 'styczeń', 'stycznia'],
-  ['february', 'feb', 'februar', 'février', 'fevrier', 'febrero', 'febbraio', 'februari', 'fevereiro', 'helmikuu', 'helmikuuta', 'luty', 'lutego'],
-  ['march', 'mar', 'märz', 'maerz', 'mars', 'marzo', 'maart', 'março', 'marco', 'marts', 'maaliskuu', 'maaliskuuta', 'marzec', 'marca'],
-  ['april', 'apr', 'avril', 'abril', 'aprile', 'huhtikuu', 'huhtikuuta', 'kwiecień', 'kwietnia'],
-  ['may', 'mai', 'mayo', 'maggio', 'mei', 'maio', 'maj', 'toukokuu', 'toukokuuta', 'maja'],
-  ['june', 'jun', 'juni', 'juin', 'junio', 'giugno', 'junho', 'kesäkuu', 'kesäkuuta', 'czerwiec', 'czerwca'],
-  ['july', 'jul', 'juli', 'juillet', 'julio', 'luglio', 'julho', 'heinäkuu', 'heinäkuuta', 'lipiec', 'lipca'],
-  ['august', 'aug', 'août', 'aout', 'agosto', 'augustus', 'augusti', 'elokuu', 'elokuuta', 'sierpień', 'sierpnia'],
-  ['september', 'sep', 'sept', 'septembre', 'septiembre', 'settembre', 'setembro', 'syyskuu', 'syyskuuta', 'wrzesień', 'września'],
-  ['october', 'oct', 'oktober', 'octobre', 'octubre', 'ottobre', 'outubro', 'okt', 'lokakuu', 'lokakuuta', 'październik', 'października'],
-  ['november', 'nov', 'novembre', 'noviembre', 'novembro', 'marraskuu', 'marraskuuta', 'listopad', 'listopada'],
-  ['december', 'dec', 'dezember', 'décembre', 'decembre', 'diciembre', 'dicembre', 'dezembro', 'desember', 'joulukuu', 'joulukuuta', 'grudzień', 'grudnia'],
-];
-MONTH_NAMES.forEach((names, index) => names.forEach((name) => (MONTHS[name] = index + 1)));
-const MONTH_ALT = Object.keys(MONTHS)
+
+/** Month-name form → month, first language listed wins; a language's own forms win for it ("listopad" is October in Croatian). */
+const MONTHS = new Map<string, number>();
+const MONTHS_BY_LANGUAGE = new Map<string, Map<string, number>>();
+for (const language of REPLY_LANGUAGES) {
+  const own = new Map<string, number>();
+  language.months.forEach((forms, index) =>
+    forms.forEach((form) => {
+      own.set(form, index + 1);
+      if (!MONTHS.has(form)) MONTHS.set(form, index + 1);
+    }),
+  );
+  MONTHS_BY_LANGUAGE.set(language.code, own);
+}
+const MONTH_ALT = [...MONTHS.keys()]
   .sort((a, b) => b.length - a.length)
+  .map((f) => phraseSource(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
   .join('|');
 
-const ISO = /\b(20\d\d)-(\d{1,2})-(\d{1,2})\b/g;
-const NUMERIC = /\b(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?\b\.?/g;
+const NOT_DIGIT_BEFORE = '(?<!\\d)';
+const WORD_START = '(?<![\\p{L}\\p{M}\\p{N}])';
+const WORD_END = '(?![\\p{L}\\p{M}])';
+/** Space within a line: a date does not run on into the next line ("21. 12.\\n\\nMaja" is no 12 May). */
+const SPACE = '[ \\t\\u00a0]';
+
+/** 2026-12-14, 2026/12/14, 2026.12.14. (hu), 2026. 12. 14. (ko). */
+const YEAR_FIRST = /(?<!\d)(20\d\d)\s?[-./]\s?(\d{1,2})\s?[-./]\s?(\d{1,2})(?!\d)/g;
+/** 14.12., 14.12.2026, 14/12, 12/14 (en-US, ja, zh, ko), 12.14. (hu); not the tail of a year-first date. */
+const NUMERIC = /(?<!\d[./]\s?|\d)(\d{1,2})([./])(\s?)(\d{1,2})(?:\2\s?(\d{4}|\d{2}))?(?!\d)\.?/g;
 /** dd-mm-yyyy (nl, da, pt…); with a dash only when the year is there, so ranges like 3-5 are not dates. */
-const DASHED = /\b(\d{1,2})-(\d{1,2})-(20\d\d)\b/g;
-const DAY_MONTH = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th|er|º|\\.)?(?:\\s+de)?\\s+(${MONTH_ALT})\\.?(?:\\s+(?:de\\s+)?(20\\d\\d))?`, 'giu');
-const MONTH_DAY = new RegExp(`\\b(${MONTH_ALT})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(20\\d\\d))?`, 'giu');
-const CJK = /(?:(20\d\d)\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日号일]/g;
-const THROUGH = /\b(through|thru|inclusive|including|einschließlich|einschliesslich|inklusive|t\/m|t\.o\.m\.|till och med|til og med|inclusief|incluso|inclus)\b/i;
+const DASHED = /(?<!\d)(\d{1,2})-(\d{1,2})-(20\d\d)(?!\d)/g;
+/** 14 December, 14. Dezember, 14 de diciembre, 1er décembre, 14 ta' Diċembru, 14 декабря, ה-14 בדצמבר, 14. decembrim. */
+const DAY_MONTH = new RegExp(
+  `${NOT_DIGIT_BEFORE}(\\d{1,2})(?:st|nd|rd|th|er|e|º|ª)?\\.?${SPACE}{0,3}(?:(?:de|del|of|of the|ta['’]|an)${SPACE}{1,3})?(${MONTH_ALT})${WORD_END}\\.?(?:,?${SPACE}{1,3}(?:de${SPACE}{1,3})?(20\\d\\d)(?!\\d))?`,
+  'giu',
+);
+/** December 7, 2026; December 14-18; december 14-ig (hu); gruodžio 14 d. (lt). */
+const MONTH_DAY = new RegExp(`${WORD_START}(${MONTH_ALT})${WORD_END}\\.?${SPACE}{0,3}(\\d{1,2})(?!\\d)(?:st|nd|rd|th)?(?:${SPACE}?[-–]${SPACE}?(\\d{1,2})(?!\\d))?(?:,?${SPACE}{1,3}(20\\d\\d)(?!\\d))?`, 'giu');
+/** 2026年12月14日, 12月14日まで, 12月14号, 12월 14일까지. */
+const CJK = /(?:(20\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日号號일]/g;
+
+/** Just before the end date (a weekday or article may come between; Russian and Ukrainian "по" directly): it is the last day away. */
+const INCLUSIVE_BEFORE = /(?<![\p{L}])(?:(?:по|до включно)\s{1,3}|(?:through|thru|up to and including|including|to and including|einschließlich|einschliesslich|inklusive|bis und mit|t\/m|tot en met|t\.o\.m\.?|till och med|til og med|vključno|uključivo|włącznie|včetně|vrátane|включително)\s{1,3}(?:[\p{L}-]{2,14},?\s{1,3}){0,2})$/iu;
+/** Just after the end date: the same. */
+const INCLUSIVE_AFTER = /^[\s,(]{0,3}(?:[\p{L}]{1,4}\.\s{1,3})?(inclusive|inclusivement|inclus|incluse|incluso|inclusa|compreso|compresa|included|einschließlich|einschliesslich|inkl\.?|включительно|включно|включително|włącznie|včetně|vrátane|vključno|uključivo|bezárólag|inclusiv|imtinai|ieskaitot|kaasa arvatud|dahil|(?:mukaan )?lukien)(?![\p{L}])/iu;
 
 interface Found {
   date: Date;
@@ -46,63 +68,66 @@ function utcDate(year: number, month: number, day: number): Date | null {
 }
 
 /** A date written without a year means its next occurrence on or after the message (allowing a week back). */
-function withYear(year: string | undefined, month: number, day: number, received: Date): Date | null {
+function withYear(year: string | undefined, month: number, day: number, base: Date): Date | null {
   if (year) return utcDate(year.length === 2 ? 2000 + Number(year) : Number(year), month, day);
-  const thisYear = utcDate(received.getUTCFullYear(), month, day);
+  const thisYear = utcDate(base.getUTCFullYear(), month, day);
   if (!thisYear) return null;
-  return thisYear.getTime() < received.getTime() - 7 * 86_400_000 ? utcDate(received.getUTCFullYear() + 1, month, day) : thisYear;
+  return thisYear.getTime() < base.getTime() - 7 * 86_400_000 ? utcDate(base.getUTCFullYear() + 1, month, day) : thisYear;
 }
 
-function firstLinesBeforeQuote(text: string): string {
-  const cut = text.search(/^(>|-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original)|On .{5,120} wrote:|From: .+@)/im);
-  return (cut === -1 ? text : text.slice(0, cut)).slice(0, 4000);
+function monthOf(name: string, language: string | null): number | undefined {
+  const form = name.toLowerCase().replace(/\s+/g, ' ');
+  return (language ? MONTHS_BY_LANGUAGE.get(language)?.get(form) : undefined) ?? MONTHS.get(form);
 }
 
-export function extractReturnDate(body: string | null, receivedAt: string, language: string | null = null): string | null {
+/**
+ * The return date (YYYY-MM-DD) an auto-reply states, or null. `sentAt` is the message's Date (or
+ * when it was received); `language` decides how "14/12" and "12.14." are read.
+ */
+export function extractReturnDate(body: string | null, sentAt: string, language: string | null = null): string | null {
   if (!body) return null;
-  const received = new Date(receivedAt);
-  const text = firstLinesBeforeQuote(body);
+  const base = new Date(sentAt);
+  if (Number.isNaN(base.getTime())) return null;
+  const text = normaliseForMatching(ownText(body));
   const found: Found[] = [];
-  for (const m of text.matchAll(ISO)) {
-    const d = utcDate(Number(m[1]), Number(m[2]), Number(m[3]));
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
-  }
+  const add = (date: Date | null, m: RegExpMatchArray): void => {
+    if (date) found.push({ date, index: m.index!, length: m[0].length });
+  };
+  for (const m of text.matchAll(YEAR_FIRST)) add(utcDate(Number(m[1]), Number(m[2]), Number(m[3])), m);
   // Read once for the whole text, not once per date found (that was quadratic in the number of dates).
   const usEnglish = language === 'en' && !/\b(dd\/mm|uk|gb)\b/i.test(text);
+  const monthFirstLanguage = language !== null && REPLY_LANGUAGE_BY_CODE.get(language)?.numeric === 'month-first';
   for (const m of text.matchAll(NUMERIC)) {
     const a = Number(m[1]);
-    const b = Number(m[3]);
-    // "." is day-first everywhere it is used (de, fi, pl, no, da…); "/" is month-first only in US English.
-    const monthFirst = m[2] === '/' && (b > 12 || (a <= 12 && usEnglish));
+    const b = Number(m[4]);
+    const year = m[5];
+    // "." is day-first where it is used (de, fi, pl, no, da, ru…) except in Hungarian; "/" is month-first in US English and East Asia.
+    const monthFirst = monthFirstLanguage ? a <= 12 : m[2] === '/' && (b > 12 || (a <= 12 && usEnglish));
     const [month, day] = monthFirst ? [a, b] : [b, a];
-    if (!m[4] && m[2] === '.' && !/\.$/.test(m[0]) && text[m.index + m[0].length] !== ' ') continue; // a decimal number, not a date
-    const d = withYear(m[4], month, day, received);
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
+    const next = text[m.index + m[0].length];
+    if (!year && m[2] === '.' && !m[0].endsWith('.') && next !== undefined && !/[\s,;)!?-]/.test(next)) continue; // a decimal number, not a date
+    if (!year && m[3] && !m[0].endsWith('.')) continue; // "21. 12." (cs, sk, sl) ends with its dot; "3. 5 items" is no date
+    add(withYear(year, month, day, base), m);
   }
-  for (const m of text.matchAll(DASHED)) {
-    const d = utcDate(Number(m[3]), Number(m[2]), Number(m[1]));
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
-  }
+  for (const m of text.matchAll(DASHED)) add(utcDate(Number(m[3]), Number(m[2]), Number(m[1])), m);
   for (const m of text.matchAll(DAY_MONTH)) {
-    const month = MONTHS[m[2]!.toLowerCase()];
-    const d = month ? withYear(m[3], month, Number(m[1]), received) : null;
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
+    const month = monthOf(m[2]!, language);
+    add(month ? withYear(m[3], month, Number(m[1]), base) : null, m);
   }
   for (const m of text.matchAll(MONTH_DAY)) {
-    const month = MONTHS[m[1]!.toLowerCase()];
-    const d = month ? withYear(m[3], month, Number(m[2]), received) : null;
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
+    const month = monthOf(m[1]!, language);
+    add(month ? withYear(m[4], month, Number(m[3] ?? m[2]), base) : null, m);
   }
-  for (const m of text.matchAll(CJK)) {
-    const d = withYear(m[1], Number(m[2]), Number(m[3]), received);
-    if (d) found.push({ date: d, index: m.index, length: m[0].length });
-  }
-  const earliest = received.getTime() - 86_400_000;
-  const latest = received.getTime() + 366 * 86_400_000;
+  for (const m of text.matchAll(CJK)) add(withYear(m[1], Number(m[2]), Number(m[3]), base), m);
+
+  const earliest = base.getTime() - 86_400_000;
+  const latest = base.getTime() + 366 * 86_400_000;
   const plausible = found.filter((f) => f.date.getTime() >= earliest && f.date.getTime() <= latest);
   if (plausible.length === 0) return null;
-  const best = plausible.reduce((a, b) => (b.date.getTime() > a.date.getTime() ? b : a));
-  const around = text.slice(Math.max(0, best.index - 40), best.index + best.length + 30);
-  const date = THROUGH.test(around) ? new Date(best.date.getTime() + 86_400_000) : best.date;
+  const best = plausible.reduce((a, b) => (b.date.getTime() > a.date.getTime() || (b.date.getTime() === a.date.getTime() && b.index > a.index) ? b : a));
+  const before = text.slice(Math.max(0, best.index - 30), best.index);
+  const after = text.slice(best.index + best.length, best.index + best.length + 30);
+  const inclusive = INCLUSIVE_BEFORE.test(before) || INCLUSIVE_AFTER.test(after);
+  const date = inclusive ? new Date(best.date.getTime() + 86_400_000) : best.date;
   return date.toISOString().slice(0, 10);
 }

@@ -33,6 +33,12 @@ export const ReplyDetected = z.object({
   snippet: z.string().max(500).nullable(),
   /** Out-of-office return date when the auto-reply states one. */
   returnDate: CalendarDate.nullable(),
+  /**
+   * True when a human reply asks to stop mailing ("unsubscribe", "remove me", "bitte keine E-Mails
+   * mehr"…, in the languages the out-of-office detector knows). Absent otherwise, and on events
+   * published before it existed.
+   */
+  unsubscribeRequested: z.boolean().optional(),
   receivedAt: Instant,
   detectedAt: Instant,
 });

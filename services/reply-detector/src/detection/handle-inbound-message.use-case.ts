@@ -157,6 +157,7 @@ export class HandleInboundMessageUseCase {
           subject: message.subject,
           snippet: snippetOf(message.textBody),
           returnDate: verdict.returnDate,
+          ...(verdict.unsubscribeRequest ? { unsubscribeRequested: true } : {}),
           receivedAt: message.receivedAt,
           detectedAt: now.toISOString(),
         },

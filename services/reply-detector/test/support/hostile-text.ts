@@ -12,6 +12,9 @@ const PIECES = [
   'a', 'Z', '1', '12', '\ufffd', 'é', '月', '年', '日', 'exceeds ', 'size', 'limit', 'Message-ID: ', 'Message-ID: <a@', 'From: ', 'On ', ' wrote:', 'Return-Path:',
   'Received:', 'original message', 'delayed', 'warning: ', 'user unknown', 'does not have a ', '5.1.1 ', '550 ', '#5.', 'out of office', 'Automatic reply',
   '[External] ', 'Re: ', 'de ', 'jan ', 'décembre', 'through ', 'back on ', '3.', '12/', '2026-', 'AAAA', '+/',
+  // Issue 15: out-of-office labels, sentences and dates in other languages, and "stop emailing me".
+  'Automatische Antwort: ', 'Ich bin ', ' nicht im Büro', '14. ', 'декабря', 'по ', 'включительно', '12月14日', '12월 14일', "ta' ", 'kanun ', 'كانون الثاني', 'בדצמבר', '٢١', '١٢/',
+  '2026. ', 'einschließlich ', 'unsubscribe', 'remove me from the ', "don't ", 'why ', 'please ', '配信停止', 'не пишите мне ', 'I am out of the office ',
 ];
 
 const piece = fc.constantFrom(...PIECES);
