@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { emailSentTopic, type EmailSent } from '@telltale/contracts';
-import { IdentityTokenIssuer, type StartedService } from '@telltale/runtime';
-import { createTestDatabase } from '@telltale/testing';
-import { TrackerConfig, startTracker } from '@telltale/tracker';
-import { buildClickUrl, parseSigningKeys, signTrackingToken } from '@telltale/tracking';
-import { AppBrowser, eventually, requiredEnv, serviceIdentityEnv, startIdentitySystem, type IdentitySystem } from '../src';
-import { EventProducer } from '../src/event-producer';
+import type { StartedService } from '@telltale/runtime';
+import { eventually } from '../src';
 import { SseClient } from '../src/sse-client';
+import { TrackedClicksSystem } from './support/tracked-clicks-system';
 
 /**
  * Issue 19's done-condition, end to end: a security scanner that clicks every link of an email
@@ -19,17 +12,10 @@ import { SseClient } from '../src/sse-client';
  * through the app's gateway) or the live feed (history and stream) — also when its clicks reach two
  * tracker replicas, neither of which sees the burst. A person's single click stays human.
  */
-const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-const trackingKeySpec = `t1:${randomBytes(32).toString('base64')}`;
-const trackingKeys = parseSigningKeys(trackingKeySpec);
-let system: IdentitySystem;
-let replicas: StartedService[] = [];
-let producer: EventProducer;
-let drop: () => Promise<void>;
-let db: Client;
-let admin: AppBrowser;
+let system: TrackedClicksSystem;
+let db: TrackedClicksSystem['db'];
+let admin: TrackedClicksSystem['admin'];
 const streams: SseClient[] = [];
-const mailboxId = randomUUID();
 
 interface Item {
   id: string;
@@ -42,75 +28,24 @@ interface Item {
 }
 
 before(async () => {
-  const database = await createTestDatabase(requiredEnv('DATABASE_URL'));
-  drop = database.drop;
-  db = new Client({ connectionString: database.url });
-  await db.connect();
-  const prefix = `burst-${randomBytes(4).toString('hex')}.`;
-  const signing = await IdentityTokenIssuer.generate('telltale-app');
-  const trackerEnv = {
-    ...serviceIdentityEnv(signing),
-    DATABASE_URL: database.url,
-    KAFKA_BROKERS: requiredEnv('KAFKA_BROKERS'),
-    KAFKA_TOPIC_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    TRACKING_SIGNING_KEYS: trackingKeySpec,
-    // The test stands in for the load balancer, on loopback: X-Forwarded-For is the client.
-    TRUST_PROXY: 'loopback',
-  };
-  // Two replicas behind one load balancer, in one engagement-store consumer group (each its own spill).
-  for (const n of [1, 2]) replicas.push(await startTracker(TrackerConfig.parse({ ...trackerEnv, TRACKER_SPILL_DIR: `${process.env.TMPDIR ?? '/tmp'}/burst-spill-${prefix}${n}` })));
-  system = await startIdentitySystem({ databaseUrl: database.url, kafkaBrokers: requiredEnv('KAFKA_BROKERS'), topicPrefix: prefix, signing, upstreams: { tracker: replicas[0]!.url } });
-  producer = new EventProducer(new Kafka({ clientId: 'burst-test', brokers: requiredEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }), prefix);
-  await producer.start();
-  admin = new AppBrowser(system.app.url);
-  assert.equal((await admin.signIn('admin@telltale.test')).status, 302);
+  system = await TrackedClicksSystem.start(2);
+  ({ db, admin } = system);
 });
 
 after(async () => {
   await Promise.all(streams.map((s) => s.close()));
-  await producer?.stop();
   await system?.stop();
-  for (const r of replicas) await r.stop();
-  replicas = [];
-  await db?.end();
-  await drop?.();
 });
 
-/** An email sent an hour ago (so "click before any open" does not apply) with `links` tracked links. */
-async function sendEmail(links: number): Promise<{ sent: EmailSent; clickUrl: (replica: StartedService, linkIndex: number) => string }> {
-  const id = randomUUID();
-  const sentAt = new Date(Date.now() - 3_600_000);
-  const sent: EmailSent = {
-    sentEmailId: id,
-    sendRequestId: randomUUID(),
-    orgId: system.orgId,
-    mailboxId,
-    enrollmentId: null,
-    sequenceId: null,
-    stepNumber: null,
-    messageId: `<${id}@telltale.test>`,
-    providerMessageId: null,
-    providerThreadId: null,
-    from: { address: 'admin@telltale.test', name: 'Admin' },
-    to: [{ address: 'flynn@encom.example', name: 'Kevin Flynn' }],
-    cc: [],
-    subject: 'The Grid',
-    tracking: { opens: true, clicks: true, trackedLinks: links },
-    sentAt: sentAt.toISOString(),
-  };
-  await producer.produce(emailSentTopic, sent, system.orgId);
-  const clickUrl = (replica: StartedService, linkIndex: number) =>
-    buildClickUrl(replica.url, signTrackingToken({ kind: 'click', orgId: system.orgId, sentEmailId: id, linkIndex, url: `https://encom.example/page/${linkIndex}`, issuedAt: sentAt }, trackingKeys));
-  return { sent, clickUrl };
-}
-
-async function click(url: string, clientAddress: string): Promise<void> {
-  const res = await fetch(url, { headers: { 'user-agent': CHROME, 'x-forwarded-for': clientAddress }, redirect: 'manual' });
-  assert.equal(res.status, 302);
-}
+const sendEmail = (links: number) => system.sendEmail(links);
+const click = (url: string, clientAddress: string) => system.click(url, clientAddress);
+const openStream = async (query: string): Promise<SseClient> => {
+  const url = new URL(`/api/v1/feed/stream${query}`, system.app.app.url);
+  const stream = await SseClient.open(url.toString(), { cookie: admin.cookies.header(url) });
+  streams.push(stream);
+  assert.equal(stream.status, 200);
+  return stream;
+};
 
 const storedLabels = async (sentEmailId: string) =>
   (await db.query(`SELECT link_index, label, corrected_from, reasons FROM tracker.engagement WHERE sent_email_id = $1 ORDER BY occurred_at, link_index`, [sentEmailId])).rows as {
@@ -144,10 +79,8 @@ function shown(stream: SseClient): Item[] {
 
 describe('a scanner clicking every link of an email leaves no human click anywhere', () => {
   it('on one replica and across two: store, counters, feed history and stream', async () => {
-    const stream = await SseClient.open(new URL('/api/v1/feed/stream?includeMachine=true', system.app.url).toString(), { cookie: admin.cookies.header(new URL(system.app.url))! });
-    streams.push(stream);
-    assert.equal(stream.status, 200);
-    const [a, b] = [replicas[0]!, replicas[1]!];
+    const stream = await openStream('?includeMachine=true');
+    const [a, b] = system.replicas as [StartedService, StartedService];
 
     // One replica: it sees the burst from the second click on; the first is corrected.
     const oneReplica = await sendEmail(3);
@@ -201,10 +134,9 @@ describe('a scanner clicking every link of an email leaves no human click anywhe
   });
 
   it('a stream hiding machine activity still gets the correction, to take the human click away', async () => {
-    const stream = await SseClient.open(new URL('/api/v1/feed/stream', system.app.url).toString(), { cookie: admin.cookies.header(new URL(system.app.url))! });
-    streams.push(stream);
+    const stream = await openStream('');
     const burst = await sendEmail(2);
-    const [a, b] = [replicas[0]!, replicas[1]!];
+    const [a, b] = system.replicas as [StartedService, StartedService];
     await click(burst.clickUrl(a, 0), '198.51.100.25');
     await click(burst.clickUrl(b, 1), '198.51.100.25');
     await eventually('both clicks corrected on the stream', () => shown(stream).filter((i) => i.sentEmailId === burst.sent.sentEmailId && i.detail.correction).length === 2, { timeoutMs: 20_000 });
