@@ -6,6 +6,7 @@ export * from './reply-verdict';
 export * from './detection-context';
 export * from './message-matcher';
 export * from './bounce-classifier';
+export * from './bounce-reason';
 export * from './auto-reply-classifier';
 export * from './return-date-extractor';
 export * from './reply-languages';

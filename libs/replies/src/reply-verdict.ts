@@ -1,4 +1,4 @@
-import type { InboundMessagePayload } from '@telltale/contracts';
+import type { BounceReason, InboundMessagePayload } from '@telltale/contracts';
 
 export interface SentEmailRecord {
   sentEmailId: string;
@@ -32,6 +32,8 @@ export interface BounceFacts {
   statusCode: string | null;
   recipient: string | null;
   diagnostic: string | null;
+  /** Why it failed at the address level; hard exactly for user_unknown, host_unknown, has_moved, not_accept. */
+  reason?: BounceReason;
 }
 
 export interface ReplyVerdict {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { fuzzOptions } from '@telltale/testing';
 import { autoReplyLanguage, autoReplyReasons, autoReplySubjectLanguage, assessBounce, unsubscribeRequest, bounceSeverity, type DetectionContext, enclosedMessageIds, referencedMessageIds, detectReply, type InboundMessage, extractReturnDate, threadIndexConversationKey } from '@telltale/replies';
 import { snippetOf } from '../src/detection/handle-inbound-message.use-case';
-import { bounceWith, budgetMs, fastestMs, hostileLength, hostileText } from './support/hostile-text';
+import { bounceWith, hostileLength, hostileText, withinBudget } from './support/hostile-text';
 import { inboundMessage } from './support/inbound-message';
 
 /**
@@ -44,14 +44,6 @@ function reportWith(text: string): InboundMessage {
 /** An out-of-office from the prospect: the path that reads a return date out of the text. */
 function autoReplyWith(text: string): InboundMessage {
   return inboundMessage({ subject: `Automatic reply: ${text.slice(0, 2000)}`, autoReplyMarkers: { ...markers, autoSubmitted: 'auto-replied' }, textBody: text });
-}
-
-function withinBudget<T>(what: string, text: string, work: () => T): T {
-  let result: T | undefined;
-  const budget = budgetMs(text.length);
-  const ms = fastestMs(() => (result = work()), budget);
-  assert.ok(ms <= budget, `${what} took ${ms.toFixed(1)} ms on ${text.length} characters (budget ${budget.toFixed(1)} ms), text starts ${JSON.stringify(text.slice(0, 60))}`);
-  return result as T;
 }
 
 const KINDS = ['reply', 'auto_reply', 'bounce', 'other'];

@@ -178,6 +178,7 @@ export class HandleInboundMessageUseCase {
           severity: verdict.bounce.severity,
           statusCode: verdict.bounce.statusCode?.slice(0, 20) ?? null,
           diagnostic: verdict.bounce.diagnostic?.slice(0, 2000) ?? null,
+          ...(verdict.bounce.reason ? { reason: verdict.bounce.reason } : {}),
           detectedAt: now.toISOString(),
         },
         { ...meta, eventId: decidedId },

@@ -1,7 +1,9 @@
 /**
  * `npm run accuracy:replies`: runs the classifier over the golden corpus and prints precision and
- * recall per kind, bounce hard/soft agreement, and match, relation and return-date accuracy.
+ * recall per kind, bounce hard/soft agreement, and match, relation and return-date accuracy; then the
+ * bounce corpus and its holdout (issue 15): bounces recognised, hard/soft and reason agreement.
  */
+import { classifyBounceCase, describeScore, loadBounceCases, scoreOf, type BounceOutcome } from '../support/bounce-corpus';
 import { classifyParsed, loadCorpus, parseCase, verdictOf, type Verdict } from '../support/corpus';
 
 const KINDS = ['reply', 'auto_reply', 'bounce', 'other'] as const;
@@ -65,7 +67,23 @@ async function main(): Promise<void> {
     lines.push('', 'disagreements:');
     for (const w of wrong) lines.push(`  ${w.file}: expected ${JSON.stringify(w.expected)} got ${JSON.stringify(w.actual)}`);
   }
+  lines.push('', ...(await bounceCorpusReport()));
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function bounceCorpusReport(): Promise<string[]> {
+  const lines = ['Bounce corpus (test/bounce-corpus): agreement is over the bounces recognised'];
+  for (const folder of ['corpus', 'holdout'] as const) {
+    const outcomes: BounceOutcome[] = [];
+    for (const c of loadBounceCases(folder)) outcomes.push(await classifyBounceCase(c));
+    lines.push(...describeScore(folder === 'holdout' ? 'holdout (not used for tuning)' : 'corpus', scoreOf(outcomes)));
+    for (const o of outcomes) {
+      if (o.kind !== 'bounce' || o.severity !== o.expected.severity || o.reason !== o.expected.reason) {
+        lines.push(`    ${o.file} (${o.expected.mta}): expected ${o.expected.severity} ${o.expected.reason}, got ${o.kind === 'bounce' ? `${o.severity} ${o.reason}` : o.kind}`);
+      }
+    }
+  }
+  return lines;
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { InboundMessage } from '@telltale/replies';
 import { inboundMessage } from './inbound-message';
@@ -32,7 +33,7 @@ function bytesFrom(seed: number, length: number): Buffer {
   return bytes;
 }
 
-function fill(unit: string, length: number): string {
+export function fill(unit: string, length: number): string {
   return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 }
 
@@ -82,6 +83,15 @@ export function fastestMs(work: () => unknown, budget: number): number {
     fastest = Math.min(fastest, performance.now() - start);
   }
   return fastest;
+}
+
+/** Runs `work` on `text` (fastest of up to five runs) and fails when it takes longer than budgetMs allows. */
+export function withinBudget<T>(what: string, text: string, work: () => T): T {
+  let result: T | undefined;
+  const budget = budgetMs(text.length);
+  const ms = fastestMs(() => (result = work()), budget);
+  assert.ok(ms <= budget, `${what} took ${ms.toFixed(1)} ms on ${text.length} characters (budget ${budget.toFixed(1)} ms), text starts ${JSON.stringify(text.slice(0, 60))}`);
+  return result as T;
 }
 
 /** A bounce that gets past every early exit of the classifier, so its text meets every pattern there. */
