@@ -10,3 +10,4 @@ export * from './kafka-security-config';
 export * from './events';
 export * from './secrets/credential-cipher';
 export * from './pagination';
+export * from './periodic-pass';

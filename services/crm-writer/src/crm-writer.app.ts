@@ -6,6 +6,7 @@ import type { CrmWriterConfig } from './crm-writer.config';
 import { CrmWriterModule } from './crm-writer.module';
 import { CrmWriterInitial1764231000000 } from './migrations/1764231000000-crm-writer-initial';
 import { CrmWriterSalesforceConnections1766100000000 } from './migrations/1766100000000-crm-writer-salesforce-connections';
+import { CrmWriterPendingWrites1766200000000 } from './migrations/1766200000000-crm-writer-pending-writes';
 
 export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clock?: Clock; logger?: Logger } = {}): ServiceRuntime {
   return new ServiceRuntime({
@@ -15,7 +16,7 @@ export function createCrmWriterRuntime(config: CrmWriterConfig, overrides: { clo
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
-    migrations: [CrmWriterInitial1764231000000, CrmWriterSalesforceConnections1766100000000],
+    migrations: [CrmWriterInitial1764231000000, CrmWriterSalesforceConnections1766100000000, CrmWriterPendingWrites1766200000000],
     producedTopics: [crmActivityLoggedTopic, crmConnectionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),

@@ -1,28 +1,26 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CredentialCipher, RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
-import { CrmEventsConsumer } from './activities/crm-events.consumer';
-import { LogActivityUseCase } from './activities/log-activity.use-case';
+import { activityWriting } from './activities/activity-writing.providers';
 import { SalesforceConnectService } from './connections/salesforce-connect.service';
 import { SalesforceConnectionController } from './connections/salesforce-connection.controller';
 import { SalesforceConnectionStore } from './connections/salesforce-connection.store';
 import { SalesforceConnections } from './connections/salesforce-connections';
 import type { CrmWriterConfig } from './crm-writer.config';
 import { cacheConnection, createJsforceConnection } from './salesforce/jsforce-connection.factory';
-import { SalesforceActivityGateway } from './salesforce/salesforce-activity.gateway';
 
 @Module({})
 export class CrmWriterModule {
   static forRuntime(runtime: ServiceRuntime, config: CrmWriterConfig): DynamicModule {
     const { connections, connect } = salesforceConnections(runtime, config);
+    const writing = activityWriting(runtime, config, connections);
     return {
       module: CrmWriterModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [CrmEventsConsumer, SalesforceConnectionController],
+      controllers: [...writing.controllers, SalesforceConnectionController],
       providers: [
         { provide: SalesforceConnections, useValue: connections },
         { provide: SalesforceConnectService, useValue: connect },
-        { provide: SalesforceActivityGateway, useValue: new SalesforceActivityGateway(() => connections.deprecatedShared(), runtime.metrics) },
-        LogActivityUseCase,
+        ...writing.providers,
       ],
     };
   }

@@ -5,9 +5,9 @@ import {
   cacheConnection,
   createJsforceConnection,
   mapSalesforceError,
-  SalesforceActivityGateway,
   type SalesforceCredentials,
 } from '../src/salesforce';
+import { gatewayCalls } from './support/gateway-calls';
 
 class ManualClock {
   constructor(private ms: number) {}
@@ -50,7 +50,7 @@ describe('createJsforceConnection', () => {
   });
 
   it('logs in again once when the session was revoked, and carries on', async () => {
-    const gateway = new SalesforceActivityGateway(cacheConnection(() => createJsforceConnection(credentials)));
+    const gateway = gatewayCalls(cacheConnection(() => createJsforceConnection(credentials)));
     assert.equal(await gateway.findWho('nobody@example.com'), null);
     const before = tokenCalls();
     sandbox.revokeAllTokens();
@@ -61,7 +61,7 @@ describe('createJsforceConnection', () => {
   it('does not loop when Salesforce rejects a session it has just issued', async () => {
     const clock = new ManualClock(Date.parse('2025-03-14T09:00:00Z'));
     const conn = await createJsforceConnection(credentials, { clock, reloginCooldownMs: 60_000 });
-    const gateway = new SalesforceActivityGateway(() => Promise.resolve(conn));
+    const gateway = gatewayCalls(() => Promise.resolve(conn));
 
     sandbox.revokeAllTokens();
     assert.equal(await gateway.findWho('nobody@example.com'), null, 'first re-login allowed');

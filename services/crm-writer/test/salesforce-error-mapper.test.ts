@@ -7,9 +7,9 @@ import {
   DAILY_LIMIT_RETRY_MS,
   InvalidActivityError,
   mapSalesforceError,
-  SalesforceActivityGateway,
   type SalesforceErrorCode,
 } from '../src/salesforce';
+import { gatewayCalls } from './support/gateway-calls';
 
 /** The shape jsforce's HttpApiError has: name and errorCode both carry the API's errorCode. */
 function apiError(errorCode: string, message = 'from Salesforce', data?: unknown): Error {
@@ -84,15 +84,6 @@ describe('mapSalesforceError on what jsforce really throws', () => {
     username: 'rep@telltale.sandbox',
     password: 'telltale-sandbox-password',
   });
-  const activity = {
-    activityKey: 'email-sent:mapped',
-    whoEmail: 'a@b.example',
-    subject: 'Hi',
-    description: '',
-    activityDate: '2025-01-02',
-    status: 'Completed' as const,
-    taskSubtype: 'Email' as const,
-  };
   const failure = (promise: Promise<unknown>): Promise<unknown> =>
     promise.then(
       () => assert.fail('expected a rejection'),
@@ -107,21 +98,21 @@ describe('mapSalesforceError on what jsforce really throws', () => {
   });
 
   it('maps a throttled upsert to RATE_LIMITED', async () => {
-    const gateway = new SalesforceActivityGateway(() => createJsforceConnection(creds()));
+    const gateway = gatewayCalls(() => createJsforceConnection(creds()));
     sandbox.intercept({
       method: 'PATCH',
       status: 403,
       body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
     });
-    const mapped = mapSalesforceError(await failure(gateway.logTask(activity)));
+    const mapped = mapSalesforceError(await failure(gateway.upsertTask('email-sent:limited')));
     assert.equal(mapped.code, 'RATE_LIMITED');
     assert.equal(mapped.retryAfterMs, DAILY_LIMIT_RETRY_MS);
   });
 
   it('maps a bodiless 503 to TEMPORARY', async () => {
-    const gateway = new SalesforceActivityGateway(() => createJsforceConnection(creds()));
+    const gateway = gatewayCalls(() => createJsforceConnection(creds()));
     sandbox.intercept({ method: 'PATCH', status: 503 });
-    assert.equal(mapSalesforceError(await failure(gateway.logTask({ ...activity, activityKey: 'email-sent:503' }))).code, 'TEMPORARY');
+    assert.equal(mapSalesforceError(await failure(gateway.upsertTask('email-sent:503'))).code, 'TEMPORARY');
   });
 
   it('maps a malformed query to PERMANENT', async () => {
@@ -133,7 +124,7 @@ describe('mapSalesforceError on what jsforce really throws', () => {
     assert.equal(mapSalesforceError(await failure(createJsforceConnection({ ...creds(), password: 'wrong' }))).code, 'AUTH_REVOKED');
 
     const connection = await createJsforceConnection(creds());
-    const gateway = new SalesforceActivityGateway(() => Promise.resolve(connection));
+    const gateway = gatewayCalls(() => Promise.resolve(connection));
     sandbox.revokeAllTokens();
     sandbox.setPassword('rep@telltale.sandbox', 'rotated');
     try {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseSoql } from '@telltale/testing';
+import type { ReplyPayload, SentEmailPayload } from '../src/salesforce/task-fields.mapper';
 import {
-  buildTaskFields,
+  buildTaskRecord,
   InvalidActivityError,
   parseTaskActivity,
   soqlStringLiteral,
@@ -39,24 +40,63 @@ describe('soqlStringLiteral', () => {
   }
 });
 
-describe('buildTaskFields', () => {
-  it('maps the activity, the Who and the owner', () => {
-    assert.deepEqual(buildTaskFields(base, '003TT0000000001AAA', '005TT0000000001AAA'), {
-      Telltale_Activity_Key__c: 'reply:42',
-      Subject: 'Re: Pricing',
-      Description: 'Dana replied.',
-      ActivityDate: '2025-03-14',
+describe('buildTaskRecord', () => {
+  const sent: SentEmailPayload = {
+    kind: 'email_sent',
+    subject: 'Pricing',
+    from: { address: 'sam@seller.example', name: 'Sam' },
+    to: [{ address: 'flynn@buyer.example', name: 'Flynn' }],
+    cc: [{ address: 'alan@buyer.example', name: null }],
+    messageId: '<m1@seller.example>',
+    sequenceId: '7d1c1f7e-1f0e-4b8e-9c59-3f1a8b0e9a11',
+    stepNumber: 2,
+    sentAt: '2025-03-14T09:30:00.000Z',
+  };
+
+  it('writes a sent email as an outbound email Task with its Message-ID, sequence and step, on the matched records', () => {
+    assert.deepEqual(buildTaskRecord('email-sent:1', sent, { whoId: '003TT0000000001AAA', whatId: '001TT0000000001AAA', ownerId: '005TT0000000001AAA' }, null), {
+      attributes: { type: 'Task' },
+      Telltale_Activity_Key__c: 'email-sent:1',
       Status: 'Completed',
+      Priority: 'Normal',
       TaskSubtype: 'Email',
+      Subject: 'Email: Pricing',
+      Description: 'Sent with Telltale from Sam <sam@seller.example> to Flynn <flynn@buyer.example>, alan@buyer.example (cc).\nMessage-ID: <m1@seller.example>',
+      ActivityDate: '2025-03-14',
+      Telltale_Direction__c: 'Outbound',
+      Telltale_Message_Id__c: '<m1@seller.example>',
+      Telltale_Sequence__c: '7d1c1f7e-1f0e-4b8e-9c59-3f1a8b0e9a11',
+      Telltale_Step__c: 2,
       WhoId: '003TT0000000001AAA',
+      WhatId: '001TT0000000001AAA',
       OwnerId: '005TT0000000001AAA',
     });
   });
 
-  it('leaves WhoId and OwnerId out when unknown, so Salesforce defaults them', () => {
-    const fields = buildTaskFields(base, null, null);
-    assert.equal('WhoId' in fields, false);
-    assert.equal('OwnerId' in fields, false);
+  it('writes a reply as an inbound Task with the relation of the replier and the step it answers; no subtype for a Task that exists', () => {
+    const reply: ReplyPayload = {
+      kind: 'reply',
+      subject: null,
+      snippet: 'Sounds good',
+      from: { address: 'alan@buyer.example', name: 'Alan' },
+      relation: 'cc',
+      inboundMessageId: '<r1@buyer.example>',
+      sequenceId: null,
+      receivedAt: '2025-03-15T08:00:00.000Z',
+    };
+    const record = buildTaskRecord('reply:1', reply, { whoId: null, whatId: null, ownerId: null }, { subject: 'Pricing', stepNumber: 2, sequenceId: 'seq' }, { withSubtype: false });
+    assert.equal(record.Subject, 'Reply: Pricing');
+    assert.equal(record.Description, 'Alan <alan@buyer.example> replied (cc) to an email sent with Telltale.\n\nSounds good');
+    assert.equal(record.Telltale_Direction__c, 'Inbound');
+    assert.equal(record.Telltale_Reply_Relation__c, 'cc');
+    assert.equal(record.Telltale_Step__c, 2);
+    assert.equal(record.Telltale_Sequence__c, 'seq');
+    for (const absent of ['TaskSubtype', 'WhoId', 'WhatId', 'OwnerId']) assert.equal(absent in record, false, absent);
+  });
+
+  it('cuts a long subject to the field length', () => {
+    const record = buildTaskRecord('email-sent:2', { ...sent, subject: 'x'.repeat(400) }, { whoId: null, whatId: null, ownerId: null }, null);
+    assert.equal(String(record.Subject).length, 255);
   });
 });
 

@@ -43,5 +43,5 @@ export const trackingEngagementTopic = defineTopic({
   keyOf: (p) => p.sentEmailId,
   keyDescription: 'sentEmailId',
   producers: ['tracker'],
-  consumers: ['tracker', 'app'],
+  consumers: ['tracker', 'app', 'crm-writer'],
 });

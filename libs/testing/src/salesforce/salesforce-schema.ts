@@ -279,6 +279,8 @@ const TELLTALE_TASK_FIELDS: FieldDefinition[] = [
   field('Telltale_Last_Engaged__c', 'datetime', { label: 'Telltale Last Engagement', custom: true }),
   field('Telltale_Bounced__c', 'boolean', { label: 'Telltale Bounced', custom: true, defaultedOnCreate: true, defaultValue: false }),
   field('Telltale_Bounce_Detail__c', 'string', { label: 'Telltale Bounce Detail', length: 255, custom: true }),
+  field('Telltale_Out_Of_Office__c', 'boolean', { label: 'Telltale Out of Office', custom: true, defaultedOnCreate: true, defaultValue: false }),
+  field('Telltale_Out_Of_Office_Until__c', 'date', { label: 'Telltale Out of Office Until', custom: true }),
 ];
 
 const opportunityObject: SObjectDefinition = {

@@ -23,5 +23,5 @@ export {
   type MappedSalesforceError,
   type SalesforceErrorCode,
 } from './salesforce-error.mapper';
-export { ACTIVITY_KEY_FIELD, buildTaskFields, truncate } from './task-fields.mapper';
+export { ACTIVITY_KEY_FIELD, buildTaskRecord, TASK_FIELDS, truncate } from './task-fields.mapper';
 export { soqlStringLiteral } from './soql-literal';

@@ -2,37 +2,79 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { counter, createMetricsRegistry, gauge, histogram, secondsSince, type Counter, type Gauge, type Histogram, type Registry } from '@telltale/runtime';
 import { mapSalesforceError } from './salesforce-error.mapper';
-import {
-  parseTaskActivity,
-  type LoggedTask,
-  type TaskActivity,
-  type WhoMatch,
-} from './salesforce-activity.types';
-import { soqlStringLiteral } from './soql-literal';
-import { ACTIVITY_KEY_FIELD, buildTaskFields } from './task-fields.mapper';
-
-const idRows = z.object({ records: z.array(z.object({ Id: z.string() })) });
-const taskRows = z.object({ records: z.array(z.object({ Id: z.string(), WhoId: z.string().nullable().optional() })) });
-const upsertResult = z.object({ id: z.string(), success: z.literal(true), created: z.boolean().optional() });
-const codedError = z.object({ errorCode: z.string() });
 
 /**
- * crm-writer's window on one Salesforce org: who an email address is, and logging an
- * activity as a Task on them exactly once.
+ * crm-writer's only door to Salesforce's REST API: SOQL queries (every page) and sObject
+ * Collections writes (up to 200 records a call, `allOrNone: false` so each record succeeds or fails
+ * on its own). Counts every call, by operation and outcome, and reports the org's daily usage from
+ * `Sforce-Limit-Info` to the caller (the governor).
  */
+
+/** sObject Collections take at most 200 records per request ("sObject Collections", Usage). */
+export const COLLECTION_MAX = 200;
+
+export interface RecordError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+/** One entry of a collection response, in the order of the request's records. */
+export interface RecordResult {
+  id: string | null;
+  success: boolean;
+  /** Upserts only: true when the record was created, false when an existing one was updated. */
+  created?: boolean;
+  errors: RecordError[];
+}
+
+export interface ApiUsage {
+  used: number;
+  limit: number;
+}
+
+export type SalesforceRecord = Record<string, unknown> & { attributes: { type: string } };
+
+const recordResults = z.array(
+  z.object({
+    id: z.string().nullable().optional(),
+    success: z.boolean(),
+    created: z.boolean().optional(),
+    errors: z.array(
+      z.object({
+        statusCode: z.string().optional(),
+        errorCode: z.string().optional(),
+        message: z.string().default(''),
+        fields: z.array(z.string()).optional(),
+      }),
+    ),
+  }),
+);
+/**
+ * jsforce would retry a failed GET up to five times, sleeping up to 15 s in all, inside one call;
+ * our retries are durable and spaced instead (the pending-writes queue), so it makes one try.
+ */
+const ONE_TRY = { retry: { maxRetries: 0 } };
+
+const queryPage = z.object({
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
+
 export class SalesforceActivityGateway {
   private readonly calls: Counter<'operation' | 'outcome'>;
   private readonly callSeconds: Histogram<'operation'>;
   private readonly apiUsage: Gauge<'kind'>;
 
-  /** `metrics`: the service's registry (API calls by operation and outcome, the org's API usage). */
   constructor(
-    private readonly connectionFactory: () => Promise<Connection>,
     metrics: Registry = createMetricsRegistry(),
+    /** Told after every call, failed ones included: the org's usage as Salesforce reported it. */
+    private readonly onCall: (orgId: string, usage: ApiUsage | null) => Promise<void> | void = () => undefined,
   ) {
     this.calls = counter(metrics, {
       name: 'telltale_salesforce_api_calls_total',
-      help: 'Salesforce REST API calls, by operation (query, upsert) and outcome (ok, or the mapped error code).',
+      help: 'Salesforce REST API calls, by operation (query, upsert, create) and outcome (ok, or the mapped error code).',
       labelNames: ['operation', 'outcome'],
     });
     this.callSeconds = histogram(metrics, {
@@ -48,8 +90,63 @@ export class SalesforceActivityGateway {
     });
   }
 
-  /** One REST call, counted and timed; the org's API usage is taken from its response. */
-  private async call<T>(conn: Connection, operation: 'query' | 'upsert', work: () => PromiseLike<T>): Promise<T> {
+  /** Every row of a SOQL query, following `nextRecordsUrl` (each page is one API call). */
+  async query(orgId: string, conn: Connection, soql: string): Promise<Array<Record<string, unknown>>> {
+    const rows: Array<Record<string, unknown>> = [];
+    let page = queryPage.parse(await this.call(orgId, conn, 'query', () => conn.request({ method: 'GET', url: `${this.base(conn)}/query?q=${encodeURIComponent(soql)}` }, ONE_TRY)));
+    rows.push(...page.records);
+    while (!page.done && page.nextRecordsUrl) {
+      const next = page.nextRecordsUrl;
+      page = queryPage.parse(await this.call(orgId, conn, 'query', () => conn.request({ method: 'GET', url: next }, ONE_TRY)));
+      rows.push(...page.records);
+    }
+    return rows;
+  }
+
+  /** Upserts up to 200 records of one type on an External ID field; one result per record. */
+  upsert(orgId: string, conn: Connection, sobject: string, externalIdField: string, records: SalesforceRecord[]): Promise<RecordResult[]> {
+    return this.collection(orgId, conn, 'upsert', 'PATCH', `/composite/sobjects/${sobject}/${externalIdField}`, records);
+  }
+
+  /** Updates up to 200 records by Id (never creates: a deleted record fails alone); one result per record. */
+  update(orgId: string, conn: Connection, records: SalesforceRecord[]): Promise<RecordResult[]> {
+    return this.collection(orgId, conn, 'update', 'PATCH', '/composite/sobjects', records);
+  }
+
+  /** Creates up to 200 records (any types); one result per record. */
+  create(orgId: string, conn: Connection, records: SalesforceRecord[]): Promise<RecordResult[]> {
+    return this.collection(orgId, conn, 'create', 'POST', '/composite/sobjects', records);
+  }
+
+  private async collection(
+    orgId: string,
+    conn: Connection,
+    operation: string,
+    method: 'PATCH' | 'POST',
+    path: string,
+    records: SalesforceRecord[],
+  ): Promise<RecordResult[]> {
+    if (records.length === 0) return [];
+    if (records.length > COLLECTION_MAX) throw new Error(`at most ${COLLECTION_MAX} records per sObject Collections call, got ${records.length}`);
+    const body = JSON.stringify({ allOrNone: false, records });
+    const raw = await this.call(orgId, conn, operation, () =>
+      conn.request({ method, url: `${this.base(conn)}${path}`, body, headers: { 'content-type': 'application/json' } }, ONE_TRY),
+    );
+    const parsed = recordResults.parse(raw);
+    if (parsed.length !== records.length) throw new Error(`Salesforce answered ${parsed.length} results for ${records.length} records`);
+    return parsed.map((r) => ({
+      id: r.id ?? null,
+      success: r.success,
+      ...(r.created === undefined ? {} : { created: r.created }),
+      errors: r.errors.map((e) => ({ statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION', message: e.message, fields: e.fields ?? [] })),
+    }));
+  }
+
+  private base(conn: Connection): string {
+    return `/services/data/v${conn.version}`;
+  }
+
+  private async call<T>(orgId: string, conn: Connection, operation: string, work: () => Promise<T>): Promise<T> {
     const startedAt = performance.now();
     let outcome = 'ok';
     try {
@@ -60,90 +157,12 @@ export class SalesforceActivityGateway {
     } finally {
       this.calls.inc({ operation, outcome });
       this.callSeconds.observe({ operation }, secondsSince(startedAt));
-      const usage = conn.limitInfo?.apiUsage;
+      const usage = conn.limitInfo?.apiUsage ?? null;
       if (usage) {
         this.apiUsage.set({ kind: 'used' }, usage.used);
         this.apiUsage.set({ kind: 'limit' }, usage.limit);
       }
+      await this.onCall(orgId, usage);
     }
   }
-
-  /** The Contact with this email, else an unconverted Lead; the oldest one if several match. */
-  async findWho(email: string): Promise<WhoMatch | null> {
-    return this.findWhoWith(await this.connectionFactory(), email);
-  }
-
-  /**
-   * Logs the activity as a completed email Task on the matching Contact or Lead.
-   *
-   * Idempotent on Salesforce's side: the Task is written by upsert on the External ID
-   * `Telltale_Activity_Key__c`, so a retry after a crash between this call and our own
-   * commit finds the Task instead of creating a second one. A Task that already exists
-   * is left as it is (a rep may have edited it), and reported with `created: false`.
-   */
-  async logTask(activity: TaskActivity): Promise<LoggedTask> {
-    const valid = parseTaskActivity(activity);
-    const conn = await this.connectionFactory();
-    const existing = await this.findTaskByKey(conn, valid.activityKey);
-    if (existing) return existing;
-
-    const who = await this.findWhoWith(conn, valid.whoEmail);
-    const ownerId = valid.ownerEmail ? await this.findActiveUserId(conn, valid.ownerEmail) : null;
-    const fields = buildTaskFields(valid, who?.id ?? null, ownerId);
-    let result: unknown;
-    try {
-      result = await this.call(conn, 'upsert', () => conn.sobject('Task').upsert(fields, ACTIVITY_KEY_FIELD));
-    } catch (err) {
-      // Another delivery of the same event created the Task after our lookup: our
-      // upsert became an update, which Salesforce refuses because TaskSubtype is not
-      // updateable. The Task exists exactly once, which is what we wanted.
-      if (errorCodeOf(err) === 'INVALID_FIELD_FOR_INSERT_UPDATE') {
-        const raced = await this.findTaskByKey(conn, valid.activityKey);
-        if (raced) return raced;
-      }
-      throw err;
-    }
-    const saved = upsertResult.parse(result);
-    return { taskId: saved.id, whoId: who?.id ?? null, created: saved.created ?? true };
-  }
-
-  private async findWhoWith(conn: Connection, email: string): Promise<WhoMatch | null> {
-    const literal = soqlStringLiteral(email.trim());
-    const contact = await this.firstId(
-      conn,
-      `SELECT Id FROM Contact WHERE Email = ${literal} ORDER BY CreatedDate ASC, Id ASC LIMIT 1`,
-    );
-    if (contact) return { id: contact, type: 'Contact' };
-    // A converted Lead lives on as the Contact it became; only open Leads count.
-    const lead = await this.firstId(
-      conn,
-      `SELECT Id FROM Lead WHERE Email = ${literal} AND IsConverted = false ORDER BY CreatedDate ASC, Id ASC LIMIT 1`,
-    );
-    return lead ? { id: lead, type: 'Lead' } : null;
-  }
-
-  private async findActiveUserId(conn: Connection, email: string): Promise<string | null> {
-    return this.firstId(
-      conn,
-      `SELECT Id FROM User WHERE Email = ${soqlStringLiteral(email.trim())} AND IsActive = true ORDER BY CreatedDate ASC, Id ASC LIMIT 1`,
-    );
-  }
-
-  private async findTaskByKey(conn: Connection, activityKey: string): Promise<LoggedTask | null> {
-    const result = taskRows.parse(
-      await this.call(conn, 'query', () => conn.query(`SELECT Id, WhoId FROM Task WHERE ${ACTIVITY_KEY_FIELD} = ${soqlStringLiteral(activityKey)} LIMIT 1`)),
-    );
-    const [task] = result.records;
-    return task ? { taskId: task.Id, whoId: task.WhoId ?? null, created: false } : null;
-  }
-
-  private async firstId(conn: Connection, soql: string): Promise<string | null> {
-    const [row] = idRows.parse(await this.call(conn, 'query', () => conn.query(soql))).records;
-    return row?.Id ?? null;
-  }
-}
-
-function errorCodeOf(err: unknown): string | undefined {
-  const parsed = codedError.safeParse(err);
-  return parsed.success ? parsed.data.errorCode : undefined;
 }

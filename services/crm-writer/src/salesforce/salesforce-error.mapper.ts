@@ -108,6 +108,14 @@ function firstError(errorCode: string, message: string, err: Error): { errorCode
   return first && code ? { errorCode: code, message: first.message } : { errorCode, message };
 }
 
+/**
+ * One record's error inside an sObject Collections response (`{ statusCode, message, fields }`),
+ * mapped like a whole-call error: UNABLE_TO_LOCK_ROW is TEMPORARY, a bad value PERMANENT.
+ */
+export function mapRecordError(error: { statusCode: string; message: string }): MappedSalesforceError {
+  return mapApiError({ errorCode: error.statusCode, message: error.message });
+}
+
 function mapApiError({ errorCode, message }: { errorCode: string; message: string }): MappedSalesforceError {
   const text = brief(`${errorCode}: ${message}`);
   if (AUTH_REVOKED_CODES.has(errorCode)) return { code: 'AUTH_REVOKED', message: text };

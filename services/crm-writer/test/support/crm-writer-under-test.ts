@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { CrmConnectionChanged } from '@telltale/contracts';
+import type { Clock } from '@telltale/db';
 import { localIdentityHeaders, sharedLocalIdentity, type LocalCallerOptions, type StartedService } from '@telltale/runtime';
 import { createTestDatabase, eventually, queryRows, startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions } from '@telltale/testing';
 import { CrmWriterConfig, startCrmWriter } from '../../src';
@@ -42,6 +43,8 @@ export interface CrmWriterUnderTestOptions {
   /** More crm-writer settings (e.g. the deprecated SALESFORCE_USERNAME/PASSWORD). */
   config?: Record<string, string>;
   sandbox?: SalesforceSandboxOptions;
+  /** The service's clock (default: the system's). */
+  clock?: Clock;
 }
 
 export async function startCrmWriterUnderTest(options: CrmWriterUnderTestOptions): Promise<CrmWriterUnderTest> {
@@ -76,6 +79,7 @@ export async function startCrmWriterUnderTest(options: CrmWriterUnderTestOptions
         SALESFORCE_LOGIN_URL: sandbox.url,
         ...options.config,
       }),
+      options.clock ? { clock: options.clock } : {},
     );
     started.push(service);
     const changes: CrmConnectionChanged[] = [];
