@@ -173,6 +173,10 @@ test('soft bounces are all reported; the third in a row stops the enrollment', a
     bounced.map((b) => b['severity']),
     ['soft', 'soft', 'soft'],
   );
+  assert.deepEqual(
+    bounced.map((b) => b['reason']),
+    ['mailbox_full', 'mailbox_full', 'mailbox_full'],
+  );
   const [stop] = await outbox('campaign.stop.v1', enrollment);
   assert.equal(stop?.['reason'], 'bounced');
 });
@@ -184,8 +188,21 @@ test('a hard bounce stops at once', async () => {
     ...softBounce(sent.messageId),
     deliveryStatus: [{ action: 'failed', status: '5.1.1', finalRecipient: 'gone@hard-buyer.com', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
   });
-  assert.equal((await outbox('email.bounced.v1', enrollment))[0]?.['severity'], 'hard');
+  const [bounced] = await outbox('email.bounced.v1', enrollment);
+  assert.deepEqual([bounced?.['severity'], bounced?.['reason']], ['hard', 'user_unknown']);
   assert.equal((await outbox('campaign.stop.v1', enrollment))[0]?.['reason'], 'bounced');
+});
+
+test('a spam rejection with a 5.7.1 status is a soft bounce with its reason, and does not stop at once', async () => {
+  const enrollment = randomUUID();
+  const sent = await sendEmail(enrollment, ['pat@filtering-buyer.com']);
+  await receive({
+    ...softBounce(sent.messageId),
+    deliveryStatus: [{ action: 'failed', status: '5.7.1', finalRecipient: 'pat@filtering-buyer.com', diagnosticCode: 'smtp; 550 5.7.1 Message rejected as spam by Content Filtering' }],
+  });
+  const [bounced] = await outbox('email.bounced.v1', enrollment);
+  assert.deepEqual([bounced?.['severity'], bounced?.['reason'], bounced?.['statusCode']], ['soft', 'spam_detected', '5.7.1']);
+  assert.deepEqual(await outbox('campaign.stop.v1', enrollment), []);
 });
 
 test('a teammate answering in the thread is never a reply', async () => {
