@@ -59,7 +59,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('juli', 'jul'), m('august', 'aug'), m('september', 'sept', 'sep'), m('oktober', 'okt'), m('november', 'nov'), m('dezember', 'dez'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(nehmen|streichen|entfernen|löschen|tragen) sie mich (bitte )?(aus|von)', 'bitte (aus|von) (ihrem|ihrer|dem|der) (verteiler|liste|mailingliste|e-?mail-?liste|newsletter) (nehmen|streichen|entfernen|löschen)', 'ich möchte (mich )?(keine (weiteren )?(e-?mails|mails|nachrichten)|abmelden|austragen)', '(schreiben|senden|schicken) sie mir (bitte )?(keine (e-?mails|mails|nachrichten) mehr|nicht mehr)', 'kontaktieren sie mich (bitte )?nicht mehr', 'bitte keine (weiteren )?(e-?mails|mails|nachrichten)( mehr)?', 'bitte (melden sie mich ab|abmelden|austragen)'],
+    unsubscribe: ['(nehmen|streichen|entfernen|löschen|tragen) sie mich (bitte )?(aus|von)', 'bitte (aus|von) (ihrem|ihrer|dem|der) (verteiler|liste|mailingliste|e-?mail-?liste|newsletter) (nehmen|streichen|entfernen|löschen)', 'ich möchte (mich )?(keine (weiteren )?(e-?mails|mails|nachrichten)|abmelden|austragen)', 'ich (möchte|will|würde) mich ([^\\s.!?]{1,20} ){0,4}(abmelden|austragen|abmelden lassen)', '(schreiben|senden|schicken) sie mir (bitte )?(keine (e-?mails|mails|nachrichten) mehr|nicht mehr)', 'kontaktieren sie mich (bitte )?nicht mehr', 'bitte keine (weiteren )?(e-?mails|mails|nachrichten)( mehr)?', 'bitte (melden sie mich ab|abmelden|austragen)'],
   },
   {
     code: 'fr',
@@ -98,7 +98,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('luglio', 'lug'), m('agosto', 'ago'), m('settembre', 'sett'), m('ottobre', 'ott'), m('novembre', 'nov'), m('dicembre', 'dic'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(cancellatemi|cancellami|rimuovetemi|rimuovimi|toglietemi)', '(vorrei|voglio|desidero) (essere (cancellato|cancellata|rimosso|rimossa)|disiscrivermi|cancellarmi)', 'non (mi )?(scrivete|contattate|inviate|mandate) più', 'non voglio più ricevere', 'disiscrivetemi'],
+    unsubscribe: ['(cancellatemi|cancellami|rimuovetemi|rimuovimi|toglietemi)', 'non (contattatemi|scrivetemi|mandatemi|inviatemi|contattarmi|scrivermi)( più)?', '(vorrei|voglio|desidero) (essere (cancellato|cancellata|rimosso|rimossa)|disiscrivermi|cancellarmi)', 'non (mi )?(scrivete|contattate|inviate|mandate) più', 'non voglio più ricevere', 'disiscrivetemi'],
   },
   {
     code: 'nl',
@@ -111,7 +111,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('juli', 'jul'), m('augustus', 'aug'), m('september', 'sept', 'sep'), m('oktober', 'okt'), m('november', 'nov'), m('december', 'dec'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['schrijf (mij|me) uit', '(verwijder|haal) (mij|me) (van|uit)', 'stuur (mij|me) geen (e-?mails|mails|berichten) meer', '(mail|e-?mail|benader) (mij|me) niet meer', 'ik wil (me )?(uitschrijven|afmelden|geen (e-?mails|mails) meer)', 'graag uitschrijven'],
+    unsubscribe: ['schrijf (mij|me) uit', '(verwijder|haal) (mij|me) (alstublieft |aub |a\\.u\\.b\\. |graag |even |z\\.s\\.m\\. )?(van|uit)', 'stuur (mij|me) geen (e-?mails|mails|berichten) meer', '(mail|e-?mail|benader) (mij|me) niet meer', 'ik wil (me )?(uitschrijven|afmelden|geen (e-?mails|mails) meer)', 'graag uitschrijven'],
   },
   {
     code: 'pt',
@@ -124,7 +124,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('julho', 'jul'), m('agosto', 'ago'), m('setembro'), m('outubro'), m('novembro', 'nov'), m('dezembro', 'dez'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(descadastre|descadastrem|remova|removam|retire|retirem|tire|tirem)-me', '(quero|gostaria de) (me descadastrar|ser removid[oa]|cancelar (a )?(minha )?inscrição|não receber mais)', 'não (me )?(envie|enviem|mande|mandem|contate|contatem|contacte|contactem|escreva|escrevam) mais', 'não quero (mais )?receber', 'por favor,? (me )?descadastr(e|em)'],
+    unsubscribe: ['(descadastre|descadastrem|remova|removam|retire|retirem|tire|tirem|exclua|excluam)-me', 'me (tirar|remover|retirar|excluir|descadastrar) (da|de|do) (sua |vossa |esta |vossa )?(lista|mailing|cadastro|base)', '(quero|gostaria de) (me descadastrar|ser removid[oa]|cancelar (a )?(minha )?inscrição|não receber mais)', 'não (me )?(envie|enviem|mande|mandem|contate|contatem|contacte|contactem|escreva|escrevam) mais', 'não quero (mais )?receber', 'por favor,? (me )?descadastr(e|em)'],
   },
   {
     code: 'sv',
@@ -190,7 +190,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('lipca', 'lipiec', 'lip'), m('sierpnia', 'sierpień'), m('września', 'wrzesień', 'wrz'), m('października', 'październik', 'paź'), m('listopada', 'listopad'), m('grudnia', 'grudzień', 'gru'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(wypisz|wypiszcie|usuń|usuńcie|skreślcie) mnie', 'proszę (mnie )?(wypisać|usunąć)', 'proszę o (usunięcie|wypisanie)', 'nie (wysyłajcie|wysyłaj|przysyłajcie|piszcie) (mi |do mnie )?(więcej|już)', 'nie chcę (więcej |już )?otrzymywać', 'rezygnuję z (subskrypcji|newslettera|wiadomości)'],
+    unsubscribe: ['(wypisz|wypiszcie|usuń|usuńcie|skreślcie) mnie', 'proszę (mnie )?(wypisać|usunąć)', 'proszę o (usunięcie|wypisanie)', 'nie (wysyłajcie|wysyłaj|przysyłajcie|piszcie) (mi |do mnie )?(więcej|już)', '(proszę )?nie (wysyłać|przysyłać|pisać) (mi|do mnie) (więcej|już)', 'nie chcę (więcej |już )?otrzymywać', 'rezygnuję z (subskrypcji|newslettera|wiadomości)'],
   },
   {
     code: 'cs',
@@ -374,7 +374,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('июля', 'июль', 'июл'), m('августа', 'август', 'авг'), m('сентября', 'сентябрь', 'сен', 'сент'), m('октября', 'октябрь', 'окт'), m('ноября', 'ноябрь', 'ноя'), m('декабря', 'декабрь', 'дек'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(отпишите|удалите|исключите|уберите) меня', 'прошу (отписать|удалить|исключить) меня', '(больше )?не (пишите|присылайте|отправляйте) (мне )?(больше|писем|письма)', 'больше не (пишите|присылайте|отправляйте)', '(хочу|прошу) отписаться', 'не хочу (больше )?получать'],
+    unsubscribe: ['(отпишите|удалите|исключите|уберите) (меня|мой адрес|мою почту|мой e-?mail) (из|от)',  '(отпишите|удалите|исключите|уберите) меня', 'прошу (отписать|удалить|исключить) меня', '(больше )?не (пишите|присылайте|отправляйте) (мне )?(больше|писем|письма)', 'больше не (пишите|присылайте|отправляйте)', '(хочу|прошу) отписаться', 'не хочу (больше )?получать'],
   },
   {
     code: 'uk',
@@ -459,7 +459,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
     automatic: ['(このメールは|本メールは)?自動(返信|応答)(メール)?(です|でございます|にて)'],
     months: [[], [], [], [], [], [], [], [], [], [], [], []],
     numeric: 'month-first',
-    unsubscribe: ['配信(を)?停止', '配信(の)?解除', '(送らないで|送信しないで|ご連絡いただかないで)(ください|下さい)', '(リスト|名簿|配信先)から(削除|外して)', '(今後|以降)(の)?(ご連絡|メール)は(不要|ご遠慮)'],
+    unsubscribe: ['配信(を)?停止', '配信(の)?解除', '(送信|配信|送付|メール)(を)?(停止|中止)して(ください|下さい)', '(メール|ご連絡)(は|を)?(もう|今後)?(不要|結構)です', '(送らないで|送信しないで|ご連絡いただかないで)(ください|下さい)', '(リスト|名簿|配信先)から(削除|外して)', '(今後|以降)(の)?(ご連絡|メール)は(不要|ご遠慮)'],
   },
   {
     code: 'ko',
@@ -469,9 +469,47 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
     automatic: ['(이 메일은|본 메일은)?\\s?자동(으로)? (회신|응답|발송)(된|되는)? (메일|메시지)입니다'],
     months: [[], [], [], [], [], [], [], [], [], [], [], []],
     numeric: 'month-first',
-    unsubscribe: ['수신 ?거부', '구독 ?(취소|해지)', '(메일|이메일)(을|를)? (그만|더 이상) 보내지', '더 이상 (메일|이메일|연락)(을|를)? (보내지|하지)', '(명단|목록|리스트)에서 (삭제|빼)', '연락하지 (마세요|말아 주세요|마십시오)'],
+    unsubscribe: ['수신(을)? ?거부', '구독 ?(취소|해지)', '(메일|이메일)(을|를)? (그만|더 이상) 보내지', '더 이상 (메일|이메일|연락)(을|를)? (보내지|하지)', '(명단|목록|리스트)에서 (삭제|빼)', '연락하지 (마세요|말아 주세요|마십시오)'],
   },
 ];
+
+/**
+ * Weekday names per language, Monday first, in the forms a date takes ("lunes 14", "am Montag, den 14.",
+ * "hétfőn 14-én"…): with a day of the month and no month, the weekday picks the month.
+ */
+export const WEEKDAYS: Record<string, string[][]> = {
+  en: [['monday', 'mon'], ['tuesday', 'tues', 'tue'], ['wednesday', 'wed'], ['thursday', 'thurs', 'thu'], ['friday', 'fri'], ['saturday'], ['sunday']],
+  de: [['montag'], ['dienstag'], ['mittwoch'], ['donnerstag'], ['freitag'], ['samstag', 'sonnabend'], ['sonntag']],
+  fr: [['lundi'], ['mardi'], ['mercredi'], ['jeudi'], ['vendredi'], ['samedi'], ['dimanche']],
+  es: [['lunes'], ['martes'], ['miércoles', 'miercoles'], ['jueves'], ['viernes'], ['sábado', 'sabado'], ['domingo']],
+  it: [['lunedì', 'lunedi'], ['martedì', 'martedi'], ['mercoledì', 'mercoledi'], ['giovedì', 'giovedi'], ['venerdì', 'venerdi'], ['sabato'], ['domenica']],
+  nl: [['maandag'], ['dinsdag'], ['woensdag'], ['donderdag'], ['vrijdag'], ['zaterdag'], ['zondag']],
+  pt: [['segunda-feira', 'segunda'], ['terça-feira', 'terça', 'terca'], ['quarta-feira', 'quarta'], ['quinta-feira', 'quinta'], ['sexta-feira', 'sexta'], ['sábado', 'sabado'], ['domingo']],
+  sv: [['måndag', 'måndagen'], ['tisdag', 'tisdagen'], ['onsdag', 'onsdagen'], ['torsdag', 'torsdagen'], ['fredag', 'fredagen'], ['lördag', 'lördagen'], ['söndag', 'söndagen']],
+  da: [['mandag'], ['tirsdag'], ['onsdag'], ['torsdag'], ['fredag'], ['lørdag'], ['søndag']],
+  no: [['mandag'], ['tirsdag'], ['onsdag'], ['torsdag'], ['fredag'], ['lørdag'], ['søndag']],
+  fi: [['maanantai', 'maanantaina'], ['tiistai', 'tiistaina'], ['keskiviikko', 'keskiviikkona'], ['torstai', 'torstaina'], ['perjantai', 'perjantaina'], ['lauantai', 'lauantaina'], ['sunnuntai', 'sunnuntaina']],
+  pl: [['poniedziałek', 'poniedziałku'], ['wtorek', 'wtorku'], ['środa', 'środę', 'środy'], ['czwartek', 'czwartku'], ['piątek', 'piątku'], ['sobota', 'sobotę', 'soboty'], ['niedziela', 'niedzielę', 'niedzieli']],
+  cs: [['pondělí'], ['úterý'], ['středa', 'středu'], ['čtvrtek'], ['pátek'], ['sobota', 'sobotu'], ['neděle', 'neděli']],
+  sk: [['pondelok'], ['utorok'], ['streda', 'stredu'], ['štvrtok'], ['piatok'], ['sobota', 'sobotu'], ['nedeľa', 'nedeľu']],
+  sl: [['ponedeljek'], ['torek'], ['sreda', 'sredo'], ['četrtek'], ['petek'], ['sobota', 'soboto'], ['nedelja', 'nedeljo']],
+  hr: [['ponedjeljak', 'ponedjeljka'], ['utorak', 'utorka'], ['srijeda', 'srijedu'], ['četvrtak', 'četvrtka'], ['petak', 'petka'], ['subota', 'subotu'], ['nedjelja', 'nedjelju']],
+  hu: [['hétfő', 'hétfőn'], ['kedd', 'kedden'], ['szerda', 'szerdán'], ['csütörtök', 'csütörtökön'], ['péntek', 'pénteken'], ['szombat', 'szombaton'], ['vasárnap']],
+  ro: [['luni'], ['marți', 'marti'], ['miercuri'], ['joi'], ['vineri'], ['sâmbătă', 'sambata'], ['duminică', 'duminica']],
+  bg: [['понеделник'], ['вторник'], ['сряда'], ['четвъртък'], ['петък'], ['събота'], ['неделя']],
+  el: [['δευτέρα'], ['τρίτη'], ['τετάρτη'], ['πέμπτη'], ['παρασκευή'], ['σάββατο'], ['κυριακή']],
+  et: [['esmaspäev', 'esmaspäeval'], ['teisipäev', 'teisipäeval'], ['kolmapäev', 'kolmapäeval'], ['neljapäev', 'neljapäeval'], ['reede', 'reedel'], ['laupäev', 'laupäeval'], ['pühapäev', 'pühapäeval']],
+  lv: [['pirmdiena', 'pirmdien'], ['otrdiena', 'otrdien'], ['trešdiena', 'trešdien'], ['ceturtdiena', 'ceturtdien'], ['piektdiena', 'piektdien'], ['sestdiena', 'sestdien'], ['svētdiena', 'svētdien']],
+  lt: [['pirmadienis', 'pirmadienį'], ['antradienis', 'antradienį'], ['trečiadienis', 'trečiadienį'], ['ketvirtadienis', 'ketvirtadienį'], ['penktadienis', 'penktadienį'], ['šeštadienis', 'šeštadienį'], ['sekmadienis', 'sekmadienį']],
+  ga: [['luan'], ['máirt'], ['céadaoin'], ['déardaoin'], ['aoine'], ['satharn'], ['domhnach']],
+  mt: [['it-tnejn', 'tnejn'], ['it-tlieta', 'tlieta'], ['l-erbgħa', 'erbgħa'], ['il-ħamis', 'ħamis'], ['il-ġimgħa', 'ġimgħa'], ['is-sibt', 'sibt'], ['il-ħadd', 'ħadd']],
+  ru: [['понедельник'], ['вторник'], ['среда', 'среду'], ['четверг'], ['пятница', 'пятницу'], ['суббота', 'субботу'], ['воскресенье']],
+  uk: [['понеділок'], ['вівторок'], ['середа', 'середу'], ['четвер'], ["п'ятниця", "п'ятницю", 'п’ятниця', 'п’ятницю', 'пʼятниця', 'пʼятницю'], ['субота', 'суботу'], ['неділя', 'неділю']],
+  tr: [['pazartesi'], ['salı', 'sali'], ['çarşamba', 'carsamba'], ['perşembe', 'persembe'], ['cuma'], ['cumartesi'], ['pazar']],
+  ar: [['الاثنين', 'الإثنين'], ['الثلاثاء'], ['الأربعاء', 'الاربعاء'], ['الخميس'], ['الجمعة'], ['السبت'], ['الأحد', 'الاحد']],
+  he: [['יום שני'], ['יום שלישי'], ['יום רביעי'], ['יום חמישי'], ['יום שישי'], ['שבת'], ['יום ראשון']],
+  hi: [['सोमवार'], ['मंगलवार'], ['बुधवार'], ['गुरुवार', 'बृहस्पतिवार'], ['शुक्रवार'], ['शनिवार'], ['रविवार']],
+};
 
 /** Languages by code. */
 export const REPLY_LANGUAGE_BY_CODE: ReadonlyMap<string, ReplyLanguage> = new Map(REPLY_LANGUAGES.map((l) => [l.code, l]));

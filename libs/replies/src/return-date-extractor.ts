@@ -1,5 +1,5 @@
 import { ownText } from './auto-reply-classifier';
-import { REPLY_LANGUAGES, REPLY_LANGUAGE_BY_CODE, normaliseForMatching, phraseSource } from './reply-languages';
+import { REPLY_LANGUAGES, REPLY_LANGUAGE_BY_CODE, WEEKDAYS, normaliseForMatching, phraseSource } from './reply-languages';
 
 /**
  * Finds the date an out-of-office sender says they are back. Auto-replies state a period ("from 20
@@ -28,6 +28,14 @@ const MONTH_ALT = [...MONTHS.keys()]
   .map((f) => phraseSource(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
   .join('|');
 
+/** Weekday form → ISO weekday index, Monday 0. */
+const WEEKDAY = new Map<string, number>();
+for (const days of Object.values(WEEKDAYS)) days.forEach((forms, index) => forms.forEach((form) => WEEKDAY.has(form) || WEEKDAY.set(form, index)));
+const WEEKDAY_ALT = [...WEEKDAY.keys()]
+  .sort((a, b) => b.length - a.length)
+  .map((f) => phraseSource(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  .join('|');
+
 const NOT_DIGIT_BEFORE = '(?<!\\d)';
 const WORD_START = '(?<![\\p{L}\\p{M}\\p{N}])';
 const WORD_END = '(?![\\p{L}\\p{M}])';
@@ -47,13 +55,23 @@ const DAY_MONTH = new RegExp(
 );
 /** December 7, 2026; December 14-18; december 14-ig (hu); gruodžio 14 d. (lt). */
 const MONTH_DAY = new RegExp(`${WORD_START}(${MONTH_ALT})${WORD_END}\\.?${SPACE}{0,3}(\\d{1,2})(?!\\d)(?:st|nd|rd|th)?(?:${SPACE}?[-–]${SPACE}?(\\d{1,2})(?!\\d))?(?:,?${SPACE}{1,3}(20\\d\\d)(?!\\d))?`, 'giu');
+/**
+ * A day of the month with a weekday and no month ("regreso el lunes 14", "am Montag, den 14.",
+ * "Monday the 14th") or English "the 14th": the next such day, in the month where the weekday fits.
+ * Not when a month name follows (the day-month pattern reads those).
+ */
+const DAY_ONLY = new RegExp(
+  `${WORD_START}(?:(${WEEKDAY_ALT})${WORD_END},?|the)${SPACE}{1,3}(?:(?:the|den|le|el|il|de)${SPACE}{1,3})?(\\d{1,2})(st|nd|rd|th|er|e|\\.)?(?![\\d:\\p{L}]|[./]\\d)(?!${SPACE}{1,3}(?:of${SPACE}{1,3})?(?:${MONTH_ALT})${WORD_END})`,
+  'giu',
+);
+
 /** 2026年12月14日, 12月14日まで, 12月14号, 12월 14일까지. */
 const CJK = /(?:(20\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日号號일]/g;
 
 /** Just before the end date (a weekday or article may come between; Russian and Ukrainian "по" directly): it is the last day away. */
-const INCLUSIVE_BEFORE = /(?<![\p{L}])(?:(?:по|до включно)\s{1,3}|(?:through|thru|up to and including|including|to and including|einschließlich|einschliesslich|inklusive|bis und mit|t\/m|tot en met|t\.o\.m\.?|till och med|til og med|vključno|uključivo|włącznie|včetně|vrátane|включително)\s{1,3}(?:[\p{L}-]{2,14},?\s{1,3}){0,2})$/iu;
+const INCLUSIVE_BEFORE = /(?<![\p{L}])(?:(?:по|до включно)\s{1,3}|(?:through|thru|up to and including|including|to and including|einschließlich|einschliesslich|inklusive|bis und mit|t\/m|tot en met|t\.o\.m\.?|till och med|til og med|vključno|uključivo|zaključno s|włącznie|včetně|vrátane|включително|έως και|μέχρι και|ως και|até e incluindo)\s{1,3}(?:[\p{L}-]{2,14},?\s{1,3}){0,2})$/iu;
 /** Just after the end date: the same. */
-const INCLUSIVE_AFTER = /^[\s,(]{0,3}(?:[\p{L}]{1,4}\.\s{1,3})?(inclusive|inclusivement|inclus|incluse|incluso|inclusa|compreso|compresa|included|einschließlich|einschliesslich|inkl\.?|включительно|включно|включително|włącznie|včetně|vrátane|vključno|uključivo|bezárólag|inclusiv|imtinai|ieskaitot|kaasa arvatud|dahil|(?:mukaan )?lukien)(?![\p{L}])/iu;
+const INCLUSIVE_AFTER = /^[\s,(]{0,3}(?:[\p{L}]{1,4}\.\s{1,3})?(inclusive|inclusivement|inclus|incluse|incluso|inclusa|compreso|compresa|included|einschließlich|einschliesslich|inkl\.?|включительно|включно|включително|włącznie|včetně|vrátane|vključno|uključivo|bezárólag|inclusiv|imtinai|ieskaitot|kaasa arvatud|k\.\s?a\.?|kaasa|dahil|zaključno|incl\.?|einschl\.?|כולל|ضمناً|ضمنا|(?:mukaan )?lukien)(?![\p{L}])/iu;
 
 interface Found {
   date: Date;
@@ -73,6 +91,18 @@ function withYear(year: string | undefined, month: number, day: number, base: Da
   const thisYear = utcDate(base.getUTCFullYear(), month, day);
   if (!thisYear) return null;
   return thisYear.getTime() < base.getTime() - 7 * 86_400_000 ? utcDate(base.getUTCFullYear() + 1, month, day) : thisYear;
+}
+
+/** The first day numbered `day` on or after the message (a day back allowed) that falls on `weekday` when one is given, within a year. */
+function nextDayOfMonth(day: number, weekday: number | undefined, base: Date): Date | null {
+  let first: Date | null = null;
+  for (let k = 0; k <= 12; k += 1) {
+    const candidate = utcDate(base.getUTCFullYear() + Math.floor((base.getUTCMonth() + k) / 12), ((base.getUTCMonth() + k) % 12) + 1, day);
+    if (!candidate || candidate.getTime() < base.getTime() - 86_400_000) continue;
+    if (weekday === undefined || (candidate.getUTCDay() + 6) % 7 === weekday) return candidate;
+    first ??= candidate;
+  }
+  return first;
 }
 
 function monthOf(name: string, language: string | null): number | undefined {
@@ -119,6 +149,11 @@ export function extractReturnDate(body: string | null, sentAt: string, language:
     add(month ? withYear(m[4], month, Number(m[3] ?? m[2]), base) : null, m);
   }
   for (const m of text.matchAll(CJK)) add(withYear(m[1], Number(m[2]), Number(m[3]), base), m);
+  for (const m of text.matchAll(DAY_ONLY)) {
+    // "the 14" alone is too loose ("the 3 of us"): English needs its ordinal suffix.
+    if (m[1] === undefined && !/^(st|nd|rd|th)$/i.test(m[3] ?? '')) continue;
+    add(nextDayOfMonth(Number(m[2]), m[1] === undefined ? undefined : WEEKDAY.get(m[1].toLowerCase().replace(/\s+/g, ' ')), base), m);
+  }
 
   const earliest = base.getTime() - 86_400_000;
   const latest = base.getTime() + 366 * 86_400_000;

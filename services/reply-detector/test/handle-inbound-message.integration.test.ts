@@ -131,6 +131,24 @@ test('one reply seen again under another provider id (moved to another folder, a
   assert.equal((await outbox('reply.detected.v1', enrollment)).length, 2);
 });
 
+test('a reply asking to stop, in English, German and Japanese, is reported with unsubscribeRequested; a question about it is not', async () => {
+  for (const [address, textBody, asks] of [
+    ['lee@stop-en.com', 'Not interested, please take me off your list.', true],
+    ['jan@stop-de.de', 'Bitte nehmen Sie mich aus Ihrem Verteiler.', true],
+    ['sato@stop-ja.co.jp', '今後のメール配信を停止してください。', true],
+    ['kim@stop-q.com', "I can't unsubscribe from your newsletter, can you help?", false],
+  ] as const) {
+    const enrollment = randomUUID();
+    const sent = await sendEmail(enrollment, [address]);
+    await receive({ from: from(address), inReplyTo: [sent.messageId], subject: 'Re: Hello', textBody });
+    const [reply] = await outbox('reply.detected.v1', enrollment);
+    assert.equal(reply?.['kind'], 'reply', address);
+    assert.equal(reply?.['unsubscribeRequested'], asks ? true : undefined, address);
+    // Stopping for it (reason unsubscribed, suppression) is the sequencer's part; here it is a reply like any other.
+    assert.equal((await outbox('campaign.stop.v1', enrollment))[0]?.['reason'], 'replied');
+  }
+});
+
 test('an auto-reply is reported with its return date and does not stop', async () => {
   const enrollment = randomUUID();
   const sent = await sendEmail(enrollment, ['pat@ooo-buyer.com']);

@@ -27,6 +27,28 @@ const cases: [string, string | null, string | null, string | null][] = [
   ['Meeting at 14.30 Uhr, call +49 89 1234 5678.', 'de', null, 'times and phone numbers are not dates'],
   ['Back on 5 March 2024.', 'en', null, 'a date in the past is not a return date'],
   ['Thanks.\n\nOn Mon, Dec 14, 2026 at 9:00 AM Dana wrote:\n> see you December 20', 'en', null, 'quoted history is ignored'],
+  // Issue 15: as people write dates in each language.
+  ['Regreso el lunes 14.', 'es', '2026-12-14', 'a weekday and a day without month: the month where it fits'],
+  ['Je serai de retour le lundi 4.', 'fr', '2027-01-04', 'Monday the 4th is in January, not on Friday 4 December'],
+  ["I'm out until the 14th.", 'en', '2026-12-14', 'English "the 14th"'],
+  ['There are 3 of us.', 'en', null, 'a bare number is no day'],
+  ['Я в отпуске с 7 по 18 декабря.', 'ru', '2026-12-19', 'Russian "по" is inclusive'],
+  ['Я в отпуске до 18 декабря.', 'ru', '2026-12-18', 'Russian "до" is the date itself'],
+  ['December 14-ig házon kívül vagyok.', 'hu', '2026-12-14', 'Hungarian month-day with a suffix'],
+  ['12.14-én visszatérek.', 'hu', '2026-12-14', 'Hungarian numeric month-first'],
+  ['12/14まで不在です。', 'ja', '2026-12-14', 'Japanese numeric month-first'],
+  ['2026. 12. 14.까지 휴가입니다.', 'ko', '2026-12-14', 'Korean year-first with spaces'],
+  ['Iki gruodžio 14 d. nesu biure.', 'lt', '2026-12-14', 'Lithuanian genitive month first'],
+  ['Olen eemal kuni 14. detsembrini (k.a).', 'et', '2026-12-15', 'Estonian terminative case and "k.a"'],
+  ['Vraćam se 14. listopada.', 'hr', '2027-10-14', 'Croatian listopad is October'],
+  ['Wracam 14 listopada.', 'pl', '2027-11-14', 'Polish listopad is November (a date just past means next year)'],
+  ['أنا في إجازة حتى ١٤ ديسمبر.', 'ar', '2026-12-14', 'Arabic-Indic digits'],
+  ['אני בחופשה עד ה-14 בדצמבר.', 'he', '2026-12-14', 'Hebrew month with its ב prefix'],
+  ['मैं १४ दिसंबर तक छुट्टी पर हूँ।', 'hi', '2026-12-14', 'Devanagari digits'],
+  ["Jien barra sal-14 ta' Diċembru.", 'mt', '2026-12-14', "Maltese ta'"],
+  ['Θα απουσιάζω έως και τις 15/12.', 'el', '2026-12-16', 'Greek "έως και" is inclusive'],
+  ['Zpět budu 21. 12.\n\nMaja', 'cs', '2026-12-21', 'a date does not run on into the signature (Maja is also May)'],
+  ['Version 2026.01.05 is out; back 2026.12.03.', 'de', '2026-12-03', 'a year-first date is not read again as 01.05'],
 ];
 
 for (const [body, language, expected, why] of cases) {

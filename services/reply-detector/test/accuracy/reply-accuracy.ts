@@ -5,6 +5,7 @@
  */
 import { classifyBounceCase, describeScore, loadBounceCases, scoreOf, type BounceOutcome } from '../support/bounce-corpus';
 import { classifyParsed, loadCorpus, parseCase, verdictOf, type Verdict } from '../support/corpus';
+import { classifyOoo, loadOooCorpus, parseOooCase, type OooCase } from '../support/ooo-corpus';
 
 const KINDS = ['reply', 'auto_reply', 'bounce', 'other'] as const;
 const pct = (n: number, d: number): string => (d === 0 ? '   n/a' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
@@ -69,6 +70,55 @@ async function main(): Promise<void> {
   }
   lines.push('', ...(await bounceCorpusReport()));
   process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`\n${(await oooReport('test/ooo-corpus (written with the classifier)', loadOooCorpus())).join('\n')}\n`);
+  process.stdout.write(`\n${(await oooReport('test/ooo-corpus/holdout (written before the classifier saw it)', loadOooCorpus('holdout'))).join('\n')}\n`);
+}
+
+/** Per language: auto-replies recognised, return dates exact, human replies kept human, unsubscribe requests found and look-alikes left alone. */
+async function oooReport(title: string, cases: OooCase[]): Promise<string[]> {
+  type Row = Record<'autos' | 'detected' | 'dates' | 'humans' | 'humansRight' | 'asks' | 'found' | 'others' | 'falseAsks', number>;
+  const rows = new Map<string, Row>();
+  const misses: string[] = [];
+  for (const c of cases) {
+    const verdict = classifyOoo(await parseOooCase(c));
+    const row = rows.get(c.label) ?? { autos: 0, detected: 0, dates: 0, humans: 0, humansRight: 0, asks: 0, found: 0, others: 0, falseAsks: 0 };
+    rows.set(c.label, row);
+    const wrong: string[] = [];
+    if (c.kind === 'auto_reply') {
+      row.autos += 1;
+      if (verdict.kind === 'auto_reply') row.detected += 1;
+      else wrong.push(`kind ${verdict.kind}`);
+      if (verdict.kind === 'auto_reply' && verdict.returnDate === c.returnDate) row.dates += 1;
+      else if (verdict.returnDate !== c.returnDate) wrong.push(`return date ${verdict.returnDate ?? 'none'}, expected ${c.returnDate ?? 'none'}`);
+    } else {
+      row.humans += 1;
+      if (verdict.kind === 'reply') row.humansRight += 1;
+      else wrong.push(`kind ${verdict.kind}`);
+      const asked = verdict.unsubscribeRequest !== null;
+      if (c.unsubscribe) {
+        row.asks += 1;
+        if (asked) row.found += 1;
+        else wrong.push('unsubscribe request missed');
+      } else {
+        row.others += 1;
+        if (asked) {
+          row.falseAsks += 1;
+          wrong.push('taken for an unsubscribe request');
+        }
+      }
+    }
+    if (wrong.length > 0) misses.push(`  ${c.file}: ${wrong.join('; ')}`);
+  }
+  const sum = (k: keyof Row): number => [...rows.values()].reduce((n, r) => n + r[k], 0);
+  const out = [`Out-of-office and unsubscribe replies, ${title}: ${cases.length} messages`, '', 'language  auto-replies  detected  date exact   human  kept human  unsubscribe found  look-alikes taken'];
+  for (const [label, r] of [...rows.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`${label.padEnd(8)}  ${String(r.autos).padStart(12)}  ${pct(r.detected, r.autos)}  ${pct(r.dates, r.autos).padStart(10)}  ${String(r.humans).padStart(6)}  ${pct(r.humansRight, r.humans).padStart(10)}  ${`${r.found}/${r.asks}`.padStart(17)}  ${`${r.falseAsks}/${r.others}`.padStart(17)}`);
+  }
+  out.push(
+    `${'all'.padEnd(8)}  ${String(sum('autos')).padStart(12)}  ${pct(sum('detected'), sum('autos'))}  ${pct(sum('dates'), sum('autos')).padStart(10)}  ${String(sum('humans')).padStart(6)}  ${pct(sum('humansRight'), sum('humans')).padStart(10)}  ${`${sum('found')}/${sum('asks')}`.padStart(17)}  ${`${sum('falseAsks')}/${sum('others')}`.padStart(17)}`,
+  );
+  if (misses.length > 0) out.push('', 'disagreements:', ...misses);
+  return out;
 }
 
 async function bounceCorpusReport(): Promise<string[]> {
