@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import * as iconv from 'iconv-lite';
-import { DATES, EXTRA_CASES, HOLDOUT_CASES, LANGUAGE_SETS, ORIGINAL_SUBJECT, UNSUBSCRIBE_CASES, type Provider, type Shape, type TransferEncoding } from './messages';
+import { DATES, EXTRA_CASES, HOLDOUT2_CASES, HOLDOUT_CASES, LANGUAGE_SETS, ORIGINAL_SUBJECT, UNSUBSCRIBE_CASES, type HoldoutCase, type Provider, type Shape, type TransferEncoding } from './messages';
 
 export const OOO_CORPUS_DIR = join(__dirname, '..', '..', '..', 'test', 'ooo-corpus');
 const MAILBOX = 'Dana Whitfield <dana.whitfield@northwind-sales.com>';
@@ -215,20 +215,25 @@ function main(): void {
     write(c.file, plainMessage(c.label, senderOf(c.label), c.subject, [], c, DATES.gmail), { label: c.label, provider: 'human', kind: 'reply', returnDate: null, unsubscribe: c.request });
   }
   writeFileSync(join(OOO_CORPUS_DIR, 'expected.json'), `${JSON.stringify(expected, null, 1)}\n`);
+  process.stdout.write(`wrote ${Object.keys(expected).length} messages to ${OOO_CORPUS_DIR}\n`);
+  for (const [folder, set] of [['holdout', HOLDOUT_CASES], ['holdout2', HOLDOUT2_CASES]] as const) writeHoldout(folder, set, senderOf);
+}
+
+function writeHoldout(folder: string, cases: readonly HoldoutCase[], senderOf: (label: string) => { name: string; address: string }): void {
   const holdout: Record<string, OooExpected> = {};
-  HOLDOUT_CASES.forEach((c, i) => {
-    const file = `holdout/${String(i + 1).padStart(2, '0')}-${c.label}-${c.kind === 'reply' ? 'human' : c.provider}.eml`;
+  cases.forEach((c, i) => {
+    const file = `${folder}/${String(i + 1).padStart(2, '0')}-${c.label}-${c.kind === 'reply' ? 'human' : c.provider}.eml`;
     const sender = senderOf(c.label === 'pt' ? 'pt' : c.label);
     const bytes =
       c.kind === 'reply'
         ? plainMessage(c.label, sender, c.shape.subject, [], c.shape, DATES.gmail)
-        : providerMessage(`${c.label}-holdout-${i}`, LANGUAGE_SETS.find((l) => l.label === c.label)!.locale, sender, c.provider, c.shape);
-    mkdirSync(join(OOO_CORPUS_DIR, 'holdout'), { recursive: true });
+        : providerMessage(`${c.label}-${folder}-${i}`, LANGUAGE_SETS.find((l) => l.label === c.label)!.locale, sender, c.provider, c.shape);
+    mkdirSync(join(OOO_CORPUS_DIR, folder), { recursive: true });
     writeFileSync(join(OOO_CORPUS_DIR, file), bytes);
     holdout[file] = { label: c.label, provider: c.kind === 'reply' ? 'human' : c.provider, kind: c.kind, returnDate: c.shape.returnDate, ...(c.unsubscribe === undefined ? {} : { unsubscribe: c.unsubscribe }) };
   });
-  writeFileSync(join(OOO_CORPUS_DIR, 'holdout', 'expected.json'), `${JSON.stringify(holdout, null, 1)}\n`);
-  process.stdout.write(`wrote ${Object.keys(expected).length} messages to ${OOO_CORPUS_DIR}\n`);
+  writeFileSync(join(OOO_CORPUS_DIR, folder, 'expected.json'), `${JSON.stringify(holdout, null, 1)}\n`);
+  process.stdout.write(`wrote ${cases.length} messages to ${join(OOO_CORPUS_DIR, folder)}\n`);
 }
 
 if (require.main === module) main();
