@@ -28,6 +28,21 @@ export const SenderConfig = z.object({
   MAILBOX_SYNC_URL: z.url({ protocol: /^https?$/ }),
   /** The sender's own credential for the sequencer's and mailbox-sync's internal routes (their INTERNAL_CALLERS hold its digest). */
   SERVICE_CREDENTIAL: z.string().min(32, 'must be at least 32 characters').max(512),
+  /**
+   * A send whose outcome was not recorded (the process died after handing it over) is looked for in
+   * the mailbox's sent mail; not found, it is sent again only this long after the attempt, the time a
+   * provider may take to show what it accepted (docs/adr, "the sender's crash window").
+   */
+  SEND_CHECK_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+  /** How often the sender looks for such checks that are due, and the first wait before asking a provider again that did not answer. */
+  SEND_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  /** An unrecorded send nobody delivered again (a one-off send whose caller saw the crash) is checked this long after its attempt. */
+  SEND_CHECK_ORPHAN_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
+  /**
+   * Test-only fault injection: `hang-after-provider-accepted` holds every send right after the
+   * provider accepted it, before anything is recorded, for a test to kill the process there.
+   */
+  SENDER_TEST_FAULT: z.enum(['hang-after-provider-accepted']).optional(),
 });
 export type SenderConfig = z.output<typeof SenderConfig>;
 

@@ -8,6 +8,10 @@ import { EmailsController } from './sending/emails.controller';
 import { SentEmailQueries } from './sending/sent-email.queries';
 import { SendEmailUseCase } from './sending/send-email.use-case';
 import { SendRequestsConsumer } from './sending/send-requests.consumer';
+import { SendAttemptChecker } from './sending/send-attempt-checker';
+import { SendAttempts } from './sending/send-attempts';
+import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings } from './sending/send-recovery-settings';
+import { SENT_COPY_LOOKUP_TIMEOUT_MS } from './sending/sent-copy-finder';
 import { TrackedEmailRenderer } from './sending/tracked-email-renderer';
 import { PgMailboxSendThrottle } from './throttle/pg-mailbox-send-throttle';
 
@@ -25,8 +29,24 @@ export class SenderModule {
         { provide: MailboxTransportClient, useValue: new MailboxTransportClient(config.MAILBOX_SYNC_URL.replace(/\/$/, ''), config.SERVICE_CREDENTIAL) },
         // Pacing state lives in the sender schema, so every replica shares it.
         { provide: PgMailboxSendThrottle, useFactory: (rt: ServiceRuntime) => new PgMailboxSendThrottle(rt.dataSource), inject: [ServiceRuntime] },
+        // Sends whose outcome is unknown after a crash: the intents, and the checker that settles them.
+        { provide: SendAttempts, useFactory: (rt: ServiceRuntime) => new SendAttempts(rt.dataSource), inject: [ServiceRuntime] },
+        { provide: SEND_RECOVERY_SETTINGS, useValue: recoverySettings(config) },
         SendEmailUseCase,
+        SendAttemptChecker,
       ],
     };
   }
+}
+
+function recoverySettings(config: SenderConfig): SendRecoverySettings {
+  return {
+    graceMs: config.SEND_CHECK_GRACE_MS,
+    recheckMs: config.SEND_CHECK_INTERVAL_MS,
+    maxRecheckMs: 300_000,
+    lookupTimeoutMs: SENT_COPY_LOOKUP_TIMEOUT_MS,
+    checkEveryMs: config.SEND_CHECK_INTERVAL_MS,
+    orphanAfterMs: config.SEND_CHECK_ORPHAN_AFTER_MS,
+    fault: config.SENDER_TEST_FAULT,
+  };
 }

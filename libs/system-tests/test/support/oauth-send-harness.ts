@@ -73,6 +73,43 @@ const PROSPECT = { address: 'dana@prospect.test', name: 'Dana Prospect' };
 const PROSPECT_CC = { address: 'lee@prospect.test', name: 'Lee Buyer' };
 const LINK = 'https://prospect.test/pricing?plan=team';
 
+/** mailbox-sync's OAuth connect flow; `consent` plays the browser and returns the redirect location. Returns the mailbox id. */
+export async function connectOAuthMailbox(
+  api: (path: string, init?: { method?: string; body?: unknown }) => Promise<{ status: number; body: any }>,
+  provider: 'google' | 'microsoft',
+  consent: (authorizationUrl: string) => Promise<string>,
+): Promise<string> {
+  const start = await api(`/v1/mailboxes/oauth/${provider}`, { method: 'POST', body: {} });
+  assert.equal(start.status, 201, JSON.stringify(start.body));
+  const code = new URL(await consent(start.body.authorizationUrl as string)).searchParams.get('code') ?? '';
+  const view = await api(`/v1/mailboxes/oauth/${provider}/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.body.state as string)}`);
+  assert.equal(view.status, 200, JSON.stringify(view.body));
+  assert.equal(view.body.state, 'connected');
+  return view.body.id as string;
+}
+
+/** A one-off tracked email with one link, as the sequencer would request it (no enrollment). */
+export function oneOffSendRequest(r: { orgId: string; mailboxId: string; from: string; subject: string; to: { address: string; name: string }; cc?: { address: string; name: string }[] }): EmailSendRequested {
+  return {
+    sendRequestId: randomUUID(),
+    orgId: r.orgId,
+    mailboxId: r.mailboxId,
+    enrollmentId: null,
+    sequenceId: null,
+    stepNumber: null,
+    from: { address: r.from, name: 'Sam Rep' },
+    to: [r.to],
+    cc: r.cc ?? [],
+    subject: r.subject,
+    html: `<html><body><p>Hi Dana,</p><p>Here is <a href="${LINK.replace(/&/g, '&amp;')}">our pricing</a>.</p></body></html>`,
+    text: null,
+    replyToMessageId: null,
+    tracking: { opens: true, clicks: true },
+    notAfter: null,
+    requestedAt: new Date().toISOString(),
+  };
+}
+
 export async function startSendHarness(label: string, providerConfig: Record<string, string>): Promise<SendHarness> {
   const prefix = `${label}-${randomBytes(4).toString('hex')}.`;
   const identity = await sharedLocalIdentity();
@@ -123,34 +160,9 @@ export async function startSendHarness(label: string, providerConfig: Record<str
       sender,
       events,
       stop,
-      connect: async (provider, consent) => {
-        const start = await api(`/v1/mailboxes/oauth/${provider}`, { method: 'POST', body: {} });
-        assert.equal(start.status, 201, JSON.stringify(start.body));
-        const code = new URL(await consent(start.body.authorizationUrl as string)).searchParams.get('code') ?? '';
-        const view = await api(`/v1/mailboxes/oauth/${provider}/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(start.body.state as string)}`);
-        assert.equal(view.status, 200, JSON.stringify(view.body));
-        assert.equal(view.body.state, 'connected');
-        return view.body.id as string;
-      },
+      connect: (provider, consent) => connectOAuthMailbox(api, provider, consent),
       requestSend: async (mailboxId, from, subject) => {
-        const request: EmailSendRequested = {
-          sendRequestId: randomUUID(),
-          orgId,
-          mailboxId,
-          enrollmentId: null,
-          sequenceId: null,
-          stepNumber: null,
-          from: { address: from, name: 'Sam Rep' },
-          to: [PROSPECT],
-          cc: [PROSPECT_CC],
-          subject,
-          html: `<html><body><p>Hi Dana,</p><p>Here is <a href="${LINK.replace(/&/g, '&amp;')}">our pricing</a>.</p></body></html>`,
-          text: null,
-          replyToMessageId: null,
-          tracking: { opens: true, clicks: true },
-          notAfter: null,
-          requestedAt: new Date().toISOString(),
-        };
+        const request = oneOffSendRequest({ orgId, mailboxId, from, subject, to: PROSPECT, cc: [PROSPECT_CC] });
         const event = buildEvent(emailSendRequestedTopic, request, { orgId });
         await producer.send({ topic: prefix + event.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
         return request.sendRequestId;

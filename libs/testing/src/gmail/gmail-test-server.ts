@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
  *  - history.list answering 404 for a startHistoryId older than the history kept (sync guide);
  *  - users.getProfile;
  *  - injected 429 answers with Retry-After;
+ *  - messages.list with `q=rfc822msgid:<id>`, and messages.get format=metadata answering every
+ *    header named in metadataHeaders (the emulator knows only a few);
  *  - optionally, a Message-ID of Gmail's own on messages.send (`assignMessageIds`): the sent message
  *    then carries an id other than the one the client composed, and only reading it back tells.
  * The googleapis client talks to it unmodified through `rootUrl`.
@@ -159,6 +161,52 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
   };
 
 
+  /**
+   * messages.list with `q=rfc822msgid:<id>` (Gmail's search operator; the emulator's own reads it
+   * wrongly): the other terms go to the emulator, and what it lists is kept when its Message-ID is
+   * the one asked for (with or without the angle brackets, as Gmail takes it).
+   */
+  const listByMessageId = async (url: URL, term: RegExpExecArray, headers: Record<string, string>): Promise<unknown> => {
+    const wanted = term[1]!.replace(/^<|>$/g, '');
+    const rest = (url.searchParams.get('q') ?? '').replace(term[0], ' ').trim();
+    const matches: { id: string; threadId: string }[] = [];
+    let pageToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ maxResults: '500', ...(rest ? { q: rest } : {}), ...(pageToken ? { pageToken } : {}) });
+      if (url.searchParams.get('includeSpamTrash')) query.set('includeSpamTrash', url.searchParams.get('includeSpamTrash')!);
+      const page = (await (await forward('GET', `${url.pathname}?${query}`, headers)).json()) as { messages?: { id: string; threadId: string }[]; nextPageToken?: string };
+      for (const listed of page.messages ?? []) {
+        const one = (await (await forward('GET', `${url.pathname}/${listed.id}?format=metadata&metadataHeaders=Message-ID`, headers)).json()) as { payload?: { headers?: { name: string; value: string }[] } };
+        const messageId = one.payload?.headers?.find((h) => h.name.toLowerCase() === 'message-id')?.value?.trim().replace(/^<|>$/g, '');
+        if (messageId === wanted) matches.push(listed);
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return matches.length > 0 ? { messages: matches, resultSizeEstimate: matches.length } : { resultSizeEstimate: 0 };
+  };
+
+  /**
+   * messages.get format=metadata: Gmail answers every header named in metadataHeaders that the
+   * message has; the emulator only those it models (From, To, Subject, Message-ID, ...), so the rest
+   * are read from the stored message.
+   */
+  const metadataWithEveryHeader = async (url: URL, headers: Record<string, string>): Promise<[number, unknown]> => {
+    const answer = await forward('GET', `${url.pathname}${url.search}`, headers);
+    const body = (await answer.json()) as { payload?: { headers?: { name: string; value: string }[] } };
+    const wanted = url.searchParams.getAll('metadataHeaders');
+    const have = new Set((body.payload?.headers ?? []).map((h) => h.name.toLowerCase()));
+    if (!answer.ok || wanted.every((name) => have.has(name.toLowerCase()))) return [answer.status, body];
+    const raw = (await (await forward('GET', `${url.pathname}?format=raw`, headers)).json()) as { raw?: string };
+    const head = Buffer.from(raw.raw ?? '', 'base64url').toString('latin1').split(/\r?\n\r?\n/)[0] ?? '';
+    const extra = wanted
+      .filter((name) => !have.has(name.toLowerCase()))
+      .flatMap((name) => {
+        const field = new RegExp(`^${name.replace(/[^A-Za-z0-9-]/g, '')}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
+        return field ? [{ name, value: field[1]!.replace(/\r?\n[ \t]+/g, ' ').trim() }] : [];
+      });
+    return [answer.status, { ...body, payload: { ...body.payload, headers: [...(body.payload?.headers ?? []), ...extra] } }];
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://local');
     const body = await readBody(req);
@@ -223,6 +271,13 @@ export async function startGmailTestServer(options: GmailTestServerOptions): Pro
     }
     const headers: Record<string, string> = { authorization: auth };
     if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
+    if (req.method === 'GET' && url.pathname === '/gmail/v1/users/me/messages') {
+      const term = /(?:^|\s)rfc822msgid:(\S+)/i.exec(url.searchParams.get('q') ?? '');
+      if (term) return sendJson(res, 200, await listByMessageId(url, term, headers));
+    }
+    if (req.method === 'GET' && /^\/gmail\/v1\/users\/me\/messages\/[^/]+$/.test(url.pathname) && url.searchParams.get('format') === 'metadata') {
+      return sendJson(res, ...(await metadataWithEveryHeader(url, headers)));
+    }
     const sending = req.method === 'POST' && /^\/gmail\/v1\/users\/me\/messages\/send$/.test(url.pathname);
     const answer = await forward(req.method ?? 'GET', `${url.pathname}${url.search}`, headers, sending && options.assignMessageIds ? withGmailMessageId(body) : body);
     const text = Buffer.from(await answer.arrayBuffer());

@@ -22,6 +22,10 @@ import { createTestCertificates } from './test-certificate-authority';
  *    on delta pages); `DELETE /me/messages/{id}`;
  *  - folders created later (`createFolder`), `DELETE /me/mailFolders/{id}` (into Deleted Items),
  *    `POST …/permanentDelete` and `POST …/move`; a folder's id survives a move;
+ *  - a folder's messages (`GET /me/mailFolders/{id}/messages`), with `$filter=internetMessageId eq '…'`
+ *    or `sentDateTime ge …`, `$top`, and `internetMessageHeaders` when `$select` names it;
+ *  - optionally (`holdSentInOutbox`), a sent message kept in the Outbox until released, as Exchange
+ *    sends after answering 202 Accepted;
  *  - optionally (`assignInternetMessageIds`), Exchange's own Message-ID on a draft made from MIME
  *    instead of the one in it: recipients see it, and only the message resource's
  *    `internetMessageId` tells it.
@@ -53,6 +57,8 @@ export interface GraphTestServer {
   readonly subscriptions: ReadonlyArray<{ id: string; notificationUrl: string; lifecycleNotificationUrl: string | undefined; clientState: string | undefined; expirationDateTime: string; resource: string }>;
   /** Sent messages: `id` is the Sent Items copy's (regular) id, `immutableId` the one that never changes. */
   readonly sent: ReadonlyArray<{ id: string; immutableId: string; internetMessageId: string; conversationId: string }>;
+  /** With `holdSentInOutbox`: what waits in the Outbox goes to Sent Items now. */
+  releaseOutbox(): void;
   /** Messages in a folder (by display name), drafts included. */
   folderMessages(folderName: string): ReadonlyArray<{ id: string; immutableId: string; internetMessageId: string; conversationId: string; raw: string; isDraft: boolean }>;
   close(): Promise<void>;
@@ -71,6 +77,8 @@ interface StoredMessage {
   receivedDateTime: string;
   seq: number;
   isDraft: boolean;
+  /** Set when a draft is sent. */
+  sentDateTime?: string;
 }
 
 const GRAPH_ERROR = (code: string, message: string): unknown => ({ error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } });
@@ -86,6 +94,11 @@ export interface GraphTestServerOptions {
   pageSize?: number;
   /** Drafts made from MIME get a Message-ID Exchange makes up, replacing the one in the MIME. */
   assignInternetMessageIds?: boolean;
+  /**
+   * A sent message waits in the Outbox folder until `releaseOutbox()` instead of landing in Sent
+   * Items at once: `POST …/send` answers 202 Accepted and Exchange sends (and files the copy) later.
+   */
+  holdSentInOutbox?: boolean;
 }
 
 /** Regular item ids look like `AAMkAG…`; immutable ones like `AAkALg…`. */
@@ -119,6 +132,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
   addFolder('Deleted Items', 'deleteditems');
   addFolder('Junk Email', 'junkemail');
   addFolder('Archive', 'archive');
+  if (options.holdSentInOutbox) addFolder('Outbox', 'outbox');
   const messages = new Map<string, StoredMessage>();
   const accessTokens = new Map<string, string>();
   const refreshTokens = new Set<string>();
@@ -317,6 +331,43 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       const filter = /receivedDateTime\s+ge\s+(\S+)/i.exec(url.searchParams.get('$filter') ?? '');
       return deltaPage(req, res, folder.id, 0, filter?.[1] ?? null);
     }
+    // A folder's messages, filtered as Graph documents it on the Message-ID
+    // (`internetMessageId eq '<id>'`, an OData string literal, a quote inside doubled) or on when it was
+    // sent (`sentDateTime ge <UTC time>`), newest first; `internetMessageHeaders` only when $select names it.
+    if ((m = /^\/me\/mailFolders\/([^/]+)\/messages$/.exec(path)) && req.method === 'GET') {
+      const folderKey = decodeURIComponent(m[1]!);
+      const folder = folders.get(folderKey) ?? [...folders.values()].find((f) => f.wellKnownName === folderKey.toLowerCase());
+      if (!folder) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      const filterText = url.searchParams.get('$filter');
+      const byId = filterText === null ? null : /^\s*internetMessageId\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filterText);
+      const sentSince = filterText === null ? null : /^\s*sentDateTime\s+ge\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s*$/i.exec(filterText);
+      if (filterText !== null && !byId && !sentSince) return send(res, 400, GRAPH_ERROR('ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.'));
+      const wanted = byId ? byId[1]!.replace(/''/g, "'") : null;
+      const since = sentSince ? Date.parse(sentSince[1]!) : null;
+      const withHeaders = (url.searchParams.get('$select') ?? '').split(',').some((field) => field.trim() === 'internetMessageHeaders');
+      const top = Math.min(1000, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
+      const found = [...messages.values()]
+        .filter((message) => message.folderId === folder.id && (wanted === null || message.internetMessageId === wanted) && (since === null || (message.sentDateTime !== undefined && Date.parse(message.sentDateTime) >= since)))
+        .sort((a, b) => b.seq - a.seq)
+        .slice(0, top);
+      const headersOf = (raw: string): { name: string; value: string }[] =>
+        (raw.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/).flatMap((line) => {
+          const colon = line.indexOf(':');
+          return colon > 0 ? [{ name: line.slice(0, colon), value: line.slice(colon + 1).trim() }] : [];
+        });
+      return send(res, 200, {
+        value: found.map((message) => ({
+          id: idFor(message, req),
+          internetMessageId: message.internetMessageId,
+          conversationId: message.conversationId,
+          parentFolderId: message.folderId,
+          isDraft: message.isDraft,
+          subject: message.subject,
+          ...(message.sentDateTime ? { sentDateTime: message.sentDateTime } : {}),
+          ...(withHeaders ? { internetMessageHeaders: headersOf(message.raw) } : {}),
+        })),
+      });
+    }
     if ((m = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path)) && req.method === 'GET') {
       const message = lookup(decodeURIComponent(m[1]!));
       if (!message) return send(res, 404, GRAPH_ERROR('ErrorItemNotFound', 'The specified object was not found in the store.'));
@@ -340,7 +391,8 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
       draft.id = newItemId();
       messages.set(draft.id, draft);
       draft.isDraft = false;
-      draft.folderId = [...folders.values()].find((f) => f.wellKnownName === 'sentitems')!.id;
+      draft.sentDateTime = new Date().toISOString();
+      draft.folderId = [...folders.values()].find((f) => f.wellKnownName === (options.holdSentInOutbox ? 'outbox' : 'sentitems'))!.id;
       sent.push({ id: draft.id, immutableId: draft.immutableId, internetMessageId: draft.internetMessageId, conversationId: draft.conversationId });
       return send(res, 202);
     }
@@ -447,6 +499,19 @@ export async function startGraphTestServer(options: GraphTestServerOptions): Pro
     },
     subscriptions,
     sent,
+    releaseOutbox: () => {
+      const outbox = [...folders.values()].find((f) => f.wellKnownName === 'outbox');
+      const sentItems = [...folders.values()].find((f) => f.wellKnownName === 'sentitems')!;
+      for (const message of [...messages.values()].filter((m) => outbox !== undefined && m.folderId === outbox.id)) {
+        // Into Sent Items: a new regular id there, the immutable one kept.
+        messages.delete(message.id);
+        const entry = sent.find((e) => e.immutableId === message.immutableId);
+        message.id = newItemId();
+        message.folderId = sentItems.id;
+        messages.set(message.id, message);
+        if (entry) entry.id = message.id;
+      }
+    },
     folderMessages: (folderName) => {
       const folder = [...folders.values()].find((f) => f.displayName === folderName);
       return [...messages.values()].filter((m) => m.folderId === folder?.id).map(({ id, immutableId, internetMessageId, conversationId, raw, isDraft }) => ({ id, immutableId, internetMessageId, conversationId, raw, isDraft }));

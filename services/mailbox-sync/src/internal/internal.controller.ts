@@ -44,6 +44,24 @@ export class InternalMailboxController {
         // A disconnected mailbox holds no password: no auth is handed out (and the sender refuses the state).
         auth: server && row.username && row.state !== 'disconnected' && row.secret_ciphertext ? { user: row.username, pass: this.mailboxes.password(row) } : null,
       },
+      // The IMAP server too, checked the same way, so the sender can look in Sent for a message whose
+      // send it could not record (the crash window); left out when it cannot be handed out now.
+      ...(await this.imapServer(row, server !== null)),
+    };
+  }
+
+  private async imapServer(row: NonNullable<Awaited<ReturnType<MailboxesService['findRow']>>>, smtpAllowed: boolean): Promise<Record<string, unknown>> {
+    if (!smtpAllowed || row.state === 'disconnected' || !row.imap_host || !row.imap_port || !row.username || !row.secret_ciphertext) return {};
+    const server = await this.hosts.resolve(row.imap_host).catch(() => null);
+    if (!server) return {};
+    return {
+      imap: {
+        host: server.host,
+        ...(server.servername === undefined ? {} : { servername: server.servername }),
+        port: row.imap_port,
+        secure: row.imap_secure ?? true,
+        auth: { user: row.username, pass: this.mailboxes.password(row) },
+      },
     };
   }
 

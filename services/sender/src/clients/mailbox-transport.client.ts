@@ -25,6 +25,10 @@ export const MailboxTransport = z.discriminatedUnion('provider', [
       secure: z.boolean(),
       auth: z.object({ user: z.string(), pass: z.string() }).nullable(),
     }),
+    /** The mailbox's IMAP server (checked the same way), where the sender looks in Sent for a send it could not record; absent when not handed out. */
+    imap: z
+      .object({ host: z.string(), servername: z.string().optional(), port: z.number().int(), secure: z.boolean(), auth: z.object({ user: z.string(), pass: z.string() }) })
+      .optional(),
   }),
   z.object({
     ...common,

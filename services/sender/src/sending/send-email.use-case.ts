@@ -1,7 +1,7 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
-import { UUID_PATTERN, emailSendFailedTopic, emailSentTopic, sameMailboxAddress, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
+import { UUID_PATTERN, backoffDelayMs, emailSendFailedTopic, emailSentTopic, sameMailboxAddress, type EmailSendRequested, type EmailSendFailed } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { MailProviderError, composeOutboundMessage, type SendResult, type ThrottleDecision } from '@telltale/mail';
 import { createMailTransport } from '../clients/mail-transport.factory';
@@ -9,8 +9,11 @@ import { ServiceRuntime, counter, mailProviderErrors, type Counter } from '@tell
 import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
+import { SendAttempts, type SendAttempt } from './send-attempts';
+import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings } from './send-recovery-settings';
+import { SEND_ID_HEADER, SentCopyLookupFailed, findSentCopy, saveToImapSent } from './sent-copy-finder';
 import { sentEmailIdOf } from './sent-email-id';
-import { TrackedEmailRenderer } from './tracked-email-renderer';
+import { TrackedEmailRenderer, type RenderedBody } from './tracked-email-renderer';
 
 const fromNotMailboxAddress = (from: string, mailbox: string): string => `the From address ${from} is not the mailbox's own address (${mailbox}); a mailbox sends as itself only`;
 
@@ -19,16 +22,24 @@ const MAX_INLINE_THROTTLE_WAIT_MS = 2_000;
 
 export type SendOutcome =
   | { outcome: 'duplicate' }
-  | { outcome: 'sent'; sentEmailId: string; messageId: string }
+  /** `recovered`: an earlier attempt's message, found at the provider after a crash, recorded without sending again. */
+  | { outcome: 'sent'; sentEmailId: string; messageId: string; recovered?: boolean }
+  /** An earlier attempt's outcome is not known yet (the provider did not answer, or its copy may not be visible yet): checked again at `checkAt`. */
+  | { outcome: 'pending'; sentEmailId: string; checkAt: string; reason: string }
   | { outcome: 'not-sent'; sentEmailId: string; code: EmailSendFailed['code']; reason: string; retryNotBefore?: string };
 
 /**
  * Sends one requested email through the rep's mailbox, exactly once per sendRequestId.
  *
  * Runs inside the consumer's transaction: the `sending` row, the provider call and the outcome
- * (sent row + `email.sent.v1` in the outbox) commit together. The Message-ID is derived from the
- * sendRequestId, so in the rare crash between the provider accepting and our commit, the redelivered
- * request produces the same Message-ID (and receiving providers such as Gmail collapse duplicates).
+ * (sent row + `email.sent.v1` in the outbox) commit together. Right before the provider call, a
+ * send intent (`sender.send_attempt`: request, Message-ID, mailbox, time) commits on its own; the
+ * outcome's transaction removes it. A request that arrives again with its intent still there
+ * (the process died between the provider accepting and our commit) is not sent blindly: the
+ * provider is asked whether the Message-ID is in the mailbox's sent mail first. Found, it is
+ * recorded as sent with the provider's ids; not found once the grace period after the attempt is
+ * over, it is sent; unanswered, or not found within the grace period, the check is scheduled and
+ * the sender's checker (SendAttemptChecker) comes back to it. ADR: docs/adr, "the sender's crash window".
  */
 @Injectable()
 export class SendEmailUseCase {
@@ -43,11 +54,13 @@ export class SendEmailUseCase {
     private readonly mailboxes: MailboxTransportClient,
     /** Per-mailbox pacing, shared by every sender replica through PostgreSQL. */
     private readonly throttle: PgMailboxSendThrottle,
+    private readonly attempts: SendAttempts,
+    @Inject(SEND_RECOVERY_SETTINGS) private readonly recovery: SendRecoverySettings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.sends = counter(runtime.metrics, {
       name: 'telltale_sender_sends_total',
-      help: 'Send requests by outcome: sent, duplicate, or the code of the failure (email.send-failed.v1).',
+      help: 'Send requests by outcome: sent, duplicate, recovered (found sent at the provider after a crash), pending (its check scheduled), or the code of the failure (email.send-failed.v1).',
       labelNames: ['outcome'],
     });
     this.providerErrors = mailProviderErrors(runtime.metrics);
@@ -65,12 +78,44 @@ export class SendEmailUseCase {
   }
 
   async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
-    const outcome = await this.send(request, m);
-    this.sends.inc({ outcome: outcome.outcome === 'not-sent' ? outcome.code : outcome.outcome });
+    return this.counted(await this.send(request, m));
+  }
+
+  /**
+   * The checker's way back to an intent whose outcome is not recorded (its lock held in `m`): the
+   * `sending` row is made if the crash took it, and unless an outcome was recorded meanwhile, the
+   * request goes on as a redelivered one would.
+   */
+  async checkAttempt(attempt: SendAttempt, m: EntityManager): Promise<SendOutcome | null> {
+    // Inserted here: no consumer took the request up again since the crash (a one-off send, whose
+    // caller saw it fail): found, it is recorded as sent; not found, it fails rather than going out
+    // minutes after its caller gave up on it.
+    const orphan = await this.insertSendingRow(attempt.request, m);
+    // The sent email's row lock is what a consumer holds while handling the request: another
+    // replica's checker (or a consumer) on it now, and this one leaves it alone.
+    const [row] = (await m.query(`SELECT status FROM sender.sent_email WHERE send_request_id = $1 FOR UPDATE SKIP LOCKED`, [attempt.send_request_id])) as { status: string }[];
+    if (!row) return null;
+    if (row.status !== 'sending') {
+      await this.attempts.settle(m, attempt.send_request_id);
+      return { outcome: 'duplicate' };
+    }
+    const current = await this.attempts.find(m, attempt.send_request_id);
+    if (!current) return null;
+    return this.counted(await this.proceed(current.request, m, { orphan }));
+  }
+
+  private counted(outcome: SendOutcome): SendOutcome {
+    this.sends.inc({ outcome: outcome.outcome === 'not-sent' ? outcome.code : outcome.outcome === 'sent' && outcome.recovered ? 'recovered' : outcome.outcome });
     return outcome;
   }
 
   private async send(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
+    if (!(await this.insertSendingRow(request, m))) return { outcome: 'duplicate' };
+    return this.proceed(request, m);
+  }
+
+  /** The request's `sending` row; false when it has one already (handled, or being handled). */
+  private async insertSendingRow(request: EmailSendRequested, m: EntityManager): Promise<boolean> {
     const now = this.clock.now();
     const sentEmailId = sentEmailIdOf(request.sendRequestId);
     const inserted = (await m.query(
@@ -94,8 +139,20 @@ export class SendEmailUseCase {
         now,
       ],
     )) as unknown[];
-    if (inserted.length === 0) return { outcome: 'duplicate' };
+    return inserted.length > 0;
+  }
 
+  private async proceed(request: EmailSendRequested, m: EntityManager, options: { orphan?: boolean } = {}): Promise<SendOutcome> {
+    const sentEmailId = sentEmailIdOf(request.sendRequestId);
+    // Handed to the provider before, outcome unknown: ask the provider before anything else (a
+    // message it accepted was sent, whatever the send window or the enrollment say now).
+    const attempt = await this.attempts.find(m, request.sendRequestId);
+    if (attempt) {
+      const settled = await this.settleUnknownOutcome(request, attempt, m);
+      if (settled) return settled;
+      if (options.orphan) return this.notSent(m, request, sentEmailId, 'TEMPORARY', 'the sender stopped while handing this email over and nobody asked again; the provider has no copy, so it was not sent');
+    }
+    const now = this.clock.now();
     if (request.notAfter && new Date(request.notAfter) < now) {
       return this.notSent(m, request, sentEmailId, 'EXPIRED', `the send window closed at ${request.notAfter}`);
     }
@@ -116,15 +173,7 @@ export class SendEmailUseCase {
       return this.notSent(m, request, sentEmailId, 'PERMANENT', fromNotMailboxAddress(request.from.address, mailbox.emailAddress));
     }
 
-    const body = this.renderer.render({
-      orgId: request.orgId,
-      sentEmailId,
-      html: request.html,
-      text: request.text,
-      trackOpens: request.tracking.opens,
-      trackClicks: request.tracking.clicks,
-      issuedAt: now,
-    });
+    const body = this.render(request, now);
     const composed = await composeOutboundMessage(
       {
         from: request.from,
@@ -134,6 +183,8 @@ export class SendEmailUseCase {
         html: body.html,
         text: body.text,
         messageIdDomain: request.from.address.split('@')[1] ?? 'telltale.invalid',
+        // How the sent copy is recognised after a crash where the provider replaced the Message-ID.
+        headers: { [SEND_ID_HEADER]: request.sendRequestId },
         ...(request.replyToMessageId ? { inReplyTo: request.replyToMessageId, references: [request.replyToMessageId] } : {}),
       },
       { newId: () => request.sendRequestId, now: () => now },
@@ -146,6 +197,7 @@ export class SendEmailUseCase {
     for (let attempt = 1; result === undefined; attempt += 1) {
       const slot = await this.acquireSlot(current);
       if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`, slot.retryAfterMs);
+      await this.attempts.record({ request, sentEmailId, provider: current.provider, messageId: composed.messageId, at: this.clock.now() });
       try {
         result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
       } catch (err) {
@@ -168,7 +220,79 @@ export class SendEmailUseCase {
         return this.notSent(m, request, sentEmailId, code, err.message, code === 'RATE_LIMITED' ? err.retryAfterMs : undefined);
       }
     }
-    const sentAt = this.clock.now();
+    // Most SMTP servers keep no copy of what they send; a mail client files one in Sent, and so do we.
+    // It is also what a later look for this send finds (sent-copy-finder).
+    if (current.provider === 'imap' && current.imap) {
+      await saveToImapSent(current.imap, composed.raw, result.messageId).catch((err: unknown) =>
+        this.runtime.logger.warn({ org_id: request.orgId, sent_email_id: sentEmailId, err: (err as Error).message }, 'could not file the sent copy in Sent'),
+      );
+    }
+    if (this.recovery.fault === 'hang-after-provider-accepted') {
+      // Test-only (SENDER_TEST_FAULT): the provider accepted, and nothing is recorded until the test
+      // kills the process (SIGKILL), which rolls this transaction back: the crash window, held open.
+      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted, holding before the commit');
+      await new Promise<never>(() => undefined);
+    }
+    return this.recordSent(m, request, sentEmailId, body, result, this.clock.now());
+  }
+
+  private render(request: EmailSendRequested, issuedAt: Date): RenderedBody {
+    return this.renderer.render({
+      orgId: request.orgId,
+      sentEmailId: sentEmailIdOf(request.sendRequestId),
+      html: request.html,
+      text: request.text,
+      trackOpens: request.tracking.opens,
+      trackClicks: request.tracking.clicks,
+      issuedAt,
+    });
+  }
+
+  /**
+   * An earlier attempt whose outcome was not recorded: the provider says whether it has the message.
+   * Null when it does not and the grace period is over (send it); otherwise the recorded outcome.
+   */
+  private async settleUnknownOutcome(request: EmailSendRequested, attempt: SendAttempt, m: EntityManager): Promise<SendOutcome | null> {
+    const sentEmailId = sentEmailIdOf(request.sendRequestId);
+    const log = { org_id: request.orgId, sent_email_id: sentEmailId, message_id: attempt.message_id };
+    let found;
+    try {
+      const mailbox = await this.mailboxes.get(attempt.mailbox_id);
+      if (!mailbox || mailbox.orgId !== request.orgId) throw new SentCopyLookupFailed('mailbox-sync does not know the mailbox the message was handed to');
+      found = await findSentCopy(mailbox, { messageId: attempt.message_id, sendRequestId: request.sendRequestId, attemptedAt: attempt.attempted_at }, this.recovery.lookupTimeoutMs);
+    } catch (err) {
+      // No answer is not a "no": ask again later, never guess.
+      return this.pending(m, request, this.nextCheck(attempt), err instanceof Error ? err.message : String(err));
+    }
+    if (found) {
+      this.runtime.logger.warn(log, 'an earlier attempt was sent: recorded without sending again');
+      // The message that went out carried tracking rendered from the same request: the same links, in the same order.
+      const outcome = await this.recordSent(m, request, sentEmailId, this.render(request, attempt.attempted_at), found, attempt.attempted_at);
+      return { ...outcome, recovered: true };
+    }
+    // Not there yet proves nothing while the provider may still be filing it: look again (backing
+    // off) until the grace period after the attempt is over, and only then conclude.
+    const decideAt = new Date(attempt.attempted_at.getTime() + this.recovery.graceMs);
+    if (this.clock.now() < decideAt) {
+      const next = this.nextCheck(attempt);
+      return this.pending(m, request, next < decideAt ? next : decideAt, 'not in the sent mail yet; the provider may not show it yet');
+    }
+    this.runtime.logger.warn(log, 'an earlier attempt is not in the sent mail after the grace period: sending');
+    return null;
+  }
+
+  /** When to ask the provider again about an attempt: backing off from the first wait with each check. */
+  private nextCheck(attempt: SendAttempt): Date {
+    return new Date(this.clock.now().getTime() + backoffDelayMs(attempt.checks + 1, { initialMs: this.recovery.recheckMs, maxMs: this.recovery.maxRecheckMs }));
+  }
+
+  private async pending(m: EntityManager, request: EmailSendRequested, at: Date, reason: string): Promise<SendOutcome> {
+    await this.attempts.scheduleCheck(m, request.sendRequestId, at, reason);
+    this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId, check_at: at.toISOString(), reason }, 'outcome of an earlier attempt unknown: checking again later');
+    return { outcome: 'pending', sentEmailId: sentEmailIdOf(request.sendRequestId), checkAt: at.toISOString(), reason };
+  }
+
+  private async recordSent(m: EntityManager, request: EmailSendRequested, sentEmailId: string, body: RenderedBody, result: SendResult, sentAt: Date): Promise<SendOutcome & { outcome: 'sent' }> {
     await m.query(
       `UPDATE sender.sent_email SET status = 'sent', message_id = $2, provider_message_id = $3, provider_thread_id = $4, sent_at = $5 WHERE id = $1`,
       [sentEmailId, result.messageId, result.providerMessageId, result.providerThreadId, sentAt],
@@ -176,6 +300,7 @@ export class SendEmailUseCase {
     for (const link of body.links) {
       await m.query(`INSERT INTO sender.sent_link (sent_email_id, link_index, url) VALUES ($1, $2, $3)`, [sentEmailId, link.linkIndex, link.url]);
     }
+    await this.attempts.settle(m, request.sendRequestId);
     await this.runtime.outbox.enqueue(
       m,
       emailSentTopic,
@@ -225,6 +350,7 @@ export class SendEmailUseCase {
     const retryNotBefore = retryAfterMs === undefined ? undefined : new Date(now.getTime() + retryAfterMs).toISOString();
     const status = code === 'ENROLLMENT_NOT_ACTIVE' || code === 'EXPIRED' ? 'skipped' : 'failed';
     await m.query(`UPDATE sender.sent_email SET status = $2, failure_code = $3, failure_reason = $4 WHERE id = $1`, [sentEmailId, status, code, reason]);
+    await this.attempts.settle(m, request.sendRequestId);
     await this.runtime.outbox.enqueue(
       m,
       emailSendFailedTopic,

@@ -6,10 +6,11 @@ const SENT_EMAIL_NAMESPACE = Buffer.from('6f1d0c7e5b2a4c8e9d3f0a1b2c3d4e5f', 'he
 /**
  * The sent email's id, derived from its send request (a UUIDv5, RFC 9562 §5.5). A send is one
  * transaction around the provider call; when the process dies after the provider accepted the
- * message but before the commit, the redelivered request sends it again. Derived, the second copy
- * carries the same id in its tracking pixel and links as the first, so an open or click of either
- * copy belongs to the one sent email that was recorded (with a random id, the first copy's hits
- * named an email that never existed). The Message-ID is derived from the request for the same reason.
+ * message but before the commit, the redelivered request finds the copy in the sent mail and records
+ * it (send-attempts, sent-copy-finder). Derived, the recorded email has the id the copy's tracking
+ * pixel and links carry, and in the cases where a second copy still goes out (ADR 13), both carry the
+ * same id, so an open or click of either belongs to the one sent email that was recorded. The
+ * Message-ID is derived from the request for the same reason.
  */
 export function sentEmailIdOf(sendRequestId: string): string {
   return nameBasedUuid(SENT_EMAIL_NAMESPACE, sendRequestId);

@@ -1,0 +1,19 @@
+/** Nest token for SendRecoverySettings. */
+export const SEND_RECOVERY_SETTINGS = Symbol('SEND_RECOVERY_SETTINGS');
+
+/** How the sender settles a send whose outcome it did not record (ADR "the sender's crash window"). */
+export interface SendRecoverySettings {
+  /** After handing a message over, how long a provider may take to show it in the sent mail; not found before then proves nothing. */
+  graceMs: number;
+  /** First wait before asking a provider again that did not answer (doubling, see backoffDelayMs). */
+  recheckMs: number;
+  maxRecheckMs: number;
+  /** How long one question to the provider may take. */
+  lookupTimeoutMs: number;
+  /** How often the checker looks for checks that are due. */
+  checkEveryMs: number;
+  /** An intent nobody came back for (no redelivery) is taken up by the checker this long after its attempt. */
+  orphanAfterMs: number;
+  /** Test-only fault: hold right after the provider accepted, before the outcome commits (a test kills the process there). */
+  fault?: 'hang-after-provider-accepted' | undefined;
+}
