@@ -30,7 +30,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'rate_limited',
     pattern:
-      /too many (?:(?:concurrent|simultaneous|smtp|open|parallel) ){0,2}(?:connections|messages|recipients|sessions|mails|emails|e-mails|errors)|\brate[ -]?limit|\bthrottl|slow down|sending (?:limit|quota|rate)|(?:message|receive|receiving|hourly|daily) (?:receive )?(?:limit|quota) (?:\w+ ){0,4}(?:exceeded|reached)|(?:limit|quota) (?:\w+ ){0,3}(?:per|an?|each) (?:hour|day|minute)|excessive (?:volume|number)|unusual rate|mail flood|temporarily deferred due to|\[TS0\d\]/i,
+      /too many (?:(?:concurrent|simultaneous|smtp|open|parallel) ){0,2}(?:connections|messages|recipients|sessions|mails|emails|e-mails|errors)|\brate[ -]?limit|\bthrottl|slow down|sending (?:limit|quota|rate)|(?:message|receive|receiving|hourly|daily) (?:receive )?(?:limit|quota) (?:\w+ ){0,4}(?:exceeded|reached)|(?:limit|quota) (?:\w+ ){0,3}(?:per|an?|each) (?:hour|day|minute)|excessive (?:volume|number)|unusual rate|(?:too quickly|at a rate that)|(?:daily|hourly|relay|sending|connection|submission) (?:\w+ ){0,2}(?:limit|quota) (?:\w+ ){0,2}(?:exceeded|reached)|(?:daily|hourly) limit|reached (?:your|the) (?:\w+ ){0,3}limit|mail flood|temporarily deferred due to|\[TS0\d\]/i,
   },
   {
     reason: 'mailbox_full',
@@ -45,17 +45,17 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'auth_failure',
     pattern:
-      /\b(?:dmarc|spf|dkim)\b|sender policy framework|unauthenticated (?:e-?mail|message|mail|sender)|(?:mail|message) is unauthenticated|(?:sender |message )?authentication (?:check )?(?:failed|failure|did not pass)|does not designate|does not pass (?:dmarc|spf|dkim)|(?:sender|domain) (?:\w+ ){0,3}(?:failed|did not pass) (?:verification|authentication)|spoof(?:ed|ing)/i,
+      /\b(?:dmarc|spf|dkim)\b|sender policy framework|unauthenticated (?:e-?mail|message|mail|sender)|(?:mail|message) is unauthenticated|(?:sender |message )?authentication (?:check )?(?:failed|failure|did not pass)|does not designate|does not pass (?:dmarc|spf|dkim)|(?:sender|domain) (?:\w+ ){0,3}(?:failed|did not pass) (?:verification|authentication)|spoof(?:ed|ing)|(?:client|sender) was not authenticated(?! for)|not authenticated to send|authentication information/i,
   },
   {
     reason: 'relaying_denied',
     pattern:
-      /\brelay(?:ing)? (?:access )?(?:is )?(?:denied|not permitted|prohibited|not allowed|refused)|unable to relay|(?:cannot|can't|do not|don't) relay|not (?:permitted|allowed|authorized) to relay|allowed rcpthosts|use me as a relay|relay not permitted|no relaying|relaying (?:is )?(?:denied|disallowed)/i,
+      /\brelay(?:ing)? (?:access )?(?:is )?(?:denied|not permitted|prohibited|not allowed|refused)|unable to relay|(?:cannot|can't|do not|don't) relay|not (?:permitted|allowed|authori[sz]ed) to relay|unauthori[sz]ed to relay|allowed rcpthosts|use me as a relay|relay not permitted|no relaying|relaying (?:is )?(?:denied|disallowed)/i,
   },
   {
     reason: 'blocked',
     pattern:
-      /\b(?:spamhaus|spamcop|sorbs|uceprotect|psbl|spamrats|barracudacentral|dnsbl|rbl|surbl|cbl)\b|\bbl\.|block ?list|black ?list|deny ?list|blocked using|(?<!not )\blisted (?:at|on|in|by)|(?:client|sending|connecting) (?:host|ip|server|mta)(?: address)?(?: \[[^\]\n]{0,60}\])? (?:is )?(?:rejected|blocked|refused|listed|banned|not allowed)|banned sending ip|\b(?:ip|host)(?: address)?(?: \[?[\d.:a-f]{3,45}\]?)? (?:is |has been )?(?:blocked|blacklisted|listed|banned|rejected)|reputation|reverse (?:dns|hostname|lookup)|\bptr\b|not (?:allowed|permitted) to send from|connections? (?:will not be|not) accepted from|messages from \[?[\d.]+\]? weren't sent|part of their network|mail from \[?[\d.]+\]? refused|\(S3\d{3}\)|\bRLY:|\b(?:your|the sending) (?:ip|server|mta|network)\b|rejected (?:due to|because of) (?:your|the sending) ip|envelope blocked/i,
+      /\b(?:spamhaus|spamcop|sorbs|uceprotect|psbl|spamrats|barracudacentral|dnsbl|rbl|surbl|cbl)\b|\bbl\.|block ?list|black ?list|deny ?list|blocked using|(?<!not )\blisted (?:at|on|in|by)|(?:client|sending|connecting) (?:host|ip|server|mta)(?: address)?(?: \[[^\]\n]{0,60}\])? (?:is )?(?:rejected|blocked|refused|listed|banned|not allowed)|banned sending ip|\b(?:ip|host)(?: address)?(?: \[?[\d.:a-f]{3,45}\]?)? (?:is |has been )?(?:blocked|blacklisted|listed|banned|rejected)|reputation|reverse (?:dns|hostname|lookup)|\bptr\b|not (?:allowed|permitted) to send from|connections? (?:will not be|not) accepted from|messages from \[?[\d.]+\]? weren't sent|part of their network|mail from \[?[\d.]+\]? refused|\(S3\d{3}\)|\bRLY:|\b(?:your|the sending) (?:ip|server|mta|network)\b|rejected (?:due to|because of) (?:your|the sending) ip|envelope blocked|(?:ip|address) you(?:'re| are) using|traffic not accepted from/i,
   },
   {
     reason: 'spam_detected',
@@ -82,7 +82,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'host_unknown',
     pattern:
-      /host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host)(?: name)? (?:\S+ )?(?:not found|does not exist|doesn't exist|is unknown|unknown|couldn't be found|could not be found)|no such (?:domain|host)|nxdomain|name service error|unrouteable address|no (?:valid )?mx|mx records? point to non-?existent|(?:couldn't|could not|can't|cannot) find any host|dns error: (?:domain|address)|domain name not found|domain (?:\S+ )?(?:does not exist|not found)|infodomainnonexistent|no such host is known|routing\.nonexthop|unable to find a path to the destination host|ドメインが(?:見つかりません|存在しません)/i,
+      /host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host)(?: name)? (?:\S+ )?(?:not found|does not exist|doesn't exist|is unknown|unknown|couldn't be found|could not be found)|no such (?:domain|host)|nxdomain|name service error|unrouteable address|no (?:valid )?mx|mx records? point to non-?existent|(?:couldn't|could not|can't|cannot) find any host|dns error: (?:domain|address)|domain name not found|domain (?:\S+ )?(?:does not exist|not found)|infodomainnonexistent|no such host is known|(?:couldn't|could not|unable to|weren't able to|was not able to) find the (?:recipient(?:'s)? )?domain|routing\.nonexthop|unable to find a path to the destination host|ドメインが(?:見つかりません|存在しません)/i,
   },
   {
     reason: 'user_unknown',
@@ -107,7 +107,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'content_error',
     pattern:
-      /\bmime\b|malformed|invalid (?:header|character|content|message)|header (?:too long|size)|bare lf|8-?bit|line (?:length|too long)|encoding|conversion|content type not|body type not|invalid (?:\w+ )?characters/i,
+      /\bmime\b|malformed|invalid (?:header|character|content|message)|header (?:too long|size)|bare lf|8-?bit|line (?:length|too long)|encoding|conversion|content type not|body type not|invalid (?:\w+ )?characters|rfc ?5322|rfc ?2822|section 3\.6|missing (?:a )?(?:valid )?(?:message-id|date|from) header|not (?:rfc )?compliant|protocol violation/i,
   },
 ];
 
@@ -156,7 +156,7 @@ function reasonOfEnhancedCode(code: string): BounceReason | null {
     case '7':
       if ((detail >= 23 && detail <= 27 && detail !== 25) || detail === 29 || detail === 509 || detail === 510 || detail === 515) return 'auth_failure';
       if (detail === 25 || detail === 511 || (detail >= 606 && detail <= 649) || (detail >= 700 && detail <= 750)) return 'blocked';
-      if (detail === 13 || detail === 14 || detail === 2 || detail === 3 || detail === 9 || detail === 30 || detail === 124 || (detail >= 133 && detail <= 136)) {
+      if (detail === 12 || detail === 13 || detail === 14 || detail === 2 || detail === 3 || detail === 9 || detail === 30 || detail === 124 || (detail >= 133 && detail <= 136)) {
         return detail === 13 ? 'suspended' : 'policy_violation';
       }
       if (detail === 28) return 'rate_limited';

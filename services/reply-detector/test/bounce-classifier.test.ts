@@ -43,6 +43,49 @@ const table: [string | null, string, 'hard' | 'soft', string][] = [
   [null, 'permanent error', 'soft', 'other'],
 ];
 
+/**
+ * Replies as Gmail and Exchange Online document them (support.google.com/a/answer/3726730, "Email
+ * non-delivery reports and SMTP errors in Exchange Online"), in our words where they are long.
+ */
+const documented: [string, string, string][] = [
+  ['4.2.1', '450 4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend your message at a later time.', 'rate_limited'],
+  ['4.2.1', '450 4.2.1 Peak SMTP relay limit exceeded for this customer.', 'rate_limited'],
+  ['4.3.0', '421 4.3.0 Temporary System Problem. Try again later.', 'system_error'],
+  ['4.4.2', '451 4.4.2 Timeout - closing connection.', 'expired'],
+  ['4.5.3', '452 4.5.3 Your message has too many recipients.', 'rate_limited'],
+  ['5.2.1', '550 5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.', 'rate_limited'],
+  ['5.4.5', '550 5.4.5 Daily SMTP relay limit exceeded for user.', 'rate_limited'],
+  ['5.7.0', '550 5.7.0 Mail relay denied.', 'relaying_denied'],
+  ['5.7.1', '553 5.7.1 Sender is unauthorized to relay.', 'relaying_denied'],
+  ['5.7.1', '550 5.7.1 Unauthenticated email is not accepted from this domain.', 'auth_failure'],
+  ['5.7.1', "550 5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers.", 'blocked'],
+  ['5.7.1', '550 5.7.1 Messages missing a valid Message-ID header are not accepted.', 'content_error'],
+  ['5.7.25', '550 5.7.25 The IP address sending this message does not have a PTR record setup.', 'blocked'],
+  ['5.7.26', '550 5.7.26 This message fails to pass SPF checks for an SPF record with a hard fail policy.', 'auth_failure'],
+  ['5.6.0', '554 5.6.0 Mail message is malformed. Not accepted.', 'content_error'],
+  ['5.6.0', '554 5.6.0 Message exceeded 50 hops, this may indicate a mail loop.', 'network_error'],
+  ['4.7.0', '421 4.7.0 This message is suspicious due to the very low reputation of the sending IP address.', 'blocked'],
+  ['5.1.0', '550 5.1.0 Sender denied', 'policy_violation'],
+  ['5.1.90', "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients.", 'rate_limited'],
+  ['5.2.2', '550 5.2.2 Submission quota exceeded', 'rate_limited'],
+  ['5.4.14', '554 5.4.14 Hop count exceeded - possible mail loop', 'network_error'],
+  ['5.4.300', '550 5.4.300 Message expired', 'expired'],
+  ['5.4.312', '550 5.4.312 DNS query failed', 'network_error'],
+  ['5.6.11', '554 5.6.11 Invalid characters in the message', 'content_error'],
+  ['5.7.1', '550 5.7.1 Delivery not authorized', 'policy_violation'],
+  ['5.7.57', '530 5.7.57 Client was not authenticated to send anonymous mail during MAIL FROM', 'auth_failure'],
+  ['5.7.124', '550 5.7.124 Sender not in allowed-senders list', 'policy_violation'],
+  ['5.7.512', '550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant', 'content_error'],
+  ['5.7.708', '550 5.7.708 Access denied, traffic not accepted from this IP', 'blocked'],
+  ['5.7.750', '550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains', 'blocked'],
+];
+for (const [status, diagnostic, reason] of documented) table.push([status, diagnostic, 'soft', reason]);
+table.push(
+  ['5.4.310', '550 5.4.310 DNS domain buyer.example does not exist', 'hard', 'host_unknown'],
+  ['5.1.3', '501 5.1.3 Bad recipient address syntax.', 'hard', 'user_unknown'],
+  ['5.1.2', "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors.", 'hard', 'host_unknown'],
+);
+
 for (const [status, diagnostic, severity, reason] of table) {
   test(`bounce cause: ${status ?? 'no status'} "${diagnostic}" is ${severity} (${reason})`, () => {
     const cause = bounceSeverity(status, diagnostic);
