@@ -31,6 +31,8 @@ const SUBJECT_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern:
 const SUBJECT_PATTERN = new RegExp(`${SUBJECT_PREFIX}(${alternation(REPLY_LANGUAGES.flatMap((l) => l.subjects))})`, 'iu');
 const AWAY_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.away)! }));
 const AUTOMATIC_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.automatic)! }));
+const AWAY_NOT_ENGLISH = AWAY_BY_LANGUAGE.filter((l) => l.code !== 'en');
+const AUTOMATIC_NOT_ENGLISH = AUTOMATIC_BY_LANGUAGE.filter((l) => l.code !== 'en');
 
 /**
  * Without any header marker the subject alone must look like a system's label: the phrase, then the
@@ -92,10 +94,11 @@ function bodyMatch(text: string, table: readonly { code: string; pattern: RegExp
  * body's automatic or away sentence's, else the script's. Null when nothing tells.
  */
 export function autoReplyLanguage(message: Pick<InboundMessage, 'subject' | 'textBody'>): string | null {
-  const fromSubject = autoReplySubjectLanguage(message.subject ?? '');
-  if (fromSubject) return fromSubject;
   const text = normaliseForMatching(ownText(message.textBody, BODY_CHARS));
-  return bodyMatch(text, AUTOMATIC_BY_LANGUAGE) ?? bodyMatch(text, AWAY_BY_LANGUAGE) ?? SCRIPTS.find(([script]) => script.test(text))?.[1] ?? null;
+  // The body's own language first: an English "Automatic reply:" label (the server's language) often
+  // sits on a German or French text, and a bilingual text puts its English half second.
+  const fromBody = bodyMatch(text, AUTOMATIC_NOT_ENGLISH) ?? bodyMatch(text, AWAY_NOT_ENGLISH);
+  return fromBody ?? autoReplySubjectLanguage(message.subject ?? '') ?? bodyMatch(text, AUTOMATIC_BY_LANGUAGE) ?? bodyMatch(text, AWAY_BY_LANGUAGE) ?? SCRIPTS.find(([script]) => script.test(text))?.[1] ?? null;
 }
 
 /** Header fields that ask others not to auto-reply or that null the return path: hints, never proof alone. */

@@ -45,7 +45,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
     unsubscribe: [
       '(please )?unsubscribe me', 'remove me from (your|the|this) ([a-z-]+ )?(list|mailing|database|distribution)', 'please remove (me|my (e-?mail|address))', 'remove my (e-?mail|address)',
       'take me off (your|the|this) ([a-z-]+ )?list', 'opt me out', 'stop (e-?mailing|mailing|contacting|messaging|sending) me', "(do not|don't) (e-?mail|contact|message|write to) me",
-      '(i want|i\'d like|i would like|i wish) to (unsubscribe|opt out|be removed)', 'no more e-?mails,? please', 'please stop (e-?mailing|sending|contacting|these e-?mails)',
+      '(i want|i\'d like|i would like|i wish) to (unsubscribe|opt out|be removed)', 'no more e-?mails,? please', "i (don't|do not) (want|wish) to (receive|get) (any more|these|your|further)", 'please stop (e-?mailing|sending|contacting|these e-?mails)',
     ],
   },
   {
@@ -59,7 +59,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('juli', 'jul'), m('august', 'aug'), m('september', 'sept', 'sep'), m('oktober', 'okt'), m('november', 'nov'), m('dezember', 'dez'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(nehmen|streichen|entfernen|löschen|tragen) sie mich (bitte )?(aus|von)', 'bitte (aus|von) (ihrem|ihrer|dem|der) (verteiler|liste|mailingliste|e-?mail-?liste|newsletter) (nehmen|streichen|entfernen|löschen)', 'ich möchte (mich )?(keine (weiteren )?(e-?mails|mails|nachrichten)|abmelden|austragen)', 'ich (möchte|will|würde) mich ([^\\s.!?]{1,20} ){0,4}(abmelden|austragen|abmelden lassen)', '(schreiben|senden|schicken) sie mir (bitte )?(keine (e-?mails|mails|nachrichten) mehr|nicht mehr)', 'kontaktieren sie mich (bitte )?nicht mehr', 'bitte keine (weiteren )?(e-?mails|mails|nachrichten)( mehr)?', 'bitte (melden sie mich ab|abmelden|austragen)'],
+    unsubscribe: ['(nehmen|streichen|entfernen|löschen|tragen) sie mich (bitte )?(aus|von)', 'bitte (aus|von) (ihrem|ihrer|dem|der) (verteiler|liste|mailingliste|e-?mail-?liste|newsletter) (nehmen|streichen|entfernen|löschen)', 'ich möchte (mich )?(keine (weiteren )?(e-?mails|mails|nachrichten)|abmelden|austragen)', 'ich (möchte|will|würde) mich ([^\\s.!?]{1,20} ){0,4}(abmelden|austragen|abmelden lassen)', '(schreiben|senden|schicken) sie mir (bitte )?(keine (e-?mails|mails|nachrichten) mehr|nicht mehr)', 'kontaktieren sie mich (bitte )?nicht mehr', 'bitte keine (weiteren )?(e-?mails|mails|nachrichten)( mehr)?', 'bitte (melden sie mich ab|abmelden|austragen)', 'bitte nicht mehr (anschreiben|kontaktieren|anrufen|schreiben|mailen|anmailen)'],
   },
   {
     code: 'fr',
@@ -72,7 +72,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('juillet', 'juil'), m('août', 'aout'), m('septembre', 'sept'), m('octobre', 'oct'), m('novembre', 'nov'), m('décembre', 'decembre', 'déc'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['désinscrivez-moi', 'désabonnez-moi', 'retirez-moi', 'supprimez-moi', '(merci de|veuillez|pouvez-vous|je (souhaite|veux|voudrais)) (me )?(désinscrire|désabonner|retirer|supprimer)', "(merci de )?ne (plus )?m['’](envoyer|écrire|contacter)( plus)?", "ne me (contactez|écrivez|sollicitez) plus", "n['’]envoyez plus", 'je ne (souhaite|veux) plus recevoir'],
+    unsubscribe: ['désinscrivez-moi', 'désabonnez-moi', 'retirez-moi', 'supprimez-moi', '(merci de|veuillez|pouvez-vous|je (souhaite|veux|voudrais)) (me )?(désinscrire|désabonner|retirer|supprimer)', "(merci de )?ne (plus )?m['’](envoyer|écrire|contacter)( plus)?", "ne me (contactez|écrivez|sollicitez) plus", "arrêtez de m['’](envoyer|écrire|contacter)", "n['’]envoyez plus", 'je ne (souhaite|veux) plus recevoir'],
   },
   {
     code: 'es',
@@ -85,7 +85,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('julio', 'jul'), m('agosto', 'ago'), m('septiembre', 'setiembre', 'sept', 'sep'), m('octubre', 'oct'), m('noviembre', 'nov'), m('diciembre', 'dic'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(darme|denme|dadme|me) de baja', 'quiero (darme de baja|que me (den de baja|eliminen|borren))', '(elimínenme|elimíneme|eliminadme|quítenme|sáquenme|bórrenme)', 'no me (envíe|envíen|escriba|escriban|contacte|contacten|manden)n? más', 'no quiero recibir más', 'por favor,? no me (envíe|escriba|contacte)'],
+    unsubscribe: ['(darme|denme|dadme|me) de baja', 'quiero (darme de baja|que me (den de baja|eliminen|borren))', '(elimínenme|elimíneme|eliminadme|quítenme|sáquenme|bórrenme)', 'no me (envíe|envíen|escriba|escriban|contacte|contacten|manden)n? más', 'no quiero recibir más', 'por favor,? no me (envíe|escriba|contacte)', 'dejen? de (enviarme|escribirme|contactarme|mandarme)'],
   },
   {
     code: 'it',
@@ -98,7 +98,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('luglio', 'lug'), m('agosto', 'ago'), m('settembre', 'sett'), m('ottobre', 'ott'), m('novembre', 'nov'), m('dicembre', 'dic'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(cancellatemi|cancellami|rimuovetemi|rimuovimi|toglietemi)', 'non (contattatemi|scrivetemi|mandatemi|inviatemi|contattarmi|scrivermi)( più)?', '(vorrei|voglio|desidero) (essere (cancellato|cancellata|rimosso|rimossa)|disiscrivermi|cancellarmi)', 'non (mi )?(scrivete|contattate|inviate|mandate) più', 'non voglio più ricevere', 'disiscrivetemi'],
+    unsubscribe: ['(cancellatemi|cancellami|rimuovetemi|rimuovimi|toglietemi)', 'non (contattatemi|scrivetemi|mandatemi|inviatemi|contattarmi|scrivermi)( più)?', '(vorrei|voglio|desidero) (essere (cancellato|cancellata|rimosso|rimossa)|disiscrivermi|cancellarmi)', 'non (mi )?(scrivete|contattate|inviate|mandate) più', 'non voglio più ricevere', 'disiscrivetemi', '(rimuovete|cancellate|eliminate|togliete|rimuovere|cancellare) (il mio indirizzo|la mia (e-?mail|mail)|i miei dati)', 'smettete(la)? di (scrivermi|contattarmi|inviarmi|mandarmi)'],
   },
   {
     code: 'nl',
@@ -124,7 +124,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
       m('julho', 'jul'), m('agosto', 'ago'), m('setembro'), m('outubro'), m('novembro', 'nov'), m('dezembro', 'dez'),
     ],
     numeric: 'day-first',
-    unsubscribe: ['(descadastre|descadastrem|remova|removam|retire|retirem|tire|tirem|exclua|excluam)-me', 'me (tirar|remover|retirar|excluir|descadastrar) (da|de|do) (sua |vossa |esta |vossa )?(lista|mailing|cadastro|base)', '(quero|gostaria de) (me descadastrar|ser removid[oa]|cancelar (a )?(minha )?inscrição|não receber mais)', 'não (me )?(envie|enviem|mande|mandem|contate|contatem|contacte|contactem|escreva|escrevam) mais', 'não quero (mais )?receber', 'por favor,? (me )?descadastr(e|em)'],
+    unsubscribe: ['(descadastre|descadastrem|remova|removam|retire|retirem|tire|tirem|exclua|excluam)-me', 'me (tirar|remover|retirar|excluir|descadastrar) (da|de|do) (sua |vossa |esta |vossa )?(lista|mailing|cadastro|base)', '(quero|gostaria de) (me descadastrar|ser removid[oa]|cancelar (a )?(minha )?inscrição|não receber mais)', 'não (me )?(envie|enviem|mande|mandem|contate|contatem|contacte|contactem|escreva|escrevam) mais', 'não quero (mais )?receber', 'por favor,? (me )?descadastr(e|em)', '(pare|parem|deixe|deixem) de me (enviar|mandar|contatar|contactar|escrever)'],
   },
   {
     code: 'sv',
@@ -449,7 +449,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
     automatic: ['(这|此|這)(是)?(一封)?(自动|自動)(回复|回覆|答复|答覆)(邮件|郵件)?'],
     months: [[], [], [], [], [], [], [], [], [], [], [], []],
     numeric: 'month-first',
-    unsubscribe: ['退订', '退訂', '取消订阅', '取消訂閱', '(请|請)(不要|勿)再(给我|給我|向我)?(发|發|寄)', '不要再(给我|給我)?(发|發|寄)(邮件|郵件)', '(从|從)(名单|名單|列表|邮件列表)中?(删除|刪除|移除)(我)?', '停止(给我|給我)?(发送|發送)'],
+    unsubscribe: ['退订', '退訂', '取消订阅', '取消訂閱', '(请|請)(不要|勿)再(给我|給我|向我)?(发|發|寄)', '不要再(给我|給我)?(发|發|寄)(邮件|郵件)', '(从|從)(名单|名單|列表|邮件列表)中?(删除|刪除|移除)(我)?', '停止(给我|給我)?(发送|發送)', '不(想|希望)(再)?(收到|接收)'],
   },
   {
     code: 'ja',
@@ -469,7 +469,7 @@ export const REPLY_LANGUAGES: ReplyLanguage[] = [
     automatic: ['(이 메일은|본 메일은)?\\s?자동(으로)? (회신|응답|발송)(된|되는)? (메일|메시지)입니다'],
     months: [[], [], [], [], [], [], [], [], [], [], [], []],
     numeric: 'month-first',
-    unsubscribe: ['수신(을)? ?거부', '구독 ?(취소|해지)', '(메일|이메일)(을|를)? (그만|더 이상) 보내지', '더 이상 (메일|이메일|연락)(을|를)? (보내지|하지)', '(명단|목록|리스트)에서 (삭제|빼)', '연락하지 (마세요|말아 주세요|마십시오)'],
+    unsubscribe: ['수신(을)? ?거부', '구독 ?(취소|해지)', '(메일|이메일)(을|를)? (그만|더 이상) 보내지', '더 이상 (메일|이메일|연락)(을|를)? (보내지|하지)', '(명단|목록|리스트)에서 (삭제|빼)', '연락하지 (마세요|말아 주세요|마십시오)', '(수신|메일|이메일)(을|를)? (원하지 않|받고 싶지 않)'],
   },
 ];
 

@@ -71,7 +71,7 @@ const CJK = /(?:(20\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日�
 /** Just before the end date (a weekday or article may come between; Russian and Ukrainian "по" directly): it is the last day away. */
 const INCLUSIVE_BEFORE = /(?<![\p{L}])(?:(?:по|до включно)\s{1,3}|(?:through|thru|up to and including|including|to and including|einschließlich|einschliesslich|inklusive|bis und mit|t\/m|tot en met|t\.o\.m\.?|till och med|til og med|vključno|uključivo|zaključno s|włącznie|včetně|vrátane|включително|έως και|μέχρι και|ως και|até e incluindo)\s{1,3}(?:[\p{L}-]{2,14},?\s{1,3}){0,2})$/iu;
 /** Just after the end date: the same. */
-const INCLUSIVE_AFTER = /^[\s,(]{0,3}(?:[\p{L}]{1,4}\.\s{1,3})?(inclusive|inclusivement|inclus|incluse|incluso|inclusa|compreso|compresa|included|einschließlich|einschliesslich|inkl\.?|включительно|включно|включително|włącznie|včetně|vrátane|vključno|uključivo|bezárólag|inclusiv|imtinai|ieskaitot|kaasa arvatud|k\.\s?a\.?|kaasa|dahil|zaključno|incl\.?|einschl\.?|כולל|ضمناً|ضمنا|(?:mukaan )?lukien)(?![\p{L}])/iu;
+const INCLUSIVE_AFTER = /^[\s,(]{0,3}(?:[\p{L}]{1,4}\.\s{1,3})?(inclusive|inclusivement|inclus|incluse|incluso|inclusa|inclusi|incluidos|incluidas|inclusos|inclusas|compreso|compresa|compresi|comprese|included|einschließlich|einschliesslich|inkl\.?|включительно|включно|включително|włącznie|včetně|vrátane|vključno|uključivo|bezárólag|inclusiv|imtinai|ieskaitot|kaasa arvatud|k\.\s?a\.?|kaasa|dahil|zaključno|incl\.?|einschl\.?|כולל|ضمناً|ضمنا|(?:mukaan )?lukien)(?![\p{L}])/iu;
 
 interface Found {
   date: Date;
@@ -103,6 +103,10 @@ function nextDayOfMonth(day: number, weekday: number | undefined, base: Date): D
     first ??= candidate;
   }
   return first;
+}
+
+function upcoming(date: Date, base: Date): boolean {
+  return date.getTime() >= base.getTime() - 86_400_000;
 }
 
 function monthOf(name: string, language: string | null): number | undefined {
@@ -137,7 +141,10 @@ export function extractReturnDate(body: string | null, sentAt: string, language:
     const next = text[m.index + m[0].length];
     if (!year && m[2] === '.' && !m[0].endsWith('.') && next !== undefined && !/[\s,;)!?-]/.test(next)) continue; // a decimal number, not a date
     if (!year && m[3] && !m[0].endsWith('.')) continue; // "21. 12." (cs, sk, sl) ends with its dot; "3. 5 items" is no date
-    add(withYear(year, month, day, base), m);
+    // English writes both 04/12 orders (US and UK): when both read as dates, the nearer upcoming one is meant.
+    const other = usEnglish && m[2] === '/' && a <= 12 && b <= 12 && a !== b ? withYear(year, b, a, base) : null;
+    const read = withYear(year, month, day, base);
+    add(other && read && upcoming(other, base) && (!upcoming(read, base) || other.getTime() < read.getTime()) ? other : read, m);
   }
   for (const m of text.matchAll(DASHED)) add(utcDate(Number(m[3]), Number(m[2]), Number(m[1])), m);
   for (const m of text.matchAll(DAY_MONTH)) {

@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   lines.push('', ...(await bounceCorpusReport()));
   process.stdout.write(`${lines.join('\n')}\n`);
   process.stdout.write(`\n${(await oooReport('test/ooo-corpus (written with the classifier)', loadOooCorpus())).join('\n')}\n`);
-  process.stdout.write(`\n${(await oooReport('test/ooo-corpus/holdout (written before the classifier saw it)', loadOooCorpus('holdout'))).join('\n')}\n`);
+  process.stdout.write(`\n${(await oooReport('test/ooo-corpus/holdout (written before the classifier saw it; tuned on since)', loadOooCorpus('holdout'))).join('\n')}\n`);
+  process.stdout.write(`\n${(await oooReport('test/ooo-corpus/holdout2 (written before the classifier saw it)', loadOooCorpus('holdout2'))).join('\n')}\n`);
 }
 
 /** Per language: auto-replies recognised, return dates exact, human replies kept human, unsubscribe requests found and look-alikes left alone. */

@@ -16,9 +16,9 @@ export interface OooCase {
   unsubscribe?: boolean;
 }
 
-/** The table (default) or the holdout ("holdout"), whose expected.json sits in its folder and names files from the corpus root. */
-export function loadOooCorpus(set: 'table' | 'holdout' = 'table'): OooCase[] {
-  const expected = JSON.parse(readFileSync(join(OOO_CORPUS_DIR, ...(set === 'holdout' ? ['holdout'] : []), 'expected.json'), 'utf8')) as Record<string, Omit<OooCase, 'file'>>;
+/** The table (default) or a holdout, whose expected.json sits in its folder and names files from the corpus root. */
+export function loadOooCorpus(set: 'table' | 'holdout' | 'holdout2' = 'table'): OooCase[] {
+  const expected = JSON.parse(readFileSync(join(OOO_CORPUS_DIR, ...(set === 'table' ? [] : [set]), 'expected.json'), 'utf8')) as Record<string, Omit<OooCase, 'file'>>;
   return Object.entries(expected).map(([file, e]) => ({ file, ...e }));
 }
 
