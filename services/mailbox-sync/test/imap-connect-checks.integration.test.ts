@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { findFreePort } from '@telltale/testing/dist/src/infrastructure/free-port';
 import { env, startMailboxSyncUnderTest, type MailboxSyncUnderTest } from './support/mailbox-sync-under-test';
@@ -46,6 +46,37 @@ async function refusingImapServer(): Promise<{ port: number; server: Server }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as { port: number }).port, server };
+}
+
+/**
+ * A busy server: the first connection is accepted and dropped at once (GreenMail does this on a
+ * loaded machine: "Connection closed unexpectedly"); later connections reach the real server.
+ */
+async function droppingFirstConnection(target: { host: string; port: number }): Promise<{ port: number; connections: () => number; stop: () => Promise<void> }> {
+  let connections = 0;
+  const open: Socket[] = [];
+  const server = createServer((client) => {
+    connections += 1;
+    open.push(client);
+    client.on('error', () => undefined);
+    if (connections === 1) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    open.push(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The connected mailbox goes on following through the proxy: its sockets are cut before closing.
+  const stop = async () => {
+    open.forEach((s) => s.destroy());
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { port: (server.address() as { port: number }).port, connections: () => connections, stop };
 }
 
 describe('connecting an IMAP/SMTP mailbox: allowed hosts, both logins checked, a coded answer in seconds', () => {
@@ -119,6 +150,21 @@ describe('connecting an IMAP/SMTP mailbox: allowed hosts, both logins checked, a
       assert.ok(answer.ms >= TIMEOUT_MS - 100 && answer.ms < TIMEOUT_MS + 1_500, `${field}: answered after ${answer.ms} ms, the timeout is ${TIMEOUT_MS} ms`);
     }
     await assertNothingStored();
+  });
+
+  it('a server that drops the first connection at once is tried once more: the mailbox connects (a timeout is not retried: see above)', async () => {
+    const imap = await droppingFirstConnection({ host: env('MAIL_HOST'), port: Number(env('IMAP_PORT')) });
+    const smtp = await droppingFirstConnection({ host: env('MAIL_HOST'), port: Number(env('SMTP_PORT')) });
+    const rep = `busy-${randomBytes(4).toString('hex')}@telltale.test`;
+    try {
+      const answer = await connect({ username: rep, imap: { host: env('MAIL_HOST'), port: imap.port, secure: false }, smtp: { host: env('MAIL_HOST'), port: smtp.port, secure: false } }, rep);
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      assert.equal(imap.connections() >= 2 && smtp.connections() >= 2, true, `connections: imap ${imap.connections()}, smtp ${smtp.connections()}`);
+      const disconnected = await sync.api(`/v1/mailboxes/${answer.body.id}`, { method: 'DELETE' });
+      assert.ok(disconnected.status < 300, `disconnect: ${disconnected.status}`);
+    } finally {
+      await Promise.all([imap.stop(), smtp.stop()]);
+    }
   });
 
   it('a login the IMAP server refuses is a 422 mailbox_auth_failed', async () => {

@@ -25,7 +25,8 @@ type Field = 'imap' | 'smtp';
  * both servers' hosts resolve to addresses a mailbox may use (MailHostPolicy), then the IMAP server
  * takes the login and the SMTP server the login for sending. Each failure is a coded error naming
  * the field: 400 `mailbox_host_not_allowed`, 422 `mailbox_host_not_found`, `mailbox_auth_failed`
- * or `mailbox_unreachable`. Nothing is retried in the background for a mailbox that never connected.
+ * or `mailbox_unreachable`. A connection dropped early is tried once more; nothing is retried in the
+ * background for a mailbox that never connected.
  */
 @Injectable()
 export class ImapConnectionCheck {
@@ -78,10 +79,22 @@ export class ImapConnectionCheck {
     }
   }
 
-  /** Runs one server's check; its MailProviderError becomes the caller's coded 422. */
+  /**
+   * Runs one server's check; its MailProviderError becomes the caller's coded 422. A connection
+   * the server dropped early (a temporary failure well inside the timeout, e.g. "Connection closed
+   * unexpectedly" from a busy server) is tried once more before the person is told the server cannot
+   * be used; a timeout or a refused login is not.
+   */
   private async attempt(field: Field, endpoint: Endpoint, check: () => Promise<void>): Promise<void> {
     try {
-      await check();
+      const startedAt = Date.now();
+      try {
+        await check();
+      } catch (err) {
+        const droppedEarly = err instanceof MailProviderError && err.code === 'TEMPORARY' && Date.now() - startedAt < this.timeoutMs / 2;
+        if (!droppedEarly) throw err;
+        await check();
+      }
     } catch (err) {
       if (!(err instanceof MailProviderError)) throw err;
       const server = `the ${field.toUpperCase()} server ${endpoint.host}:${endpoint.port}`;
