@@ -68,6 +68,17 @@ ensure_dovecot() {
     die "installing Dovecot failed: run 'apt-get update && apt-get install -y dovecot-imapd'"
 }
 
+# bench:tracker drives load with Debian's wrk (a C load generator; ADR 8): installed when missing.
+ensure_wrk() {
+  [ -x "${BENCH_WRK:-/usr/bin/wrk}" ] && return
+  if [ "$(id -u)" != "0" ]; then
+    die "the tracker benchmark needs wrk: run 'sudo apt-get install -y wrk' (Debian's package, /usr/bin/wrk)"
+  fi
+  echo "run.sh: installing wrk for the tracker benchmark (apt-get install -y wrk)" >&2
+  { apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; }; } ||
+    die "installing wrk failed: run 'apt-get update && apt-get install -y wrk'"
+}
+
 main() {
   [ $# -ge 1 ] || usage
   local command="$1"
@@ -98,8 +109,9 @@ main() {
       ;;
     # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).
     bench)
-      # bench:mailbox-sync also measures against Dovecot.
+      # bench:mailbox-sync also measures against Dovecot; bench:tracker drives load with wrk.
       ensure_dovecot
+      case "$*" in *tracker.bench*) ensure_wrk ;; esac
       exec node deploy/local/bench.mjs "$@"
       ;;
     # A built script that needs no infrastructure (e.g. the reply accuracy report).

@@ -1,7 +1,7 @@
 import { MAX_CLICK_URL_BYTES } from './redirect-url-policy';
 import { SIGNING_KEY_ID_PATTERN } from './signing-key-ring';
 import type { TrackingClaims } from './tracking-claims';
-import { bytesToUuid, UUID_BYTES, uuidToBytes } from './uuid-bytes';
+import { UUID_BYTES, uuidAt, uuidToBytes } from './uuid-bytes';
 
 /*
  * Binary layout of a version-1 token (then base64url, RFC 4648 §5, without padding):
@@ -116,9 +116,9 @@ export function readEnvelope(bytes: Buffer): TokenEnvelope | null {
 export function decodeClaims(envelope: TokenEnvelope): TrackingClaims | null {
   const part = envelope.signedPart;
   let offset = 2 + envelope.keyId.length + 1;
-  const orgId = bytesToUuid(part.subarray(offset, offset + UUID_BYTES));
+  const orgId = uuidAt(part, offset);
   offset += UUID_BYTES;
-  const sentEmailId = bytesToUuid(part.subarray(offset, offset + UUID_BYTES));
+  const sentEmailId = uuidAt(part, offset);
   offset += UUID_BYTES;
   const issuedAt = new Date(part.readUInt32BE(offset) * 1000);
   offset += 4;
@@ -132,4 +132,37 @@ export function decodeClaims(envelope: TokenEnvelope): TrackingClaims | null {
     return null;
   }
   return { kind: 'click', orgId, sentEmailId, linkIndex, url, issuedAt };
+}
+
+/** base64url (RFC 4648 §5) digit values by character code; 64 for any other character. */
+const BASE64URL_VALUES = new Uint8Array(128).fill(64);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').forEach((c, i) => (BASE64URL_VALUES[c.charCodeAt(0)] = i));
+
+/**
+ * Whether `token` is canonical unpadded base64url: only the alphabet's characters, a length that
+ * encodes whole bytes, and zero padding bits in the last character (RFC 4648 §3.5), so that one
+ * token has one spelling. One pass over the characters, nothing allocated (the verifier's first
+ * check on every request, junk included).
+ */
+export function isCanonicalBase64Url(token: string): boolean {
+  const length = token.length;
+  if (length % 4 === 1) return false;
+  let last = 0;
+  for (let i = 0; i < length; i++) {
+    const code = token.charCodeAt(i);
+    last = code < 128 ? BASE64URL_VALUES[code]! : 64;
+    if (last === 64) return false;
+  }
+  // 2 characters carry 1 byte and 4 spare bits, 3 carry 2 bytes and 2 spare bits.
+  const spareBits = length % 4 === 2 ? 0x0f : length % 4 === 3 ? 0x03 : 0;
+  return (last & spareBits) === 0;
+}
+
+/** Whether the envelope's MAC equals the first MAC_BYTES of `expected`, in time independent of where they differ. */
+export function macMatches(envelope: TokenEnvelope, expected: Uint8Array): boolean {
+  const mac = envelope.mac;
+  if (expected.length < MAC_BYTES || mac.length !== MAC_BYTES) return false;
+  let difference = 0;
+  for (let i = 0; i < MAC_BYTES; i++) difference |= mac[i]! ^ expected[i]!;
+  return difference === 0;
 }

@@ -1,11 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { checkRedirectUrl } from './redirect-url-policy';
 import type { SigningKeyRing } from './signing-key-ring';
 import type { ClickClaims, OpenClaims } from './tracking-claims';
 import {
   decodeClaims,
   encodeSignedPart,
+  isCanonicalBase64Url,
   MAC_BYTES,
+  macMatches,
   MAX_TOKEN_CHARS,
   MIN_TOKEN_CHARS,
   readEnvelope,
@@ -14,7 +15,6 @@ import {
 export const DEFAULT_TOKEN_MAX_AGE_DAYS = 730;
 
 const DAY_MS = 86_400_000;
-const BASE64URL_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 
 export type TrackingTokenRejection = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired' | 'unsafe_url';
 
@@ -66,26 +66,26 @@ const malformed: TrackingTokenVerification = { ok: false, reason: 'malformed' };
 export function verifyTrackingToken(
   token: string,
   keys: SigningKeyRing,
-  options: VerifyTrackingTokenOptions = {},
+  options?: VerifyTrackingTokenOptions,
 ): TrackingTokenVerification {
-  const maxAgeDays = options.maxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
+  const maxAgeDays = options?.maxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
   if (!(maxAgeDays > 0) || !Number.isFinite(maxAgeDays)) throw new RangeError('maxAgeDays must be a positive number');
-  const nowMs = (options.now ?? new Date()).getTime();
+  const now = options?.now;
+  const nowMs = now != null ? now.getTime() : Date.now();
   if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid date');
 
   if (typeof token !== 'string' || token.length < MIN_TOKEN_CHARS || token.length > MAX_TOKEN_CHARS) return malformed;
-  if (!BASE64URL_CHARACTERS.test(token)) return malformed;
-  const bytes = Buffer.from(token, 'base64url');
   // One token, one spelling: non-zero padding bits in the last character would otherwise give
   // several strings for the same bytes (RFC 4648 §3.5).
-  if (bytes.toString('base64url') !== token) return malformed;
+  if (!isCanonicalBase64Url(token)) return malformed;
+  const bytes = Buffer.from(token, 'base64url');
 
   const envelope = readEnvelope(bytes);
   if (envelope === null) return malformed;
   if (!keys.hasKey(envelope.keyId)) return { ok: false, reason: 'unknown_key' };
   const expected = keys.hmacSha256(envelope.keyId, envelope.signedPart);
   if (expected === null) return { ok: false, reason: 'unknown_key' };
-  if (!timingSafeEqual(expected.subarray(0, MAC_BYTES), envelope.mac)) return { ok: false, reason: 'bad_signature' };
+  if (!macMatches(envelope, expected)) return { ok: false, reason: 'bad_signature' };
 
   const claims = decodeClaims(envelope);
   if (claims === null) return malformed;
@@ -93,4 +93,3 @@ export function verifyTrackingToken(
   if (claims.kind === 'click' && !checkRedirectUrl(claims.url).ok) return { ok: false, reason: 'unsafe_url' };
   return { ok: true, claims };
 }
-

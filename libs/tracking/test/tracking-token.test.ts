@@ -4,7 +4,8 @@ import { MAX_CLICK_URL_BYTES } from '../src/redirect-url-policy';
 import { parseSigningKeys, SigningKeyRing } from '../src/signing-key-ring';
 import type { ClickClaims, OpenClaims, TrackingClaims } from '../src/tracking-claims';
 import { signTrackingToken, verifyTrackingToken, type TrackingTokenRejection } from '../src/tracking-token';
-import { encodeSignedPart, MAC_BYTES, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from '../src/tracking-token-codec';
+import { encodeSignedPart, isCanonicalBase64Url, MAC_BYTES, MAX_TOKEN_CHARS, MIN_TOKEN_CHARS } from '../src/tracking-token-codec';
+import { bytesToUuid, uuidAt } from '../src/uuid-bytes';
 
 const KEY_1 = Buffer.alloc(32, 0x11).toString('base64');
 const KEY_2 = Buffer.alloc(32, 0x22).toString('base64');
@@ -332,4 +333,30 @@ describe('signTrackingToken refuses bad claims', () => {
       assert.throws(() => signTrackingToken(claims as TrackingClaims, ring), error);
     });
   }
+});
+
+describe('the verifier\'s allocation-free checks agree with their definitions', () => {
+  // Deterministic pseudo-random strings: a fixed seed, so a failure names a reproducible case.
+  let seed = 0x2545f491;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  it('isCanonicalBase64Url: only base64url characters, and the string is what its bytes encode to', () => {
+    const characters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.~é ';
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: next(14) }, () => characters.charAt(next(i % 2 ? 64 : characters.length))).join('');
+      const expected = /^[A-Za-z0-9_-]*$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+      assert.equal(isCanonicalBase64Url(text), expected, JSON.stringify(text));
+    }
+  });
+  it('uuidAt reads the UUID at an offset, as bytesToUuid spells it', () => {
+    for (let i = 0; i < 2_000; i++) {
+      const bytes = Buffer.from(Array.from({ length: 40 }, () => next(256)));
+      const offset = next(25);
+      const uuid = uuidAt(bytes, offset);
+      assert.equal(uuid, bytesToUuid(bytes.subarray(offset, offset + 16)));
+      assert.equal(uuid, `${bytes.toString('hex', offset, offset + 4)}-${bytes.toString('hex', offset + 4, offset + 6)}-${bytes.toString('hex', offset + 6, offset + 8)}-${bytes.toString('hex', offset + 8, offset + 10)}-${bytes.toString('hex', offset + 10, offset + 16)}`);
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger } from '@telltale/telemetry';
 import { eventually } from '@telltale/testing';
 import { HitRecorder, HitSpill, type HitRecord, type HitSink } from '../src';
+import { hitRecord } from './support/hit-records';
 
 const logger = createLogger({ service: 'tracker', level: 'silent' });
 
@@ -23,22 +24,7 @@ class FakeStore implements HitSink {
   }
 }
 
-function hit(n: number): HitRecord {
-  return {
-    engagement: {
-      engagementId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      orgId: '00000000-0000-4000-8000-000000000001',
-      sentEmailId: '00000000-0000-4000-8000-000000000002',
-      type: 'opened',
-      linkIndex: null,
-      url: null,
-      classification: { label: 'human', confidence: 0.7, reasons: [] },
-      userAgent: null,
-      occurredAt: new Date(1_700_000_000_000 + n).toISOString(),
-    },
-    traceHeaders: {},
-  };
-}
+const hit = (n: number): HitRecord => hitRecord(n);
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   await eventually(what, condition, { timeoutMs: 10_000, intervalMs: 5 });

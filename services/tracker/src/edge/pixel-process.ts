@@ -2,7 +2,7 @@ import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHe
 import { parseSigningKeys, verifyTrackingToken } from '@telltale/tracking';
 import { clientAddressResolver, EDGE_CLIENT_ADDRESS_HEADER, peerTrusted } from '../hits/client-address';
 import { readDeviceCookie } from '../hits/device-cookie';
-import { PIXEL_HEADERS, PIXEL_PATH, TRANSPARENT_GIF } from '../hits/pixel-response';
+import { PIXEL_HEADER_LIST, pixelToken, TRANSPARENT_GIF } from '../hits/pixel-response';
 import { PIXEL_PROCESS_OPTIONS_ENV, type ForwardedOpen, type PixelProcessMessage, type PixelProcessOptions, type TrackerProcessMessage } from './edge-protocol';
 
 /** Trace headers a forwarded open keeps (W3C trace context and baggage). */
@@ -59,7 +59,7 @@ function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProc
   };
 
   const answerPixel = (req: IncomingMessage, res: ServerResponse, token: string): void => {
-    res.writeHead(200, PIXEL_HEADERS);
+    res.writeHead(200, PIXEL_HEADER_LIST as string[]);
     if (req.method === 'HEAD') {
       res.end();
       return;
@@ -118,9 +118,9 @@ function runPixelProcess(options: PixelProcessOptions, send: (message: PixelProc
 
   const server = createServer((req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') {
-      const match = PIXEL_PATH.exec(req.url ?? '');
-      if (match) {
-        answerPixel(req, res, match[1]!);
+      const token = pixelToken(req.url);
+      if (token !== null) {
+        answerPixel(req, res, token);
         return;
       }
     }

@@ -7,7 +7,8 @@ import type { ClientAddressResolver } from './client-address';
 import { readDeviceCookie } from './device-cookie';
 import { RecordHitUseCase, type HitRequest } from './record-hit.use-case';
 import { CLIENT_ADDRESS, TRACKING_KEYS } from './tracker-tokens';
-import { PIXEL_HEADERS, PIXEL_PATH, TRANSPARENT_GIF } from './pixel-response';
+import { PIXEL_HEADER_LIST, pixelToken, TRANSPARENT_GIF } from './pixel-response';
+import { carriesTrace, tracesRecorded } from './trace-carrier';
 
 export { TRANSPARENT_GIF } from './pixel-response';
 
@@ -30,17 +31,18 @@ export class OpenPixelHandler {
 
   /** Handles the request and returns true when it is a pixel request; false leaves it to Express. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const match = PIXEL_PATH.exec(req.url ?? '');
-    if (!match) return false;
-    res.writeHead(200, PIXEL_HEADERS);
-    if (req.method === 'HEAD') {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const token = pixelToken(req.url);
+    if (token === null) return false;
+    res.writeHead(200, PIXEL_HEADER_LIST as string[]);
+    if (method === 'HEAD') {
       res.end();
       return true;
     }
     res.end(TRANSPARENT_GIF);
     try {
-      const verified = verifyTrackingToken(match[1]!, this.keys);
+      const verified = verifyTrackingToken(token, this.keys);
       if (!verified.ok || verified.claims.kind !== 'open') return true;
       this.record(verified.claims, { method: 'GET', userAgent: req.headers['user-agent'], ip: this.clientAddress(req), deviceCookie: readDeviceCookie(req.headers.cookie) }, req.headers);
     } catch (err) {
@@ -56,6 +58,12 @@ export class OpenPixelHandler {
    * every other request's events do.
    */
   record(claims: OpenClaims, hit: HitRequest, carrier: Record<string, string | string[] | undefined>, occurredAt?: Date): void {
+    if (!carriesTrace(carrier) && !tracesRecorded()) {
+      // No trace came with the request and none is recorded here: the span would be non-recording
+      // with no context to pass on, and the event's trace headers empty either way.
+      this.recordHit.execute(claims, hit, ROOT_CONTEXT, occurredAt);
+      return;
+    }
     const parent = propagation.extract(ROOT_CONTEXT, carrier);
     const span = tracer.startSpan('GET /o/{token}', { kind: SpanKind.SERVER, attributes: SPAN_ATTRIBUTES }, parent);
     try {

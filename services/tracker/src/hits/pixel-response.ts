@@ -15,6 +15,28 @@ export const PIXEL_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-/** `/o/<token>`, with or without a query; the token is group 1. */
-export const PIXEL_PATH = /^\/o\/([^/?#]*)(?:\?.*)?$/;
+/**
+ * PIXEL_HEADERS as Node's flat [name, value, ...] list, built once: `writeHead` takes it as it is
+ * (no object walked per answer).
+ */
+export const PIXEL_HEADER_LIST: readonly string[] = Object.entries(PIXEL_HEADERS).flat();
+
+const SLASH = 0x2f;
+const HASH = 0x23;
+
+/**
+ * The token of a pixel path, `/o/<token>` with or without a query (`?...`); null for any other
+ * path (a `/` or `#` in the token's place, or another prefix). What `^/o/([^/?#]*)(?:\?.*)?$`
+ * matches, without a regular expression or a match array per request.
+ */
+export function pixelToken(url: string | undefined): string | null {
+  if (url === undefined || !url.startsWith('/o/')) return null;
+  const query = url.indexOf('?', 3);
+  const end = query === -1 ? url.length : query;
+  for (let i = 3; i < end; i++) {
+    const code = url.charCodeAt(i);
+    if (code === SLASH || code === HASH) return null;
+  }
+  return url.slice(3, end);
+}
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { context, propagation, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import type { ClickClaims, OpenClaims } from '@telltale/tracking';
@@ -106,7 +106,8 @@ export class RecordHitUseCase {
     const linkIndex = claims.kind === 'click' ? claims.linkIndex : null;
     this.activity.record(claims.sentEmailId, { type: facts.type, linkIndex, at: occurredAt.getTime(), label: classification.label });
     const traceHeaders: Record<string, string> = {};
-    propagation.inject(traceContext, traceHeaders);
+    // The root context holds no span and no baggage: nothing to inject (the pixel's common case).
+    if (traceContext !== ROOT_CONTEXT) propagation.inject(traceContext, traceHeaders);
     this.recorder.record({
       engagement: {
         engagementId: randomUUID(),

@@ -1,10 +1,13 @@
 import type { Logger } from '@telltale/telemetry';
+import { EncodedHits } from './encoded-hits';
 import type { HitRecord } from './hit-record';
 import type { HitSpill } from './hit-spill';
 
 /** Where batches of hits go (Kafka in production); tests give one that fails or hangs. */
 export interface HitSink {
   write(batch: readonly HitRecord[]): Promise<void>;
+  /** The same for a batch as the recorder holds it (JSON lines); without it, the batch is decoded for `write`. */
+  writeEncoded?(batch: EncodedHits): Promise<void>;
 }
 
 export interface HitRecorderOptions {
@@ -39,8 +42,15 @@ export interface HitRecorderStats {
  * or replay) runs at a time, which keeps arrival order.
  */
 export class HitRecorder {
-  private queue: HitRecord[] = [];
+  /**
+   * Hits waiting, in arrival order, encoded as they arrive (EncodedHits: no objects held per hit),
+   * in chunks of at most maxBatchSize: a write takes the first chunk.
+   */
+  private queue: EncodedHits[] = [];
+  private queued = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The timer is armed with no delay (a batch is due). */
+  private timerImmediate = false;
   private busy: Promise<void> | null = null;
   private mode: 'direct' | 'spilling' = 'direct';
   private nextSegment = 1;
@@ -80,34 +90,41 @@ export class HitRecorder {
   /** Never throws and never waits: the response does not depend on the write. */
   record(hit: HitRecord): void {
     if (this.stopped) {
-      this.spillNow([hit]);
+      const alone = new EncodedHits();
+      alone.append(hit);
+      this.spillNow([alone]);
       return;
     }
-    this.queue.push(hit);
-    if (this.queue.length >= this.maxQueued) {
+    let last = this.queue[this.queue.length - 1];
+    if (!last || last.count >= this.maxBatchSize) this.queue.push((last = new EncodedHits()));
+    last.append(hit);
+    this.queued += 1;
+    if (this.queued >= this.maxQueued) {
       // The sink is too slow or hanging: the queue leaves memory, in order, behind the batch in
       // flight (which holds a lower segment number should it fail).
-      const overflow = this.queue;
-      this.queue = [];
-      this.spillNow(overflow);
+      this.spillNow(this.takeAll());
       this.mode = 'spilling';
     }
-    if (this.queue.length >= this.batchSize) this.schedule(0);
-    else if (!this.timer) this.schedule(this.flushIntervalMs);
+    // A write in flight schedules the next one as it ends; a timer already due soon stays as it is.
+    // (Re-arming a timer for every hit while a write was in flight cost a timer per request.)
+    if (this.busy) return;
+    if (this.queued >= this.batchSize) {
+      if (!this.timer || !this.timerImmediate) this.schedule(0);
+    } else if (!this.timer) this.schedule(this.flushIntervalMs);
   }
 
   stats(): HitRecorderStats {
-    return { queued: this.queue.length, spilledSegments: this.spill.segments().length, mode: this.mode, lost: this.lost };
+    return { queued: this.queued, spilledSegments: this.spill.segments().length, mode: this.mode, lost: this.lost };
   }
 
   /** Resolves once every hit recorded so far is written (or, failing that, in the spill). */
   async flush(): Promise<void> {
     while (this.busy) await this.busy;
-    while (this.queue.length > 0 || (this.mode === 'spilling' && !this.stopped)) {
-      const before = this.spill.segments().length + this.queue.length;
+    while (this.queued > 0 || (this.mode === 'spilling' && !this.stopped)) {
+      const before = this.spill.segments().length + this.queued;
       await this.runOnce();
-      const after = this.spill.segments().length + this.queue.length;
-      if (this.mode === 'spilling' && after >= before && this.queue.length === 0) return;
+      const after = this.spill.segments().length + this.queued;
+      if (this.mode === 'spilling' && after >= before && this.queued === 0) return;
     }
   }
 
@@ -118,23 +135,23 @@ export class HitRecorder {
     this.timer = null;
     while (this.busy) await this.busy;
     this.stopped = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatchSize);
+    for (let batch = this.takeBatch(); batch; batch = this.takeBatch()) {
       if (this.mode === 'direct') {
         try {
-          await this.sink.write(batch);
+          await this.writeToSink(batch);
           continue;
         } catch {
           this.mode = 'spilling';
         }
       }
-      this.spillNow(batch);
+      this.spillNow([batch]);
     }
   }
 
   private schedule(ms: number): void {
     if (this.stopped || this.stopping) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerImmediate = ms === 0;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.runOnce();
@@ -146,29 +163,47 @@ export class HitRecorder {
     this.busy = (this.mode === 'spilling' ? this.replay() : this.writeBatch()).finally(() => {
       this.busy = null;
       if (this.stopped) return;
-      if (this.mode === 'spilling') this.schedule(this.queue.length > 0 && this.replayDelayMs === this.replayRetryMs ? 0 : this.replayDelayMs);
-      else if (this.queue.length >= this.batchSize) this.schedule(0);
-      else if (this.queue.length > 0) this.schedule(this.flushIntervalMs);
+      if (this.mode === 'spilling') this.schedule(this.queued > 0 && this.replayDelayMs === this.replayRetryMs ? 0 : this.replayDelayMs);
+      else if (this.queued >= this.batchSize) this.schedule(0);
+      else if (this.queued > 0) this.schedule(this.flushIntervalMs);
     });
     return this.busy;
   }
 
   private async writeBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.maxBatchSize);
-    if (batch.length === 0) return;
+    const batch = this.takeBatch();
+    if (!batch) return;
     const segment = this.nextSegment++;
     try {
-      await this.sink.write(batch);
+      await this.writeToSink(batch);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, hits: batch.length }, 'hit batch not written; spilling to disk until Kafka is back');
+      this.logger.warn({ err: (err as Error).message, hits: batch.count }, 'hit batch not written; spilling to disk until Kafka is back');
       this.mode = 'spilling';
-      this.spillAt(segment, batch);
+      this.spillAt(segment, [batch]);
     }
+  }
+
+  private writeToSink(batch: EncodedHits): Promise<void> {
+    return this.sink.writeEncoded ? this.sink.writeEncoded(batch) : this.sink.write(batch.records());
+  }
+
+  /** The first chunk: the oldest hits, at most maxBatchSize of them. */
+  private takeBatch(): EncodedHits | undefined {
+    const batch = this.queue.shift();
+    if (batch) this.queued -= batch.count;
+    return batch;
+  }
+
+  private takeAll(): EncodedHits[] {
+    const all = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    return all;
   }
 
   /** Replays spilled segments oldest first; back to direct writes only once none is left. */
   private async replay(): Promise<void> {
-    if (this.queue.length > 0) this.spillNow(this.queue.splice(0, this.queue.length));
+    if (this.queued > 0) this.spillNow(this.takeAll());
     for (const segment of this.spill.segments()) {
       let records: HitRecord[];
       try {
@@ -187,23 +222,26 @@ export class HitRecorder {
       this.spill.remove(segment);
       this.replayDelayMs = this.replayRetryMs;
     }
-    if (this.queue.length === 0 && this.spill.segments().length === 0) {
+    if (this.queued === 0 && this.spill.segments().length === 0) {
       this.mode = 'direct';
       this.logger.info('spill replayed; writing hits directly again');
     }
   }
 
-  private spillNow(records: HitRecord[]): void {
-    this.spillAt(this.nextSegment++, records);
+  private spillNow(chunks: readonly EncodedHits[]): void {
+    this.spillAt(this.nextSegment++, chunks);
   }
 
-  private spillAt(segment: number, records: HitRecord[]): void {
+  /** The chunks, in order, as one segment (their JSON lines are the spill's format as they are). */
+  private spillAt(segment: number, chunks: readonly EncodedHits[]): void {
+    const hits = chunks.reduce((n, chunk) => n + chunk.count, 0);
+    if (hits === 0) return;
     try {
-      this.spill.write(segment, records);
+      this.spill.writeLines(segment, chunks.length === 1 ? chunks[0]!.lines() : Buffer.concat(chunks.map((chunk) => chunk.lines())));
     } catch (err) {
       // Disk full or read-only: the only place left is the log, without the hits' content.
-      this.lost += records.length;
-      this.logger.error({ err: (err as Error).message, hits: records.length }, 'hits lost: neither Kafka nor the spill took them');
+      this.lost += hits;
+      this.logger.error({ err: (err as Error).message, hits }, 'hits lost: neither Kafka nor the spill took them');
     }
   }
 }

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { encodeHitLines } from './encoded-hits';
 import type { HitRecord } from './hit-record';
 
 const SEGMENT = /^seg-(\d{16})\.jsonl$/;
@@ -32,11 +33,16 @@ export class HitSpill {
 
   /** Synchronous on purpose: the write is done (and fsynced) before the caller moves on. */
   write(segment: number, records: readonly HitRecord[]): void {
+    this.writeLines(segment, encodeHitLines(records));
+  }
+
+  /** `lines`: hits already encoded as JSON lines, each ending with a newline (EncodedHits). */
+  writeLines(segment: number, lines: Uint8Array): void {
     const final = join(this.dir, this.fileName(segment));
     const temp = `${final}.tmp`;
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      for (let written = 0; written < lines.length; ) written += writeSync(fd, lines, written, lines.length - written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

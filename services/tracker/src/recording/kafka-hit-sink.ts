@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { startPublishSpans } from '@telltale/kafka';
+import { carriesTrace, tracesRecorded } from '../hits/trace-carrier';
+import type { EncodedHits } from './encoded-hits';
 import type { HitRecord } from './hit-record';
 import type { HitSink } from './hit-recorder';
 import type { ProduceReply, ProduceRequest, ProduceWorkerOptions } from './kafka-produce-worker';
@@ -25,6 +27,12 @@ export class KafkaHitSink implements HitSink {
 
   async write(batch: readonly HitRecord[]): Promise<void> {
     if (batch.length === 0) return;
+    // No tracer provider and no hit with a trace (the pixel's common case): every producer span
+    // would be non-recording with nothing to pass on, the headers empty as they are.
+    if (!tracesRecorded() && !batch.some((hit) => carriesTrace(hit.traceHeaders))) {
+      await this.request({ kind: 'produce', hits: batch as HitRecord[] });
+      return;
+    }
     // Each event's producer span continues the trace of the request that caused it.
     const spans = startPublishSpans(batch.map((hit) => ({ eventId: hit.engagement.engagementId, topic: this.options.topic, headers: hit.traceHeaders })));
     try {
@@ -32,6 +40,19 @@ export class KafkaHitSink implements HitSink {
     } finally {
       spans.end();
     }
+  }
+
+  /**
+   * A batch as the recorder holds it: its JSON lines go to the worker as they are (one copy of the
+   * bytes, no object per hit to clone), unless producer spans must be opened for its hits here.
+   */
+  async writeEncoded(batch: EncodedHits): Promise<void> {
+    if (batch.count === 0) return;
+    if (batch.traced || tracesRecorded()) {
+      await this.write(batch.records());
+      return;
+    }
+    await this.request({ kind: 'produce-lines', lines: batch.lines() });
   }
 
   /** Disconnects the producer (after the recorder has flushed) and ends the worker thread. */
@@ -43,7 +64,7 @@ export class KafkaHitSink implements HitSink {
     await worker.terminate();
   }
 
-  private request(request: { kind: 'produce'; hits: HitRecord[] } | { kind: 'stop' }): Promise<void> {
+  private request(request: { kind: 'produce'; hits: HitRecord[] } | { kind: 'produce-lines'; lines: Uint8Array } | { kind: 'stop' }): Promise<void> {
     const worker = this.started();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
 import { trackingEngagementTopic } from '@telltale/contracts';
-import { buildEvent, createKafka, publishEvents, type KafkaSecurity } from '@telltale/kafka';
+import { buildEvent, createKafka, type KafkaSecurity } from '@telltale/kafka';
 import { createLogger } from '@telltale/telemetry';
+import { decodeHitLines } from './encoded-hits';
 import type { HitRecord } from './hit-record';
 
 /** What the tracker hands its produce worker at start. */
@@ -17,7 +18,11 @@ export interface ProduceWorkerOptions {
 }
 
 /** A batch to produce; each hit's trace headers already carry its producer span (opened by the caller). */
-export type ProduceRequest = { id: number; kind: 'produce'; hits: HitRecord[] } | { id: number; kind: 'stop' };
+export type ProduceRequest =
+  | { id: number; kind: 'produce'; hits: HitRecord[] }
+  /** The hits as JSON lines (EncodedHits), with no trace headers to add. */
+  | { id: number; kind: 'produce-lines'; lines: Uint8Array }
+  | { id: number; kind: 'stop' };
 export interface ProduceReply {
   id: number;
   error: string | null;
@@ -62,12 +67,16 @@ function runWorker(port: NonNullable<typeof parentPort>, options: ProduceWorkerO
         return;
       }
       try {
-        const events = request.hits.map((hit) => {
+        const hits = request.kind === 'produce' ? request.hits : decodeHitLines(request.lines);
+        const messages = hits.map((hit) => {
           const event = buildEvent(trackingEngagementTopic, hit.engagement, { orgId: hit.engagement.orgId, eventId: hit.engagement.engagementId, occurredAt: new Date(hit.engagement.occurredAt) });
           // This thread has no tracing of its own: the producer span's context comes with the hit.
-          return { ...event, topic: options.topic, headers: { ...event.headers, ...hit.traceHeaders } };
+          return { key: event.key, value: JSON.stringify(event.payload), headers: { ...event.headers, ...hit.traceHeaders } };
         });
-        await publishEvents(await connected(), events);
+        // As publishEvents sends events (acks from all in-sync replicas, one request), without
+        // opening producer spans again: the caller opened them and put their context in the
+        // headers; this thread has no tracer or propagator, so they would only copy the headers.
+        await (await connected()).sendBatch({ acks: -1, topicMessages: [{ topic: options.topic, messages }] });
         reply(null);
       } catch (err) {
         // A fresh producer for the next attempt: kafkajs does not always recover one whose broker
