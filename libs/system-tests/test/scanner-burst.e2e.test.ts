@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StartedService } from '@telltale/runtime';
+import { refreshCloudRanges } from '@telltale/tracker';
 import { eventually } from '../src';
 import { SseClient } from '../src/sse-client';
 import { TrackedClicksSystem } from './support/tracked-clicks-system';
@@ -27,14 +31,21 @@ interface Item {
   detail: { correction?: { replaces: string; previousLabel: string }; linkIndex?: number };
 }
 
+let dataDir: string;
+
 before(async () => {
-  system = await TrackedClicksSystem.start(2);
+  // Cloud ranges as `npm run signatures:refresh` builds them, from the saved provider lists.
+  dataDir = mkdtempSync(join(tmpdir(), 'cloud-ranges-'));
+  const cloudRanges = join(dataDir, 'cloud-ranges.json');
+  writeFileSync(cloudRanges, JSON.stringify(await refreshCloudRanges([resolve(__dirname, '../../../../services/tracker/test/fixtures/cloud-ranges')], null, new Date())));
+  system = await TrackedClicksSystem.start(2, 'warn', { TRACKER_CLOUD_RANGES_PATH: cloudRanges });
   ({ db, admin } = system);
 });
 
 after(async () => {
   await Promise.all(streams.map((s) => s.close()));
   await system?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const sendEmail = (links: number) => system.sendEmail(links);
@@ -141,5 +152,27 @@ describe('a scanner clicking every link of an email leaves no human click anywhe
     await click(burst.clickUrl(b, 1), '198.51.100.25');
     await eventually('both clicks corrected on the stream', () => shown(stream).filter((i) => i.sentEmailId === burst.sent.sentEmailId && i.detail.correction).length === 2, { timeoutMs: 20_000 });
     assert.deepEqual(shown(stream).filter((i) => i.sentEmailId === burst.sent.sentEmailId && i.kind === 'clicked' && !i.machine), []);
+  });
+
+  it('a click from a cloud data centre, and a headless browser, are machines with their reason: store and feed', async () => {
+    const stream = await openStream('?includeMachine=true');
+    const [a, b] = system.replicas as [StartedService, StartedService];
+    const fromCloud = await sendEmail(2);
+    await click(fromCloud.clickUrl(a, 0), '3.80.12.34');
+    const headless = await sendEmail(2);
+    await system.click(headless.clickUrl(b, 1), '192.0.2.88', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.33 Safari/537.36');
+    const expected: [string, RegExp][] = [
+      [fromCloud.sent.sentEmailId, /^cloud address \(AWS us-east-1\)$/],
+      [headless.sent.sentEmailId, /^user agent matches headless browser \(HeadlessChrome/],
+    ];
+    for (const [id, reason] of expected) {
+      const [row] = await eventually('the click stored', async () => ((await storedLabels(id)).length === 1 ? storedLabels(id) : undefined), { timeoutMs: 20_000 });
+      assert.equal(row!.label, 'security_scanner');
+      assert.match(row!.reasons[0]!, reason);
+      const item = await eventually('the click on the stream', () => shown(stream).find((i) => i.sentEmailId === id && i.kind === 'clicked'), { timeoutMs: 20_000 });
+      assert.equal(item.machine, true);
+      assert.equal(item.machineReasons[0], 'security_scanner');
+      assert.match(item.machineReasons[1]!, reason);
+    }
   });
 });

@@ -12,6 +12,10 @@ export const TrackerConfig = z.object({
   TRACKING_SIGNING_KEYS: z.string().min(1),
   /** Signature data (user agents, IP ranges) for classification; defaults to the shipped `data/hit-signatures.json`. */
   TRACKER_SIGNATURES_PATH: z.string().min(1).optional(),
+  /** Public cloud ranges (rebuilt by `npm run signatures:refresh`); defaults to the shipped `data/cloud-ranges.json`. */
+  TRACKER_CLOUD_RANGES_PATH: z.string().min(1).optional(),
+  /** Start-up warns when a signature list is older than this (days). */
+  TRACKER_SIGNATURES_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /**
    * Whether this process also runs the engagement store (the consumer that appends
    * `tracking.engagement.v1` to `tracker.engagement`). On by default; a large deployment can run

@@ -7,6 +7,7 @@ import { parseSigningKeys } from '@telltale/tracking';
 import { EmailActivityWindow } from './classification/email-activity-window';
 import { loadHitSignatures } from './classification/hit-signatures';
 import { OpenHistory } from './classification/open-history';
+import { logSignatureFreshness } from './classification/signature-freshness';
 import { TRACKER_APP_ORIGINS } from './devices/app-origins';
 import { DeviceDirectory } from './devices/device-directory';
 import { DevicesController } from './devices/devices.controller';
@@ -37,7 +38,8 @@ export function defaultSpillDir(config: TrackerConfig): string {
 @Module({})
 export class TrackerModule {
   static forRuntime(runtime: ServiceRuntime, config: TrackerConfig): DynamicModule {
-    const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH);
+    const signatures = loadHitSignatures(config.TRACKER_SIGNATURES_PATH, config.TRACKER_CLOUD_RANGES_PATH);
+    logSignatureFreshness(runtime.logger, signatures, runtime.clock.now(), config.TRACKER_SIGNATURES_MAX_AGE_DAYS);
     const sink = new KafkaHitSink({ brokers: config.KAFKA_BROKERS, clientId: 'telltale-tracker', topic: runtime.topicName(trackingEngagementTopic), logLevel: config.LOG_LEVEL, security: runtime.kafkaSecurity });
     const spill = new HitSpill(config.TRACKER_SPILL_DIR ?? defaultSpillDir(config));
     // Up to 2 000 hits per produce request (ADR 8): with 500, a pixel-only replica's queue was

@@ -38,7 +38,7 @@ export class TrackedClicksSystem {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async start(replicaCount: number, logLevelName = 'warn'): Promise<TrackedClicksSystem> {
+  static async start(replicaCount: number, logLevelName = 'warn', trackerEnv: Record<string, string> = {}): Promise<TrackedClicksSystem> {
     const database = await createTestDatabase(requiredEnv('DATABASE_URL'));
     const prefix = `clicks-${randomBytes(4).toString('hex')}.`;
     const signing = await IdentityTokenIssuer.generate('telltale-app');
@@ -71,6 +71,7 @@ export class TrackedClicksSystem {
           TRACKING_SIGNING_KEYS: keySpec,
           TRUST_PROXY: 'loopback',
           TRACKER_SPILL_DIR: spills[n - 1],
+          ...trackerEnv,
         });
         replicas.push(await startTracker(config));
       }

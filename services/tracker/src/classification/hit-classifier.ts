@@ -58,6 +58,12 @@ export function classifyHit(facts: HitFacts, signatures: HitSignatures): HitClas
     if (signature.label === 'privacy_prefetch' && !signatures.appleGenericUserAgent.test(ua)) continue;
     return { label: signature.label, confidence: 0.85, reasons: [`IP address in ${signature.name}`, since] };
   }
+  if (facts.type === 'clicked') {
+    // A click from a rented machine in a cloud data centre: a program (scanner, headless browser),
+    // almost never a prospect. Opens are left alone: mail apps' image proxies run there too.
+    const place = signatures.cloud.find(address);
+    if (place) return { label: 'security_scanner', confidence: 0.75, reasons: [`cloud address (${place.provider} ${place.region})`, since] };
+  }
   if (facts.type === 'opened' && signatures.appleGenericUserAgent.test(ua)) {
     return { label: 'privacy_prefetch', confidence: 0.6, reasons: ['bare "Mozilla/5.0" user agent, as Apple Mail Privacy Protection sends', since] };
   }
