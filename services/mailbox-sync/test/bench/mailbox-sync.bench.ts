@@ -11,10 +11,12 @@
  * UID SEARCH/FETCH → …, the mailbox connected through POST /v1/mailboxes), BENCH_PUSHES
  * (default 200) sequential samples each, p50/p99/max against a p99 goal of 2 s. Prints one JSON
  * object (and each section on stderr as it completes). BENCH_ONLY picks sections
- * (gmail,graph,imap,push,graphpush,imappush). Everything on 127.0.0.1, bounded in count.
+ * (gmail,graph,imap,push,graphpush,imappush,dovecot,dovecotpush,pollcost — the cost of one poll of an
+ * unchanged mailbox per way of asking, see dovecotPollCost). Everything on 127.0.0.1, bounded in count.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { connect, createServer, type Socket } from 'node:net';
 import { gmail as gmailApi } from '@googleapis/gmail';
 import { ImapFlow } from 'imapflow';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -435,8 +437,106 @@ async function dovecotPushLatency(): Promise<Record<string, unknown>> {
   });
 }
 
+/** A TCP relay in front of Dovecot that counts the bytes each way and the commands the client sends. */
+async function countingRelay(target: DovecotEndpoint): Promise<{ port: number; counts: { toServer: number; toClient: number; commands: number }; close: () => Promise<void> }> {
+  const counts = { toServer: 0, toClient: 0, commands: 0 };
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(target.imapPort, target.host);
+    sockets.push(client, upstream);
+    client.on('data', (chunk: Buffer) => {
+      counts.toServer += chunk.length;
+      // A command line starts with a tag (RFC 9051 §2.2.1); literals and IDLE's DONE do not.
+      counts.commands += chunk.toString('latin1').split('\r\n').filter((line) => /^[A-Za-z0-9.]+ [A-Za-z]/.test(line)).length;
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      counts.toClient += chunk.length;
+    });
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = async () => {
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { port: (server.address() as { port: number }).port, counts, close };
+}
+
+const POLL_FOLDERS = Number(process.env.BENCH_POLL_FOLDERS ?? 20);
+const POLLS = Number(process.env.BENCH_POLLS ?? 50);
+
+/**
+ * Issue 18: what one poll of an UNCHANGED mailbox costs on Dovecot (which advertises LIST-STATUS,
+ * CONDSTORE and QRESYNC), per way of asking "is there new mail in any folder?": commands (round
+ * trips), bytes each way and milliseconds per poll, over BENCH_POLL_FOLDERS folders (default 20)
+ * holding a few messages each. INBOX is not polled (IDLE tells), so every way asks about the rest.
+ * - listStatus: what the follower does where LIST-STATUS (RFC 5819) is advertised — one command.
+ * - statusPerFolder: LIST, then STATUS (UIDNEXT UIDVALIDITY) per folder — servers without LIST-STATUS.
+ * - statusModseqPerFolder: the same with HIGHESTMODSEQ (CONDSTORE, RFC 7162) — what a modseq-based
+ *   check would ask; it can only add to the answer, since UIDNEXT already says whether mail arrived.
+ * - selectCondstorePerFolder: SELECT each folder with CONDSTORE enabled — what a QRESYNC resync
+ *   (SELECT … (QRESYNC (uidvalidity modseq))) costs at least, one SELECT per folder.
+ */
+async function dovecotPollCost(): Promise<Record<string, unknown>> {
+  return withDovecot(async (dovecot) => {
+    const user = `bench-poll-${randomUUID()}@telltale.test`;
+    const auth = { user, pass: dovecot.password };
+    const folders = Array.from({ length: POLL_FOLDERS }, (_, i) => `Folder${String(i).padStart(2, '0')}`);
+    const seeder = new ImapFlow({ host: dovecot.host, port: dovecot.imapPort, secure: false, auth, logger: false, disableAutoIdle: true });
+    await seeder.connect();
+    for (const folder of folders) {
+      await seeder.mailboxCreate(folder);
+      for (let i = 0; i < 5; i += 1) await seeder.append(folder, mime(i, user));
+    }
+    await seeder.logout();
+    const ways: Record<string, (client: ImapFlow) => Promise<void>> = {
+      listStatus: async (client) => {
+        await client.list({ statusQuery: { uidNext: true, uidValidity: true } });
+      },
+      statusPerFolder: async (client) => {
+        await client.list();
+        for (const folder of folders) await client.status(folder, { uidNext: true, uidValidity: true });
+      },
+      statusModseqPerFolder: async (client) => {
+        await client.list();
+        for (const folder of folders) await client.status(folder, { uidNext: true, uidValidity: true, highestModseq: true });
+      },
+      selectCondstorePerFolder: async (client) => {
+        await client.list();
+        for (const folder of folders) await client.mailboxOpen(folder, { readOnly: true });
+      },
+    };
+    const result: Record<string, unknown> = { folders: POLL_FOLDERS, polls: POLLS, capabilities: '' };
+    for (const [name, poll] of Object.entries(ways)) {
+      const relay = await countingRelay(dovecot);
+      const client = new ImapFlow({ host: '127.0.0.1', port: relay.port, secure: false, auth, logger: false, disableAutoIdle: true });
+      try {
+        await client.connect();
+        result.capabilities = [...client.capabilities.keys()].filter((c) => /^(CONDSTORE|QRESYNC|LIST-STATUS|IDLE|MOVE|UIDPLUS)$/.test(c)).join(' ');
+        await poll(client); // warm: the first LIST is cached by neither side, but the connection is
+        const before = { ...relay.counts };
+        const started = performance.now();
+        for (let i = 0; i < POLLS; i += 1) await poll(client);
+        const ms = performance.now() - started;
+        result[name] = {
+          commandsPerPoll: Math.round(((relay.counts.commands - before.commands) / POLLS) * 10) / 10,
+          bytesToServerPerPoll: Math.round((relay.counts.toServer - before.toServer) / POLLS),
+          bytesToClientPerPoll: Math.round((relay.counts.toClient - before.toClient) / POLLS),
+          msPerPoll: Math.round((ms / POLLS) * 100) / 100,
+        };
+      } finally {
+        await client.logout().catch(() => client.close());
+        await relay.close();
+      }
+    }
+    return result;
+  });
+}
+
 async function main(): Promise<void> {
-  const only = (process.env.BENCH_ONLY ?? 'gmail,graph,imap,push,graphpush,imappush,dovecot,dovecotpush').split(',');
+  const only = (process.env.BENCH_ONLY ?? 'gmail,graph,imap,push,graphpush,imappush,dovecot,dovecotpush,pollcost').split(',');
   const result: Record<string, unknown> = { messages: MESSAGES };
   const sections: [string, () => Promise<Record<string, unknown>>][] = [
     ['graph', graphThroughput],
@@ -447,6 +547,7 @@ async function main(): Promise<void> {
     ['imappush', imapPushLatency],
     ['dovecot', dovecotThroughput],
     ['dovecotpush', dovecotPushLatency],
+    ['pollcost', dovecotPollCost],
   ];
   for (const [name, run] of sections) {
     if (!only.includes(name)) continue;
