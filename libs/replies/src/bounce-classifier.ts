@@ -105,6 +105,9 @@ const FAILURE_TEXT = new RegExp(
     '\\brejected\\b',
     'not a member',
     '(?:user|mailbox|recipient|address) (?:unknown|not found|unavailable|does not exist|doesn\'t exist|disabled)',
+    'unknown (?:user|recipient|address|mailbox)',
+    'invalid (?:recipient|address|mailbox)',
+    '^action: *failed',
     'no such (?:user|mailbox|address)',
     'quota exceeded',
     'mailbox (?:is )?full',
@@ -197,7 +200,8 @@ export function assessBounce(message: InboundMessage): BounceAssessment {
   }
   const from = message.from?.address ?? '';
   const subject = message.subject ?? '';
-  const nullSender = (message.autoReplyMarkers.returnPath ?? '').replace(/\s/g, '') === '<>';
+  const returnPath = (message.autoReplyMarkers.returnPath ?? '').replace(/\s/g, '');
+  const nullSender = returnPath === '<>' || /^<?(?:mailer-daemon|postmaster)(?:@|>|$)/i.test(returnPath);
   const daemon = DAEMON_SENDER.test(from) || DAEMON_NAME.test(message.from?.name ?? '') || message.from === null;
   const failedHeader = message.autoReplyMarkers.xFailedRecipients;
   const bySubject = BOUNCE_SUBJECT.test(subject);
@@ -210,14 +214,17 @@ export function assessBounce(message: InboundMessage): BounceAssessment {
   if (isDeliveryReport) reasons.push('multipart/report delivery-status without per-recipient fields');
   const strong = failedHeader !== null || isDeliveryReport || (daemon && bySubject);
   const weak = daemon || bySubject || nullSender;
-  const failureWords = FAILURE_TEXT.exec(explanation)?.[0] ?? null;
+  let cause: FailureCause | null = null;
+  const causeOfText = (): FailureCause => (cause ??= failureCause(null, [explanation]));
+  // From a mail system, wording that names why a delivery failed is a failure, whatever else the text says.
+  const failureWords = FAILURE_TEXT.exec(explanation)?.[0] ?? (daemon && nullSender && causeOfText().reason !== 'other' ? causeOfText().why : null);
   if (!strong && !weak) return { outcome: 'none' };
   if (!failedHeader && isDelayNotice(subject, explanation)) {
     return { outcome: 'not_failed', reasons: [...reasons, 'delay notice: the server is still retrying'] };
   }
   if (!strong && failureWords === null) return { outcome: 'none' };
   if (failureWords !== null) reasons.push(`failure wording "${failureWords.trim()}"`);
-  const { severity, reason, code, why } = failureCause(null, [explanation]);
+  const { severity, reason, code, why } = causeOfText();
   return {
     outcome: 'bounce',
     bounce: { severity, reason, statusCode: code, recipient: recipientIn(explanation, failedHeader), diagnostic: explanation.trim().slice(0, 2000) || null },

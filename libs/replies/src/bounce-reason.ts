@@ -35,7 +35,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'mailbox_full',
     pattern:
-      /(?:mail ?box|mailfolder|mail ?file|inbox|postfach|account|user|disk|storage)(?: \w+){0,3} (?:is |are )?(?:full|over (?:the (?:allowed )?)?quota|out of (?:storage|space|disk))|mailbox (?:is )?full|\bover ?quota\b|quota (?:usage |limit )?(?:exceeded|reached|full)|exceeded (?:its |the |their )?(?:storage|quota|mailbox)|exceeded storage allocation|insufficient (?:mailbox )?storage\b(?! system)|out of storage space|storage space|quotaexceeded|mailbox size limit|size of (?:the )?mailbox|boîte (?:aux lettres |de réception )?(?:est )?pleine|postfach (?:ist )?voll|buzón (?:\S+ ){0,3}(?:está )?lleno|casella (?:di posta )?piena|caixa (?:postal )?(?:está )?cheia|容量(?:が|を)?(?:いっぱい|超過|オーバー)|メールボックスが(?:いっぱい|満杯)|邮箱(?:已满|空间不足)|사서함이 (?:가득|꽉)/i,
+      /(?:mail ?box|mailfolder|mail ?file|inbox|postfach|account|user|disk|storage)(?: \w+){0,3} (?:is |are )?(?:full|over (?:the (?:allowed )?)?quota|out of (?:storage|space|disk))|(?:mail ?box|mailfolder|inbox|account) (?:\w+ ){0,2}(?:exceeds|exceeded|has exceeded|is over) (?:the |its )?(?:\w+ ){0,2}(?:size|quota|limit|storage)|mailbox (?:is )?full|\bover ?quota\b|quota (?:usage |limit )?(?:exceeded|reached|full)|exceeded (?:its |the |their )?(?:storage|quota|mailbox)|exceeded storage allocation|insufficient (?:mailbox )?storage\b(?! system)|out of storage space|storage space|quotaexceeded|mailbox size limit|size of (?:the )?mailbox|boîte (?:aux lettres |de réception )?(?:est )?pleine|postfach (?:ist )?voll|buzón (?:\S+ ){0,3}(?:está )?lleno|casella (?:di posta )?piena|caixa (?:postal )?(?:está )?cheia|容量(?:が|を)?(?:いっぱい|超過|オーバー)|メールボックスが(?:いっぱい|満杯)|邮箱(?:已满|空间不足)|사서함이 (?:가득|꽉)/i,
   },
   {
     reason: 'expired',
@@ -55,7 +55,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'blocked',
     pattern:
-      /\b(?:spamhaus|spamcop|sorbs|uceprotect|psbl|spamrats|barracudacentral|dnsbl|rbl|surbl|cbl)\b|\bbl\.|block ?list|black ?list|deny ?list|blocked using|(?<!not )\blisted (?:at|on|in|by)|(?:client|sending|connecting) (?:host|ip|server|mta)(?: address)?(?: \[[^\]\n]{0,60}\])? (?:is )?(?:rejected|blocked|refused|listed|banned|not allowed)|banned sending ip|\b(?:ip|host)(?: address)?(?: \[?[\d.:a-f]{3,45}\]?)? (?:is |has been )?(?:blocked|blacklisted|listed|banned|rejected)|reputation|reverse (?:dns|hostname|lookup)|\bptr\b|not (?:allowed|permitted) to send from|connections? (?:will not be|not) accepted from|messages from \[?[\d.]+\]? weren't sent|part of their network|mail from \[?[\d.]+\]? refused|\(S3\d{3}\)|\bRLY:|\b(?:your|the sending) (?:ip|server|mta|network)\b|rejected (?:due to|because of) (?:your|the sending) ip|envelope blocked|(?:ip|address) you(?:'re| are) using|traffic not accepted from/i,
+      /\b(?:spamhaus|spamcop|sorbs|uceprotect|psbl|spamrats|barracudacentral|dnsbl|rbl|surbl|cbl)\b|\bbl\.|block ?list|black ?list|deny ?list|blocked using|(?<!not )\blisted (?:at|on|in|by)|(?:client|sending|connecting) (?:host|ip|server|mta)(?: address)?(?: \[[^\]\n]{0,60}\])? (?:is )?(?:rejected|blocked|refused|listed|banned|not allowed)|banned sending ip|\b(?:ip|host)(?: address)?(?: \[?[\d.:a-f]{3,45}\]?)? (?:is |has been )?(?:blocked|blacklisted|listed|banned|rejected)|reputation|reverse (?:dns|hostname|lookup)|\bptr\b|not (?:allowed|permitted) to send from|connections? (?:will not be|not) accepted from|messages from \[?[\d.]+\]? weren't sent|part of their network|mail from \[?[\d.]+\]? refused|\(S3\d{3}\)|\bRLY:|\b(?:your|the sending) (?:ip|server|mta|network)\b(?! ?(?:admin|provider|support|team|help))|rejected (?:due to|because of) (?:your|the sending) ip|envelope blocked|(?:ip|address) you(?:'re| are) using|traffic not accepted from/i,
   },
   {
     reason: 'spam_detected',
@@ -64,7 +64,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'policy_violation',
     pattern:
-      /\bsender\b.{0,40}(?:rejected|refused|denied|not allowed|not found|does not exist|doesn't exist|unknown|must (?:exist|resolve)|verif)|domain of sender|unverified sender|polic(?:y|ies)|not (?:allowed|authori[sz]ed|permitted) to (?:post|send)|(?:not a member|not subscribed|non-?member)|moderat(?:or|ion)|\blist owner\b|restricted|prohibit|delivery (?:not authori[sz]ed|restriction)|resolver\.rst|not authenticated for (?:the )?group|permission to (?:post|send)|(?:reception|domain|receiving|recipient) (?:\w+ ){0,2}filter|rejected by (?:the )?recipient|forbidden|allowed (?:senders )?list|attachment (?:type )?(?:not allowed|blocked|prohibited)|not accepted for|受信(?:拒否|設定)|拒否/i,
+      /\bsender\b.{0,40}(?:rejected|refused|denied|not allowed|not found|does not exist|doesn't exist|unknown|must (?:exist|resolve)|verif)|domain of sender|unverified sender|polic(?:y|ies)|not (?:allowed|authori[sz]ed|permitted) to (?:post|send)|(?:not a member|not subscribed|non-?member)|moderat(?:or|ion)|\blist owner\b|restricted|prohibit|delivery (?:not authori[sz]ed|restriction)|resolver\.rst|not authenticated for (?:the )?group|permission to (?:post|send)|(?:reception|domain|receiving|recipient) (?:\w+ ){0,2}filter|forbidden|allowed (?:senders )?list|attachment (?:type )?(?:not allowed|blocked|prohibited)|受信(?:拒否|設定)|拒否/i,
   },
   {
     reason: 'message_too_big',
@@ -187,6 +187,12 @@ function withoutNames(text: string): string {
   return text.replace(QUOTED_SUBJECT, ' ').replace(ADDRESS, '<address>');
 }
 
+/**
+ * How much of each text is read for a cause: a diagnostic states it in its first lines, and the
+ * explanation of a bounce is cut at this length too. A longer Diagnostic-Code is noise or hostile.
+ */
+const MAX_CAUSE_TEXT = 8000;
+
 export interface FailureCause {
   severity: BounceSeverity;
   reason: BounceReason;
@@ -200,7 +206,7 @@ export interface FailureCause {
  * places its wording can be in, most precise first (the Diagnostic-Code, then the human-readable part).
  */
 export function failureCause(status: string | null, texts: readonly string[]): FailureCause {
-  const sources = texts.map(withoutNames).filter((t) => t.trim() !== '');
+  const sources = texts.map((t) => withoutNames(t.slice(0, MAX_CAUSE_TEXT))).filter((t) => t.trim() !== '');
   const statusCode = status && /^[245]\.\d{1,3}\.\d{1,3}$/.test(status) ? status : null;
   let textCode: string | null = null;
   let replyCode: string | null = null;
