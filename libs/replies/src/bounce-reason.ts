@@ -82,12 +82,12 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'host_unknown',
     pattern:
-      /host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host)(?: name)? (?:\S+ )?(?:not found|does not exist|doesn't exist|is unknown|unknown|couldn't be found|could not be found)|no such (?:domain|host)|nxdomain|name service error|unrouteable address|no (?:valid )?mx|mx records? point to non-?existent|(?:couldn't|could not|can't|cannot) find any host|dns error: (?:domain|address)|domain name not found|domain (?:\S+ )?(?:does not exist|not found)|infodomainnonexistent|no such host is known|(?:couldn't|could not|unable to|weren't able to|was not able to) find the (?:recipient(?:'s)? )?domain|routing\.nonexthop|unable to find a path to the destination host|ドメインが(?:見つかりません|存在しません)/i,
+      /host (?:or domain name )?(?:not found|unknown)|unknown host|(?:domain|host)(?: name)? (?:\S+ )?(?:not found|does not exist|doesn't exist|is unknown|unknown|couldn't be found|could not be found)|no such (?:domain|host)|nxdomain|name service error|unrouteable address|no (?:valid )?mx|mx records? point to non-?existent|(?:couldn't|could not|can't|cannot) find any host|dns error: (?:domain|address)|domain name not found|domain (?:\S+ )?(?:does not exist|not found)|infodomainnonexistent|no such host is known|(?:couldn't|could not|unable to|weren't able to|was not able to) find the (?:recipient(?:'s)? )?domain|routing\.nonexthop|unable to find a path to the destination host|ドメインが(?:見つかりません|存在しません)|unknown (?:domain|host)|name or service not known|(?:could not|couldn't|unable to|cannot|can't) resolve (?:the )?(?:host|domain|mx)|illegal host/i,
   },
   {
     reason: 'user_unknown',
     pattern:
-      /(?:user|mailbox|recipient|address|account|alias|local part|addressee|destination)(?: address| name)? (?:\w+ ){0,2}(?:unknown|not found|not listed|does not exist|doesn't exist|do not exist|not exist|no longer exists?|is unknown|unavailable: user not found)|unknown (?:or illegal )?(?:user|recipient|mailbox|local[ -]part|alias|address)|no such (?:user|mailbox|recipient|address|account|person)|no mailbox|not our customer|invalid (?:recipient|mailbox|address|user)|not a valid (?:recipient|mailbox|user|address)|recipnotfound|recipientnotfound|resolver\.adr|(?:doesn't|does not) have an? \S+ account|recipient address rejected: (?:access denied|user unknown|unknown)|not listed in (?:domino|the) directory|mailbox not found|user not found|user doesn't exist|illegal alias|the email account that you tried to reach does not exist|no such user here|address (?:couldn't|could not) be found|usuario desconocido|desconocid[oa]|no existe|inexistente|unbekannt|existiert nicht|inconnu|n'existe pas|inexistant|sconosciut[oa]|non esiste|onbekend|bestaat niet|desconhecid[oa]|não existe|okänd|finns inte|宛先不明|存在しません|見つかりません|不存在|수신자 없음|존재하지 않/i,
+      /(?:user|mailbox|recipient|address|account|alias|local part|addressee|destination)(?: address| name)? (?:\w+ ){0,2}(?:unknown|not found|not listed|does not exist|doesn't exist|do not exist|not exist|no longer exists?|is unknown|unavailable: user not found)|unknown (?:or illegal )?(?:user|recipient|mailbox|local[ -]part|alias|address)|no such (?:user|mailbox|recipient|address|account|person)|no mailbox|not our customer|invalid (?:recipient|mailbox|address|user)|not a valid (?:recipient|mailbox|user|address)|recipnotfound|recipientnotfound|resolver\.adr|(?:doesn't|does not) have an? \S+ account|recipient address rejected: (?:access denied|user unknown|unknown)|not listed in (?:domino|the) directory|mailbox not found|user not found|user doesn't exist|illegal alias|the email account that you tried to reach does not exist|no such user here|address (?:couldn't|could not) be found|usuario desconocido|desconocid[oa]|no existe|inexistente|unbekannt|existiert nicht|inconnu|n'existe pas|inexistant|sconosciut[oa]|non esiste|onbekend|bestaat niet|desconhecid[oa]|não existe|okänd|finns inte|宛先不明|存在しません|見つかりません|不存在|수신자 없음|존재하지 않|no valid recipients?|nicht vorhanden|пользовател[ья] (?:не найден|не существует)|нет такого пользователя|не существует/i,
   },
   {
     reason: 'suspended',
@@ -182,9 +182,19 @@ const REPLY_CODE = /(?:^|[\s:;#(<\[])([245][0-5]\d)(?=[ -]|$)/m;
  */
 const QUOTED_SUBJECT = /^[ \t>]*(?:subject|betreff|objet|asunto|oggetto|onderwerp|assunto|件名|主题|제목)[ \t]*[:：].*$/gim;
 const ADDRESS = /(?<![^\s<>()[\]"',;:@])[^\s<>()[\]"',;:@]+@[^\s<>()[\]"',;:@]+/g;
+/**
+ * Host names ("spam-gw.buyer.example", "mx.virus-labs.example"): a lower-case dotted token ending in a
+ * label of letters. Status texts such as RESOLVER.ADR.RecipNotFound or QUEUE.Expired have capitals and
+ * stay; so do the block-list zones a host block names (zen.spamhaus.org, bl.spamcop.net).
+ */
+const HOST = /(?<![^\s<>()[\]"',;:@/=])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?![A-Za-z0-9.-])/g;
+const BLOCK_LIST_ZONE = /spamhaus|spamcop|sorbs|uceprotect|dnsbl|rbl|surbl|psbl|spamrats|barracudacentral|manitu|\bbl\./i;
 
 function withoutNames(text: string): string {
-  return text.replace(QUOTED_SUBJECT, ' ').replace(ADDRESS, '<address>');
+  return text
+    .replace(QUOTED_SUBJECT, ' ')
+    .replace(ADDRESS, '<address>')
+    .replace(HOST, (host) => (BLOCK_LIST_ZONE.test(host) ? host : '<host>'));
 }
 
 /**
