@@ -1,5 +1,5 @@
 import type { InboundMessage } from './reply-verdict';
-import { REPLY_LANGUAGES, normaliseForMatching, phraseSource } from './reply-languages';
+import { REPLY_LANGUAGES, normaliseForMatching, phraseSource, type ReplyLanguage } from './reply-languages';
 
 /**
  * Out-of-office and other automatic replies, from their header fields, their subject and their
@@ -18,10 +18,52 @@ function alternation(phrases: readonly string[]): string {
     .join('|');
 }
 
-/** A pattern that finds any of the phrases of one language, at a word start unless the script runs on. */
-export function languagePattern(code: string, phrases: readonly string[], flags = 'iu'): RegExp | null {
-  if (phrases.length === 0) return null;
-  return new RegExp(`${RUN_ON.has(code) ? '' : WORD_START}(?:${alternation(phrases)})`, flags);
+/** Where a phrase of one language was found. */
+export interface PhraseHit {
+  code: string;
+  index: number;
+}
+
+/**
+ * Every language's phrases of one kind in one pattern, a named group per language, so a text is
+ * scanned once, not once per language: one pattern for languages with word boundaries (a phrase
+ * starts a word), one for the scripts that run on. Texts are lower-cased before (no slow
+ * case-insensitive matching); phrases are lower case.
+ */
+export class PhraseTable {
+  private readonly patterns: RegExp[];
+
+  constructor(pick: (language: ReplyLanguage) => readonly string[], languages: readonly ReplyLanguage[] = REPLY_LANGUAGES) {
+    const group = (l: ReplyLanguage): string => `(?<${l.code}>${alternation(pick(l))})`;
+    const withPhrases = languages.filter((l) => pick(l).length > 0);
+    const bounded = withPhrases.filter((l) => !RUN_ON.has(l.code));
+    const runOn = withPhrases.filter((l) => RUN_ON.has(l.code));
+    this.patterns = [
+      ...(bounded.length > 0 ? [new RegExp(`${WORD_START}(?:${bounded.map(group).join('|')})`, 'gu')] : []),
+      ...(runOn.length > 0 ? [new RegExp(runOn.map(group).join('|'), 'gu')] : []),
+    ];
+  }
+
+  /** The leftmost phrase in a lower-cased text. */
+  first(text: string): PhraseHit | null {
+    let best: PhraseHit | null = null;
+    for (const pattern of this.patterns) {
+      pattern.lastIndex = 0;
+      const m = pattern.exec(text);
+      if (m && (best === null || m.index < best.index)) best = hitOf(m);
+    }
+    return best;
+  }
+
+  /** Every phrase in a lower-cased text, each language's matches in text order. */
+  *all(text: string): Generator<PhraseHit & { length: number }> {
+    for (const pattern of this.patterns) for (const m of text.matchAll(pattern)) yield { ...hitOf(m), length: m[0].length };
+  }
+}
+
+function hitOf(m: RegExpExecArray | RegExpMatchArray): PhraseHit {
+  const code = Object.entries(m.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'und';
+  return { code, index: m.index ?? 0 };
 }
 
 const SUBJECT_PREFIX = '^\\s*(?:\\[[^\\]]{1,30}\\]\\s*)?';
@@ -29,10 +71,11 @@ const SUBJECT_PREFIX = '^\\s*(?:\\[[^\\]]{1,30}\\]\\s*)?';
 const SUBJECT_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: new RegExp(`${SUBJECT_PREFIX}(?:${alternation(l.subjects)})`, 'iu') }));
 // Longest phrase first: "ausente do escritório" must win over "ausente".
 const SUBJECT_PATTERN = new RegExp(`${SUBJECT_PREFIX}(${alternation(REPLY_LANGUAGES.flatMap((l) => l.subjects))})`, 'iu');
-const AWAY_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.away)! }));
-const AUTOMATIC_BY_LANGUAGE = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.automatic)! }));
-const AWAY_NOT_ENGLISH = AWAY_BY_LANGUAGE.filter((l) => l.code !== 'en');
-const AUTOMATIC_NOT_ENGLISH = AUTOMATIC_BY_LANGUAGE.filter((l) => l.code !== 'en');
+const AWAY = new PhraseTable((l) => l.away);
+const AUTOMATIC = new PhraseTable((l) => l.automatic);
+const NOT_ENGLISH = REPLY_LANGUAGES.filter((l) => l.code !== 'en');
+const AWAY_NOT_ENGLISH = new PhraseTable((l) => l.away, NOT_ENGLISH);
+const AUTOMATIC_NOT_ENGLISH = new PhraseTable((l) => l.automatic, NOT_ENGLISH);
 
 /**
  * Without any header marker the subject alone must look like a system's label: the phrase, then the
@@ -85,8 +128,13 @@ const SCRIPTS: [RegExp, string][] = [
 const BODY_CHARS = 1500;
 const AUTOMATIC_CHARS = 600;
 
-function bodyMatch(text: string, table: readonly { code: string; pattern: RegExp }[]): string | null {
-  return table.find((l) => l.pattern.test(text))?.code ?? null;
+function bodyMatch(text: string, table: PhraseTable): string | null {
+  return table.first(text)?.code ?? null;
+}
+
+/** The sender's own text of a body, normalised and lower-cased for the phrase tables. */
+export function ownTextForMatching(body: string | null, max: number): string {
+  return normaliseForMatching(ownText(body, max)).toLowerCase();
 }
 
 /**
@@ -94,11 +142,11 @@ function bodyMatch(text: string, table: readonly { code: string; pattern: RegExp
  * body's automatic or away sentence's, else the script's. Null when nothing tells.
  */
 export function autoReplyLanguage(message: Pick<InboundMessage, 'subject' | 'textBody'>): string | null {
-  const text = normaliseForMatching(ownText(message.textBody, BODY_CHARS));
+  const text = ownTextForMatching(message.textBody, BODY_CHARS);
   // The body's own language first: an English "Automatic reply:" label (the server's language) often
   // sits on a German or French text, and a bilingual text puts its English half second.
   const fromBody = bodyMatch(text, AUTOMATIC_NOT_ENGLISH) ?? bodyMatch(text, AWAY_NOT_ENGLISH);
-  return fromBody ?? autoReplySubjectLanguage(message.subject ?? '') ?? bodyMatch(text, AUTOMATIC_BY_LANGUAGE) ?? bodyMatch(text, AWAY_BY_LANGUAGE) ?? SCRIPTS.find(([script]) => script.test(text))?.[1] ?? null;
+  return fromBody ?? autoReplySubjectLanguage(message.subject ?? '') ?? bodyMatch(text, AUTOMATIC) ?? bodyMatch(text, AWAY) ?? SCRIPTS.find(([script]) => script.test(text))?.[1] ?? null;
 }
 
 /** Header fields that ask others not to auto-reply or that null the return path: hints, never proof alone. */
@@ -127,11 +175,11 @@ export function autoReplyReasons(message: InboundMessage): string[] {
   if (reasons.length > 0) return reasons;
   // The body: a sentence saying the message is automatic is enough near the top; one saying the
   // sender is away ("I was out of office last week, yes let us talk") needs a header hint as well.
-  const text = normaliseForMatching(ownText(message.textBody, BODY_CHARS));
-  const automatic = bodyMatch(text.slice(0, AUTOMATIC_CHARS), AUTOMATIC_BY_LANGUAGE);
+  const text = ownTextForMatching(message.textBody, BODY_CHARS);
+  const automatic = bodyMatch(text.slice(0, AUTOMATIC_CHARS), AUTOMATIC);
   if (automatic) return [`body says it is an automatic reply (${automatic})`];
   const hints = weakMarkers(message);
   if (hints.length === 0) return [];
-  const away = bodyMatch(text, AWAY_BY_LANGUAGE);
+  const away = bodyMatch(text, AWAY);
   return away ? [`body says the sender is away (${away})`, ...hints] : [];
 }

@@ -31,12 +31,8 @@ const MONTH_ALT = [...MONTHS.keys()]
 /** Weekday form → ISO weekday index, Monday 0. */
 const WEEKDAY = new Map<string, number>();
 for (const days of Object.values(WEEKDAYS)) days.forEach((forms, index) => forms.forEach((form) => WEEKDAY.has(form) || WEEKDAY.set(form, index)));
-const WEEKDAY_ALT = [...WEEKDAY.keys()]
-  .sort((a, b) => b.length - a.length)
-  .map((f) => phraseSource(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-  .join('|');
-
-const NOT_DIGIT_BEFORE = '(?<!\\d)';
+/** One or two digits not preceded by a digit, written digit-first so the engine skips to digits quickly. */
+const DAY_DIGITS = '(\\d(?<!\\d\\d)\\d?)';
 const WORD_START = '(?<![\\p{L}\\p{M}\\p{N}])';
 const WORD_END = '(?![\\p{L}\\p{M}])';
 /** Space within a line: a date does not run on into the next line ("21. 12.\\n\\nMaja" is no 12 May). */
@@ -50,20 +46,25 @@ const NUMERIC = /(?<!\d[./]\s?|\d)(\d{1,2})([./])(\s?)(\d{1,2})(?:\2\s?(\d{4}|\d
 const DASHED = /(?<!\d)(\d{1,2})-(\d{1,2})-(20\d\d)(?!\d)/g;
 /** 14 December, 14. Dezember, 14 de diciembre, 1er décembre, 14 ta' Diċembru, 14 декабря, ה-14 בדצמבר, 14. decembrim. */
 const DAY_MONTH = new RegExp(
-  `${NOT_DIGIT_BEFORE}(\\d{1,2})(?:st|nd|rd|th|er|e|º|ª)?\\.?${SPACE}{0,3}(?:(?:de|del|of|of the|ta['’]|an)${SPACE}{1,3})?(${MONTH_ALT})${WORD_END}\\.?(?:,?${SPACE}{1,3}(?:de${SPACE}{1,3})?(20\\d\\d)(?!\\d))?`,
-  'giu',
+  `${DAY_DIGITS}(?:st|nd|rd|th|er|e|º|ª)?\\.?${SPACE}{0,3}(?:(?:de|del|of|of the|ta['’]|an)${SPACE}{1,3})?(${MONTH_ALT})${WORD_END}\\.?(?:,?${SPACE}{1,3}(?:de${SPACE}{1,3})?(20\\d\\d)(?!\\d))?`,
+  'gu',
 );
-/** December 7, 2026; December 14-18; december 14-ig (hu); gruodžio 14 d. (lt). */
-const MONTH_DAY = new RegExp(`${WORD_START}(${MONTH_ALT})${WORD_END}\\.?${SPACE}{0,3}(\\d{1,2})(?!\\d)(?:st|nd|rd|th)?(?:${SPACE}?[-–]${SPACE}?(\\d{1,2})(?!\\d))?(?:,?${SPACE}{1,3}(20\\d\\d)(?!\\d))?`, 'giu');
+/**
+ * A word, then a day: December 7, 2026; December 14-18; december 14-ig (hu); gruodžio 14 d. (lt).
+ * The word is looked up as a month name (a map, not a 700-way alternation tried at every letter).
+ */
+const MONTH_DAY = new RegExp(`${WORD_START}([\\p{L}\\p{M}]{2,25})\\.?${SPACE}{0,3}(\\d{1,2})(?!\\d)(?:st|nd|rd|th)?(?:${SPACE}?[-–]${SPACE}?(\\d{1,2})(?!\\d))?(?:,?${SPACE}{1,3}(20\\d\\d)(?!\\d))?`, 'gu');
 /**
  * A day of the month with a weekday and no month ("regreso el lunes 14", "am Montag, den 14.",
  * "Monday the 14th") or English "the 14th": the next such day, in the month where the weekday fits.
  * Not when a month name follows (the day-month pattern reads those).
  */
 const DAY_ONLY = new RegExp(
-  `${WORD_START}(?:(${WEEKDAY_ALT})${WORD_END},?|the)${SPACE}{1,3}(?:(?:the|den|le|el|il|de)${SPACE}{1,3})?(\\d{1,2})(st|nd|rd|th|er|e|\\.)?(?![\\d:\\p{L}]|[./]\\d)(?!${SPACE}{1,3}(?:of${SPACE}{1,3})?(?:${MONTH_ALT})${WORD_END})`,
-  'giu',
+  `${WORD_START}([\\p{L}\\p{M}][\\p{L}\\p{M}'’ʼ-]{1,24}),?${SPACE}{1,3}(?:(the|den|le|el|il|de)${SPACE}{1,3})?(\\d{1,2})(st|nd|rd|th|er|e|\\.)?(?![\\d:\\p{L}]|[./]\\d)`,
+  'gu',
 );
+/** What follows a day-only match when a month name follows after all ("Monday 4 January"). */
+const NEXT_WORD = /^[ \t\u00a0]{1,3}(?:of[ \t\u00a0]{1,3})?([\p{L}\p{M}]{2,25})/u;
 
 /** 2026年12月14日, 12月14日まで, 12月14号, 12월 14일까지. */
 const CJK = /(?:(20\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日号號일]/g;
@@ -122,7 +123,8 @@ export function extractReturnDate(body: string | null, sentAt: string, language:
   if (!body) return null;
   const base = new Date(sentAt);
   if (Number.isNaN(base.getTime())) return null;
-  const text = normaliseForMatching(ownText(body));
+  // Lower case once (length for length after normalising İ), so no pattern needs the slow case-insensitive flag.
+  const text = normaliseForMatching(ownText(body)).toLowerCase();
   const found: Found[] = [];
   const add = (date: Date | null, m: RegExpMatchArray): void => {
     if (date) found.push({ date, index: m.index!, length: m[0].length });
@@ -157,9 +159,15 @@ export function extractReturnDate(body: string | null, sentAt: string, language:
   }
   for (const m of text.matchAll(CJK)) add(withYear(m[1], Number(m[2]), Number(m[3]), base), m);
   for (const m of text.matchAll(DAY_ONLY)) {
+    const word = m[1]!;
+    // "יום שני 14": Hebrew weekdays are two words.
+    const weekday = WEEKDAY.get(word) ?? (text.slice(Math.max(0, m.index - 4), m.index) === 'יום ' ? WEEKDAY.get(`יום ${word}`) : undefined);
     // "the 14" alone is too loose ("the 3 of us"): English needs its ordinal suffix.
-    if (m[1] === undefined && !/^(st|nd|rd|th)$/i.test(m[3] ?? '')) continue;
-    add(nextDayOfMonth(Number(m[2]), m[1] === undefined ? undefined : WEEKDAY.get(m[1].toLowerCase().replace(/\s+/g, ' ')), base), m);
+    const ordinal = (word === 'the' || m[2] === 'the') && /^(st|nd|rd|th)$/.test(m[4] ?? '');
+    if (weekday === undefined && !ordinal) continue;
+    const next = NEXT_WORD.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 40));
+    if (next && monthOf(next[1]!, language)) continue; // "Monday 4 January": the day-month pattern reads it
+    add(nextDayOfMonth(Number(m[3]), weekday, base), m);
   }
 
   const earliest = base.getTime() - 86_400_000;

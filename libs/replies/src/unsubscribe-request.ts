@@ -1,5 +1,5 @@
-import { languagePattern, ownText } from './auto-reply-classifier';
-import { REPLY_LANGUAGES, normaliseForMatching } from './reply-languages';
+import { PhraseTable, ownTextForMatching } from './auto-reply-classifier';
+import { normaliseForMatching } from './reply-languages';
 import type { InboundMessage } from './reply-verdict';
 
 /**
@@ -16,7 +16,7 @@ export interface UnsubscribeRequest {
   where: 'subject' | 'first line' | 'body';
 }
 
-const REQUESTS = REPLY_LANGUAGES.map((l) => ({ code: l.code, pattern: languagePattern(l.code, l.unsubscribe, 'giu')! }));
+const REQUESTS = new PhraseTable((l) => l.unsubscribe);
 
 /** Whole-line requests: the reply is just the word (optionally with "please" and punctuation). */
 const BARE: Record<string, string[]> = {
@@ -83,16 +83,14 @@ export function unsubscribeRequest(message: Pick<InboundMessage, 'subject' | 'te
   const subject = normaliseForMatching((message.subject ?? '').slice(0, 200)).replace(REPLY_PREFIX, '');
   const fromSubject = bareLanguage(subject);
   if (fromSubject) return { language: fromSubject, where: 'subject' };
-  const text = normaliseForMatching(ownText(message.textBody, 1000));
+  const text = ownTextForMatching(message.textBody, 1000);
   const firstLine = /^\s{0,200}([^\n]{1,80})/.exec(text)?.[1] ?? '';
   const fromLine = bareLanguage(firstLine);
   if (fromLine) return { language: fromLine, where: 'first line' };
-  for (const { code, pattern } of REQUESTS) {
-    for (const m of text.matchAll(pattern)) {
-      const before = text.slice(Math.max(0, m.index - 60), m.index);
-      const after = text.slice(m.index + m[0].length, m.index + m[0].length + 12);
-      if (!NOT_A_REQUEST.test(before) && !NOT_A_REQUEST_AFTER.test(after)) return { language: code, where: 'body' };
-    }
+  for (const hit of REQUESTS.all(text)) {
+    const before = text.slice(Math.max(0, hit.index - 60), hit.index);
+    const after = text.slice(hit.index + hit.length, hit.index + hit.length + 12);
+    if (!NOT_A_REQUEST.test(before) && !NOT_A_REQUEST_AFTER.test(after)) return { language: hit.code, where: 'body' };
   }
   return null;
 }
