@@ -27,6 +27,9 @@ for (const c of cases) {
     assert.equal(verdict.returnDate, c.returnDate, verdict.reasons.join(' | '));
     if (c.unsubscribe !== undefined) assert.equal(verdict.unsubscribeRequest !== null, c.unsubscribe, verdict.reasons.join(' | '));
     else assert.equal(verdict.unsubscribeRequest, null);
+    // The parser copies Exchange's mailbox-rule stamp (X-MS-Exchange-Inbox-Rules-Loop) as the marker.
+    if (c.provider === 'exchange') assert.match(message.autoReplyMarkers.xMsExchangeAutoReply ?? '', /@/);
+    else assert.equal(message.autoReplyMarkers.xMsExchangeAutoReply, undefined);
     if (['exchange', 'gmail', 'zimbra'].includes(c.provider)) {
       const bare = classifyOoo(withoutAutoHeaders(message));
       assert.equal(bare.kind, 'auto_reply', `without its headers: ${bare.reasons.join(' | ')}`);
