@@ -256,7 +256,7 @@ export const LANGUAGE_SETS: LanguageSet[] = [
 export interface ExtraCase {
   file: string;
   label: string;
-  provider: Provider | 'exchange2003' | 'body-only';
+  provider: Provider | 'exchange2003' | 'body-only' | 'exchange-html-only';
   shape: Shape;
   /** Header lines instead of the provider's. */
   headers: string[];
@@ -269,6 +269,8 @@ export const EXTRA_CASES: ExtraCase[] = [
   { file: 'en/body-only-suppress-header.eml', label: 'en', provider: 'body-only', headers: ['X-Auto-Response-Suppress: All'], kind: 'auto_reply', shape: s('Re: ', "I'm currently out of the office on parental leave and will be back on January 11.", '2027-01-11', 'us-ascii', '8bit') },
   { file: 'fr/body-only-automatic.eml', label: 'fr', provider: 'body-only', headers: [], kind: 'auto_reply', shape: s('RE: ', 'Ceci est une réponse automatique. Je suis absent jusqu’au 15 décembre.', '2026-12-15', 'windows-1252') },
   { file: 'ru/body-only-automatic.eml', label: 'ru', provider: 'body-only', headers: [], kind: 'auto_reply', shape: s('RE: ', 'Это автоматический ответ. Я в командировке до 16 декабря.', '2026-12-16', 'koi8-r', 'base64') },
+  { file: 'ru/exchange-html-only.eml', label: 'ru', provider: 'exchange-html-only', headers: ['Auto-Submitted: auto-generated', 'X-Auto-Response-Suppress: All'], kind: 'auto_reply', shape: s('Автоматический ответ: ', 'Здравствуйте!\nЯ нахожусь в командировке с 1 по 11 декабря включительно.\nС уважением,\nИван', '2026-12-12', 'windows-1251', 'quoted-printable') },
+  { file: 'ja/exchange-html-only.eml', label: 'ja', provider: 'exchange-html-only', headers: ['Auto-Submitted: auto-generated'], kind: 'auto_reply', shape: s('自動応答: ', 'お世話になっております。\n12月1日～12月8日まで休暇のため不在にしております。', '2026-12-08', 'shift_jis', 'base64') },
   { file: 'de/human-was-on-vacation.eml', label: 'de', provider: 'body-only', headers: [], kind: 'reply', shape: s('AW: ', 'Hallo Dana, ich war bis gestern im Urlaub. Lassen Sie uns am 15.12. telefonieren.', null, 'iso-8859-1') },
   { file: 'ja/human-was-away.eml', label: 'ja', provider: 'body-only', headers: [], kind: 'reply', shape: s('RE: ', '先週は出張で不在にしておりました。12月15日にお電話できますか。', null, 'iso-2022-jp', '8bit') },
   { file: 'en/human-suppress-header-no-away.eml', label: 'en', provider: 'body-only', headers: ['X-Auto-Response-Suppress: All'], kind: 'reply', shape: s('Re: ', 'Thanks Dana, I was out of office last week. Yes, let us talk on Tuesday.', null, 'us-ascii', '8bit') },

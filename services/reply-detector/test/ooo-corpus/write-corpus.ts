@@ -165,7 +165,16 @@ function providerMessage(label: string, locale: string, sender: { name: string; 
   );
 }
 
-function plainMessage(label: string, sender: { name: string; address: string }, subject: string, extra: string[], shape: Pick<Shape, 'body' | 'charset' | 'encoding'>, date: string): Buffer {
+function asHtml(text: string): string {
+  return `<html><head><meta http-equiv="Content-Type" content="text/html"></head><body><div style="font-family:Calibri,sans-serif">${text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .split('\n')
+    .map((line) => `<p>${line}</p>`)
+    .join('')}</div></body></html>`;
+}
+
+function plainMessage(label: string, sender: { name: string; address: string }, subject: string, extra: string[], shape: Pick<Shape, 'body' | 'charset' | 'encoding'> & { html?: boolean }, date: string): Buffer {
   const seed = `${label}/${subject}/${shape.body}`;
   const inReply = sentId(label, 'reply');
   const charset = shape.charset === 'us-ascii' ? 'utf-8' : shape.charset;
@@ -181,8 +190,12 @@ function plainMessage(label: string, sender: { name: string; address: string }, 
       `References: ${inReply}`,
       ...extra,
     ],
-    bodyPart(shape.body === '' ? '\n' : shape.body, shape.charset, shape.encoding),
+    htmlIf(shape.html === true, bodyPart(shape.body === '' ? '\n' : shape.body, shape.charset, shape.encoding)),
   );
+}
+
+function htmlIf(html: boolean, part: { headers: string[]; body: Buffer }): { headers: string[]; body: Buffer } {
+  return html ? { ...part, headers: part.headers.map((h) => h.replace('text/plain', 'text/html')) } : part;
 }
 
 export interface OooExpected {
@@ -209,7 +222,9 @@ function main(): void {
   const senderOf = (label: string): { name: string; address: string } => LANGUAGE_SETS.find((l) => l.label === label)!.sender;
   for (const extra of EXTRA_CASES) {
     const subject = extra.shape.subject + ORIGINAL_SUBJECT;
-    write(extra.file, plainMessage(extra.label, senderOf(extra.label), subject, extra.headers, extra.shape, DATES.exchange), { label: extra.label, provider: extra.provider, kind: extra.kind, returnDate: extra.shape.returnDate });
+    // OWA and older Outlook send an out-of-office as HTML alone: the parser derives the text.
+    const shape = extra.provider === 'exchange-html-only' ? { ...extra.shape, body: asHtml(extra.shape.body), html: true } : extra.shape;
+    write(extra.file, plainMessage(extra.label, senderOf(extra.label), subject, extra.headers, shape, DATES.exchange), { label: extra.label, provider: extra.provider, kind: extra.kind, returnDate: extra.shape.returnDate });
   }
   for (const c of UNSUBSCRIBE_CASES) {
     write(c.file, plainMessage(c.label, senderOf(c.label), c.subject, [], c, DATES.gmail), { label: c.label, provider: 'human', kind: 'reply', returnDate: null, unsubscribe: c.request });
