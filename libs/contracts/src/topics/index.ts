@@ -5,6 +5,7 @@ import { emailBouncedTopic } from './email-bounced.topic';
 import { emailSendFailedTopic } from './email-send-failed.topic';
 import { emailSendRequestedTopic } from './email-send-requested.topic';
 import { emailSentTopic } from './email-sent.topic';
+import { enrollmentPauseChangedTopic } from './enrollment-pause-changed.topic';
 import { mailboxConnectionChangedTopic } from './mailbox-connection-changed.topic';
 import { mailboxMessageReceivedTopic } from './mailbox-message-received.topic';
 import { replyDetectedTopic } from './reply-detected.topic';
@@ -18,6 +19,7 @@ export * from './email-bounced.topic';
 export * from './email-send-failed.topic';
 export * from './email-send-requested.topic';
 export * from './email-sent.topic';
+export * from './enrollment-pause-changed.topic';
 export * from './mailbox-connection-changed.topic';
 export * from './mailbox-message-received.topic';
 export * from './reply-detected.topic';
@@ -36,6 +38,7 @@ export const allTopics = [
   replyDetectedTopic,
   emailBouncedTopic,
   campaignStopTopic,
+  enrollmentPauseChangedTopic,
   crmActivityLoggedTopic,
   crmConnectionChangedTopic,
 ] as const;

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { enrollmentPauseChangedTopic, PauseChangeReason, type EnrollmentPauseChanged } from '@telltale/contracts';
+import type { OutboxWriter } from '@telltale/kafka';
 import { applyEnrollmentCommand, type EnrollmentCommand, type TransitionResult } from './enrollment-transitions';
 import type { EnrollmentState } from './enrollment-state';
 import type { Recipient } from './enrollment.entity';
@@ -28,9 +31,13 @@ const SELECT_ENROLLMENT = `
 
 /**
  * Row-locked reads and the single write path for enrollment state. Every state change goes through
- * `transition`, which locks the row, applies the pure state machine and records the transition.
+ * `transition`, which locks the row, applies the pure state machine and records the transition; a
+ * pause or a resume is announced (enrollment.pause-changed.v1) through the outbox in the same
+ * transaction, whatever caused it.
  */
 export class EnrollmentStore {
+  constructor(private readonly outbox: OutboxWriter) {}
+
   /** Locks the enrollment row for the rest of the transaction. */
   async lock(manager: EntityManager, enrollmentId: string): Promise<EnrollmentRow | null> {
     const rows = (await manager.query(`${SELECT_ENROLLMENT} WHERE e.id = $1 FOR UPDATE OF e`, [enrollmentId])) as EnrollmentRow[];
@@ -104,10 +111,40 @@ export class EnrollmentStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [row.id, row.org_id, result.transition, row.state, result.state, JSON.stringify(detail), at],
     );
+    if (result.transition === 'pause' || result.transition === 'resume') await this.announcePauseChange(manager, row, result, at, detail);
     row.state = result.state;
     row.next_step_number = result.nextStepNumber;
     row.next_due_at = result.nextDueAt;
     row.paused_until = result.pausedUntil;
     return result;
+  }
+
+  /** enrollment.pause-changed.v1 for a pause or resume just recorded; `detail` is the transition's (reason, replyId, returnDate). */
+  private async announcePauseChange(
+    manager: EntityManager,
+    row: EnrollmentRow,
+    result: Extract<TransitionResult, { changed: true }>,
+    at: Date,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    const paused = result.transition === 'pause';
+    const event: EnrollmentPauseChanged = {
+      changeId: randomUUID(),
+      orgId: row.org_id,
+      enrollmentId: row.id,
+      sequenceId: row.sequence_id,
+      mailboxId: row.mailbox_id,
+      prospect: { address: row.prospect.address, name: row.prospect.name ?? null },
+      change: paused ? 'paused' : 'resumed',
+      // A pause names its reason (manual, out_of_office, company_replied); a resume is by hand or the pause's end.
+      reason: paused ? PauseChangeReason.parse(detail.reason) : detail.reason === 'manual' ? 'manual' : 'pause_over',
+      until: paused ? (result.pausedUntil?.toISOString() ?? null) : null,
+      returnDate: paused ? str(detail.returnDate) : null,
+      causeId: paused ? str(detail.replyId) : null,
+      nextDueAt: paused ? null : (result.nextDueAt?.toISOString() ?? null),
+      occurredAt: at.toISOString(),
+    };
+    await this.outbox.enqueue(manager, enrollmentPauseChangedTopic, event, { orgId: row.org_id, occurredAt: at });
   }
 }

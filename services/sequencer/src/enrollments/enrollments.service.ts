@@ -64,14 +64,16 @@ export type EnrollmentExplanationView = Explanation & {
 
 @Injectable()
 export class EnrollmentsService {
-  private readonly store = new EnrollmentStore();
+  private readonly store: EnrollmentStore;
 
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly sequences: SequencesService,
     private readonly mailboxes: MailboxDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.store = new EnrollmentStore(runtime.outbox);
+  }
 
   /** The mailbox must be the organisation's and the From its address (MailboxDirectory.requireSendingMailbox). */
   async enroll(orgId: string, sequenceId: string, request: EnrollRequest, ownerUserId: string | null = null): Promise<EnrollmentView> {

@@ -13,7 +13,7 @@ import {
 } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import type { ConsumedEvent } from '@telltale/kafka';
-import { EventContext } from '@telltale/runtime';
+import { EventContext, ServiceRuntime } from '@telltale/runtime';
 import { HandleDetectedReplyUseCase } from '../replies/handle-detected-reply.use-case';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
 import { EnrollmentStore } from './enrollment-store';
@@ -22,14 +22,17 @@ import { EnrollmentsService } from './enrollments.service';
 /** Kafka inputs of the sequencer: sent, send-failed, campaign stop and detected replies (human and auto). */
 @Controller()
 export class SequencerEventsConsumer {
-  private readonly store = new EnrollmentStore();
+  private readonly store: EnrollmentStore;
 
   constructor(
     private readonly enrollments: EnrollmentsService,
     private readonly handleReply: HandleDetectedReplyUseCase,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
-  ) {}
+    runtime: ServiceRuntime,
+  ) {
+    this.store = new EnrollmentStore(runtime.outbox);
+  }
 
   @EventPattern(emailSentTopic.name)
   onEmailSent(@Payload() event: ConsumedEvent<EmailSent>, @Ctx() context: EventContext): Promise<void> {

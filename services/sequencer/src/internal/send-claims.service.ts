@@ -12,12 +12,14 @@ export type ClaimResult = { granted: true } | { granted: false; reason: string }
  */
 @Injectable()
 export class SendClaimsService {
-  private readonly store = new EnrollmentStore();
+  private readonly store: EnrollmentStore;
 
   constructor(
     private readonly runtime: ServiceRuntime,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.store = new EnrollmentStore(runtime.outbox);
+  }
 
   claim(sendRequestId: string): Promise<ClaimResult> {
     return this.runtime.transaction(async (m) => {

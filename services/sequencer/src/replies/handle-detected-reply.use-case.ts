@@ -8,6 +8,7 @@ import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-setting
 import type { ColleagueReplyRule } from '../sequences/colleague-reply-rule';
 import { companyDomainOf } from './company-domain';
 import { outOfOfficePause } from './out-of-office-pause';
+import { ServiceRuntime } from '@telltale/runtime';
 
 export type ReplyEffect = 'stopped' | 'paused' | 'pause_extended' | 'none';
 
@@ -19,13 +20,16 @@ export type ReplyEffect = 'stopped' | 'paused' | 'pause_extended' | 'none';
  */
 @Injectable()
 export class HandleDetectedReplyUseCase {
-  private readonly store = new EnrollmentStore();
+  private readonly store: EnrollmentStore;
 
   constructor(
     private readonly enrollments: EnrollmentsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
-  ) {}
+    runtime: ServiceRuntime,
+  ) {
+    this.store = new EnrollmentStore(runtime.outbox);
+  }
 
   async execute(m: EntityManager, reply: ReplyDetected): Promise<void> {
     const now = this.clock.now();

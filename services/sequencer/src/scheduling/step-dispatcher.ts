@@ -23,7 +23,7 @@ interface StepRow {
  */
 @Injectable()
 export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly store = new EnrollmentStore();
+  private readonly store: EnrollmentStore;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
@@ -31,7 +31,9 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
     private readonly runtime: ServiceRuntime,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
-  ) {}
+  ) {
+    this.store = new EnrollmentStore(runtime.outbox);
+  }
 
   onApplicationBootstrap(): void {
     if (this.settings.tickMs > 0) {
