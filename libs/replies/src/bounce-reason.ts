@@ -87,7 +87,7 @@ const SPECIFIC: readonly WordingRule[] = [
   {
     reason: 'user_unknown',
     pattern:
-      /(?:user|mailbox|recipient|address|account|alias|local part|addressee|destination)(?: address| name)? (?:\w+ ){0,2}(?:unknown|not found|not listed|does not exist|doesn't exist|do not exist|not exist|no longer exists?|is unknown|unavailable: user not found)|unknown (?:or illegal )?(?:user|recipient|mailbox|local[ -]part|alias|address)|no such (?:user|mailbox|recipient|address|account|person)|no mailbox|not our customer|invalid (?:recipient|mailbox|address|user)|not a valid (?:recipient|mailbox|user|address)|recipnotfound|recipientnotfound|resolver\.adr|(?:doesn't|does not) have an? \S+ account|recipient address rejected: (?:access denied|user unknown|unknown)|not listed in (?:domino|the) directory|mailbox not found|user not found|user doesn't exist|illegal alias|the email account that you tried to reach does not exist|no such user here|address (?:couldn't|could not) be found|usuario desconocido|desconocid[oa]|no existe|inexistente|unbekannt|existiert nicht|inconnu|n'existe pas|inexistant|sconosciut[oa]|non esiste|onbekend|bestaat niet|desconhecid[oa]|não existe|okänd|finns inte|宛先不明|存在しません|見つかりません|不存在|수신자 없음|존재하지 않|no valid recipients?|nicht vorhanden|пользовател[ья] (?:не найден|не существует)|нет такого пользователя|не существует/i,
+      /(?:user|mailbox|recipient|address|account|alias|local part|addressee|destination)(?: address| name)? (?:\w+ ){0,2}(?:unknown|not found|not listed|does not exist|doesn't exist|do not exist|not exist|no longer exists?|is unknown|unavailable: user not found)|unknown (?:or illegal )?(?:user|recipient|mailbox|local[ -]part|alias|address)|no such (?:user|mailbox|recipient|address|account|person)|no mailbox|not our customer|invalid (?:recipient|mailbox|address|user)|not a valid (?:recipient|mailbox|user|address)|recipnotfound|recipientnotfound|resolver\.adr|(?:doesn't|does not) have an? \S+ account|recipient address rejected: (?:access denied|user unknown|unknown)|not listed in (?:the )?(?:public |domino |global )?(?:directory|name (?:&|and) address book|address book)|mailbox not found|user not found|user doesn't exist|illegal alias|the email account that you tried to reach does not exist|no such user here|address (?:couldn't|could not) be found|usuario desconocido|desconocid[oa]|no existe|inexistente|unbekannt|existiert nicht|inconnu|n'existe pas|inexistant|sconosciut[oa]|non esiste|onbekend|bestaat niet|desconhecid[oa]|não existe|okänd|finns inte|宛先不明|存在しません|見つかりません|不存在|수신자 없음|존재하지 않|no valid recipients?|nicht vorhanden|пользовател[ья] (?:не найден|не существует)|нет такого пользователя|не существует/i,
   },
   {
     reason: 'suspended',
@@ -110,6 +110,8 @@ const SPECIFIC: readonly WordingRule[] = [
       /\bmime\b|malformed|invalid (?:header|character|content|message)|header (?:too long|size)|bare lf|8-?bit|line (?:length|too long)|encoding|conversion|content type not|body type not|invalid (?:\w+ )?characters|rfc ?5322|rfc ?2822|section 3\.6|missing (?:a )?(?:valid )?(?:message-id|date|from) header|not (?:rfc )?compliant|protocol violation/i,
   },
 ];
+
+const EXPIRED = SPECIFIC.find((rule) => rule.reason === 'expired')!.pattern;
 
 /**
  * Weak wording: what is left when nothing above matched and the status code says nothing specific.
@@ -237,6 +239,11 @@ export function failureCause(status: string | null, texts: readonly string[]): F
     return { severity: hard ? 'hard' : 'soft', reason, code, why: `${reason}: ${why}${note}` };
   };
 
+  if (transientOnly) {
+    // Only temporary codes, and the report says time ran out: whatever the last attempt said, it expired.
+    const expiry = sources.map((text) => EXPIRED.exec(text)?.[0]).find((found) => found !== undefined);
+    if (expiry !== undefined) return decide('expired', `diagnostic says "${expiry}" and every code is temporary`);
+  }
   for (const text of sources) {
     for (const rule of SPECIFIC) {
       const found = rule.pattern.exec(text);

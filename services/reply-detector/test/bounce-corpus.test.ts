@@ -4,8 +4,9 @@ import { classifyBounceCase, loadBounceCases, scoreOf, type BounceOutcome } from
 
 /**
  * Issue 15: every bounce of test/bounce-corpus/corpus (written from the MTAs' documented formats) is
- * recognised, with the severity and reason of its manifest line. The holdout was written before the
- * classifier changed and is not tuned against: it must meet the issue's targets as a whole, not file by file.
+ * recognised, with the severity and reason of its manifest line. The holdouts (one written before the
+ * classifier changed, one after) are not tuned against: together they must meet the issue's targets as a
+ * whole, not file by file.
  */
 const corpus = loadBounceCases('corpus');
 
@@ -26,11 +27,11 @@ for (const c of corpus) {
   });
 }
 
-test('bounce holdout: at least 98 % recognised and 90 % hard/soft agreement (the targets of issue 15)', async () => {
+test('bounce holdouts: at least 98 % recognised and 90 % hard/soft agreement (the targets of issue 15)', async () => {
   const outcomes: BounceOutcome[] = [];
-  for (const c of loadBounceCases('holdout')) outcomes.push(await classifyBounceCase(c));
+  for (const c of [...loadBounceCases('holdout'), ...loadBounceCases('holdout2')]) outcomes.push(await classifyBounceCase(c));
   const score = scoreOf(outcomes);
-  assert.ok(score.total >= 40, `${score.total} holdout bounces`);
+  assert.ok(score.total >= 70, `${score.total} holdout bounces`);
   assert.ok(score.recognised >= 0.98 * score.total, `recognised ${score.recognised}/${score.total}`);
   assert.ok(score.severityAgreed >= 0.9 * score.recognised, `hard/soft agreed ${score.severityAgreed}/${score.recognised}`);
 });

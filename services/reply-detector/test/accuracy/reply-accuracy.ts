@@ -124,10 +124,11 @@ async function oooReport(title: string, cases: OooCase[]): Promise<string[]> {
 
 async function bounceCorpusReport(): Promise<string[]> {
   const lines = ['Bounce corpus (test/bounce-corpus): agreement is over the bounces recognised'];
-  for (const folder of ['corpus', 'holdout'] as const) {
+  const titles = { corpus: 'corpus', holdout: 'holdout (written before the classifier changed)', holdout2: 'holdout2 (written after it, not for tuning; see its README)' } as const;
+  for (const folder of ['corpus', 'holdout', 'holdout2'] as const) {
     const outcomes: BounceOutcome[] = [];
     for (const c of loadBounceCases(folder)) outcomes.push(await classifyBounceCase(c));
-    lines.push(...describeScore(folder === 'holdout' ? 'holdout (not used for tuning)' : 'corpus', scoreOf(outcomes)));
+    lines.push(...describeScore(titles[folder], scoreOf(outcomes)));
     for (const o of outcomes) {
       if (o.kind !== 'bounce' || o.severity !== o.expected.severity || o.reason !== o.expected.reason) {
         lines.push(`    ${o.file} (${o.expected.mta}): expected ${o.expected.severity} ${o.expected.reason}, got ${o.kind === 'bounce' ? `${o.severity} ${o.reason}` : o.kind}`);

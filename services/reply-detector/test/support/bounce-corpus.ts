@@ -18,8 +18,8 @@ export interface BounceCase {
   expected: ExpectedBounce;
 }
 
-/** One folder of the bounce corpus (`corpus` or `holdout`): every .eml file has its line in manifest.json, and no line is left over. */
-export function loadBounceCases(folder: 'corpus' | 'holdout'): BounceCase[] {
+/** One folder of the bounce corpus (`corpus`, `holdout` or `holdout2`): every .eml file has its line in manifest.json, and no line is left over. */
+export function loadBounceCases(folder: 'corpus' | 'holdout' | 'holdout2'): BounceCase[] {
   const dir = join(BOUNCE_CORPUS_DIR, folder);
   const manifest = z.record(z.string(), Expected).parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
