@@ -166,6 +166,40 @@ describe('Salesforce sandbox: strict writes', () => {
     assert.deepEqual(codes(full.body), ['created']);
   });
 
+  it('runs a Composite request as ONE call: queries and writes, references to earlier answers, all-or-none', async () => {
+    const before = sandbox.apiUsage().used;
+    const v = `/services/data/v${sandbox.apiVersion}`;
+    const answer = await call(sandbox, accessToken, 'POST', '/composite', {
+      compositeRequest: [
+        { method: 'POST', url: `${v}/sobjects/Account`, referenceId: 'acct', body: { Name: 'Composite Co' } },
+        { method: 'POST', url: `${v}/sobjects/Contact`, referenceId: 'person', body: { LastName: 'Comp', AccountId: '@{acct.id}', Email: 'comp@co.example' } },
+        { method: 'GET', url: `${v}/query?q=${encodeURIComponent("SELECT Id, AccountId FROM Contact WHERE Email = 'comp@co.example'")}`, referenceId: 'found' },
+        { method: 'GET', url: `${v}/query?q=${encodeURIComponent('SELECT Nope FROM Contact')}`, referenceId: 'broken' },
+      ],
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(sandbox.apiUsage().used, before + 1, 'the whole series counts as one call');
+    const subs = (answer.body as { compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: unknown }> }).compositeResponse;
+    assert.deepEqual(subs.map((s) => [s.referenceId, s.httpStatusCode]), [['acct', 201], ['person', 201], ['found', 200], ['broken', 400]]);
+    const accountId = (subs[0]?.body as { id: string }).id;
+    assert.equal((subs[2]?.body as { records: Array<{ AccountId: string }> }).records[0]?.AccountId, accountId);
+
+    const atomic = await call(sandbox, accessToken, 'POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: [
+        { method: 'POST', url: `${v}/sobjects/Account`, referenceId: 'kept', body: { Name: 'Rolled Back Co' } },
+        { method: 'POST', url: `${v}/sobjects/Contact`, referenceId: 'bad', body: { FirstName: 'No last name' } },
+      ],
+    });
+    const atomicSubs = (atomic.body as { compositeResponse: Array<{ httpStatusCode: number; body: Array<{ errorCode: string }> }> }).compositeResponse;
+    assert.deepEqual(atomicSubs.map((s) => s.body[0]?.errorCode), ['PROCESSING_HALTED', 'REQUIRED_FIELD_MISSING']);
+    assert.equal(sandbox.records('Account').filter((a) => a.Name === 'Rolled Back Co').length, 0);
+
+    const q = { method: 'GET', url: `${v}/query?q=${encodeURIComponent('SELECT Id FROM Contact')}` };
+    const tooMany = await call(sandbox, accessToken, 'POST', '/composite', { compositeRequest: Array.from({ length: 6 }, (_, i) => ({ ...q, referenceId: `q${i}` })) });
+    assert.equal(tooMany.status, 400);
+  });
+
   it('answers an expired session with 401 INVALID_SESSION_ID', async () => {
     const session = await token(sandbox);
     sandbox.expireAccessTokens();

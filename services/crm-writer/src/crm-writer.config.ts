@@ -26,8 +26,11 @@ export const CrmWriterConfig = z.object({
   SALESFORCE_PASSWORD: z.string().min(1).max(500).optional(),
   /** How often waiting activities and roll-ups are written (0: never by timer; tests tick themselves). */
   CRM_WRITE_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
-  /** Activities arriving within this window go to Salesforce in one call. */
-  CRM_WRITE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /**
+   * Activities arriving within this window go to Salesforce in one call (200 waiting go at once):
+   * the trade between API calls and how soon a Task shows (docs/crm-writer.md, bench:crm).
+   */
+  CRM_WRITE_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Engagement on a Task within this window becomes one roll-up update. */
   CRM_ROLLUP_WINDOW_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
 });

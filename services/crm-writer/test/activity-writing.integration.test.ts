@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '@telltale/testing';
 import { correction, emailSentTopic, hit, reply, replyDetectedTopic, sentEmail, trackingEngagementCorrectedTopic, trackingEngagementTopic } from './support/crm-events';
+import { replayDeadLetters } from '../src/replay-dead-letters';
 import { INTEGRATION, REP, startActivityWriter, WINDOW_MS, type ActivityWriterFixture } from './support/activity-writer-fixture';
 
 /** Writing activities: batching, exactly once, roll-ups, per-record errors, outages and the daily allowance. */
@@ -31,8 +32,8 @@ describe('crm-writer: activities to Salesforce', () => {
     const before = calls();
     await flush();
     assert.ok((await activities(orgId)).every((a) => a.state === 'written'));
-    // Contact query, User query for the rep, one upsert; no Lead query (everyone is a Contact).
-    assert.equal(calls() - before, 3);
+    // The Contact, Lead and rep User queries in one Composite call, then one upsert.
+    assert.equal(calls() - before, 2);
 
     const [task] = tasksWithKey(`email-sent:${sends[3]?.sentEmailId}`);
     assert.equal(task?.WhoId, contacts[3]);
@@ -113,24 +114,33 @@ describe('crm-writer: activities to Salesforce', () => {
     assert.ok((await activities(orgId)).every((a) => a.state === 'written'));
 
     f.h.sandbox.setFieldAccess('Task', 'Telltale_Direction__c', 'read', INTEGRATION.username);
+    const refused = [0, 1].map(() => sentEmail(orgId, { to: [{ address: 'locked@buyer.example', name: null }] }));
+    const keys = refused.map((r) => `email-sent:${r.sentEmailId}`);
     try {
-      const refused = sentEmail(orgId, { to: [{ address: 'locked@buyer.example', name: null }] });
-      await f.events.publish(emailSentTopic, refused, orgId);
-      await received(orgId, 4);
+      await f.events.publishMany(emailSentTopic, refused, orgId);
+      await received(orgId, 5);
       await flush();
-      const dead = (await activities(orgId)).find((a) => a.activity_key === `email-sent:${refused.sentEmailId}`);
-      assert.equal(dead?.state, 'dead');
-      assert.equal(dead?.last_error_code, 'INVALID_FIELD_FOR_INSERT_UPDATE');
-      const explained = (await (await f.h.api(`/v1/salesforce/activities?sentEmailId=${refused.sentEmailId}`, { orgId })).json()) as { activities: Array<{ state: string; lastError: { message: string } }> };
+      const dead = (await activities(orgId)).filter((a) => keys.includes(a.activity_key));
+      assert.deepEqual(dead.map((d) => [d.state, d.last_error_code]), [['dead', 'INVALID_FIELD_FOR_INSERT_UPDATE'], ['dead', 'INVALID_FIELD_FOR_INSERT_UPDATE']]);
+      const explained = (await (await f.h.api(`/v1/salesforce/activities?sentEmailId=${refused[0]?.sentEmailId}`, { orgId })).json()) as { activities: Array<{ state: string; lastError: { message: string } }> };
       assert.equal(explained.activities[0]?.state, 'dead');
       assert.match(explained.activities[0]?.lastError.message ?? '', /Telltale_Direction__c/);
     } finally {
       f.h.sandbox.setFieldAccess('Task', 'Telltale_Direction__c', 'edit', INTEGRATION.username);
     }
+    // The operator's command, for one activity …
+    assert.deepEqual(await replayDeadLetters(f.h.databaseUrl, { keys: [keys[0] as string] }, new Date(f.clock.now().getTime() - WINDOW_MS)), [keys[0]]);
+    await flush(1);
+    const afterOne = new Map((await activities(orgId)).map((a) => [a.activity_key, a.state]));
+    assert.equal(afterOne.get(keys[0] as string), 'written');
+    assert.equal(afterOne.get(keys[1] as string), 'dead');
+    // … and an admin over the API, for the rest of the organisation's.
     const replay = await f.h.api('/v1/salesforce/activities/replay', { method: 'POST', orgId });
     assert.equal(replay.status, 202);
-    await flush();
+    assert.deepEqual(await replay.json(), { replayed: [keys[1]] });
+    await flush(1);
     assert.ok((await activities(orgId)).every((a) => a.state === 'written'));
+    for (const key of keys) assert.equal(tasksWithKey(key).length, 1);
   });
 
   it('waits through a Salesforce outage with backoff instead of dead-lettering', async () => {

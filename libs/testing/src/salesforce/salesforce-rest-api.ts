@@ -6,6 +6,7 @@ import type { FieldDefinition, SalesforceSchema, SObjectDefinition, StoredRecord
 import { batchSizeFromHeader, QueryCursors, type QueryPage } from './query-cursors';
 import { evaluateSoql } from './soql-evaluator';
 import { parseSoql } from './soql-parser';
+import { handleComposite } from './composite-request';
 
 /**
  * The REST resources under `/services/data/vXX.X/` (REST API Developer Guide):
@@ -73,6 +74,10 @@ export class SalesforceRestApi {
         return this.query(req, rest, resource === 'queryAll');
       case 'composite':
         if (rest[0] === 'sobjects') return this.collections(req, rest.slice(1));
+        if (rest.length === 0) {
+          this.allow(req, ['POST']);
+          return handleComposite(req, (sub) => this.handle(sub), (work) => this.store.atomically(work));
+        }
         throw notFound();
       default:
         throw notFound();

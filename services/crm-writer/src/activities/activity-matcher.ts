@@ -17,9 +17,9 @@ import type { CrmSettings } from './crm-settings';
  * 4. OwnerId: the rep's active Salesforce User, found by email; when there is none, the Task is
  *    owned by the connected (integration) user, and the decision says so.
  *
- * One batch of activities costs one Contact query, one Lead query for those without a Contact,
- * one Opportunity query when the setting is on, and a User query only for reps not looked up in the
- * last day: the same for 1 activity or 200.
+ * One batch of activities costs ONE Composite call for the Contact, Lead and (for reps not looked
+ * up in the last day) User queries, plus one Opportunity query when the setting is on: the same for
+ * 1 activity or 200.
  */
 
 export interface MatchRequest {
@@ -66,14 +66,38 @@ export class ActivityMatcher {
 
   async match(orgId: string, conn: Connection, requests: MatchRequest[], settings: CrmSettings): Promise<Map<string, MatchDecision>> {
     const emails = unique(requests.flatMap((r) => r.people.map((p) => lower(p.address))));
-    const contacts = await this.people(orgId, conn, 'Contact', emails, '');
-    const leads = await this.people(orgId, conn, 'Lead', emails.filter((e) => !contacts.has(e)), ' AND IsConverted = false');
+    const reps = unique(requests.flatMap((r) => (r.repEmail ? [lower(r.repEmail)] : [])));
+    const knownReps = reps.length > 0 ? await this.repUsers.get(orgId, reps, new Date(this.now().getTime() - REP_USER_TTL_MS)) : new Map<string, string | null>();
+    const missingReps = reps.filter((e) => !knownReps.has(e));
+    // Contacts, Leads and the reps not looked up lately: one Composite call (up to five queries).
+    const contactQueries = chunks(emails, EMAILS_PER_QUERY).map(
+      (c) => `SELECT Id, Email, AccountId, LastModifiedDate FROM Contact WHERE Email IN (${c.map(soqlStringLiteral).join(', ')}) ORDER BY LastModifiedDate DESC, Id DESC`,
+    );
+    const leadQueries = chunks(emails, EMAILS_PER_QUERY).map(
+      (c) => `SELECT Id, Email, LastModifiedDate FROM Lead WHERE Email IN (${c.map(soqlStringLiteral).join(', ')}) AND IsConverted = false ORDER BY LastModifiedDate DESC, Id DESC`,
+    );
+    const userQueries = chunks(missingReps, EMAILS_PER_QUERY).map(
+      (c) => `SELECT Id, Email FROM User WHERE Email IN (${c.map(soqlStringLiteral).join(', ')}) AND IsActive = true ORDER BY CreatedDate ASC, Id ASC`,
+    );
+    const queries = [...contactQueries, ...leadQueries, ...userQueries];
+    const answers = queries.length > 0 ? await this.gateway.queries(orgId, conn, queries) : [];
+    const contacts = byEmail(answers.slice(0, contactQueries.length).flat());
+    const leads = byEmail(answers.slice(contactQueries.length, contactQueries.length + leadQueries.length).flat());
+    if (missingReps.length > 0) {
+      const found = new Map<string, string | null>(missingReps.map((e) => [e, null]));
+      for (const row of answers.slice(contactQueries.length + leadQueries.length).flat()) {
+        const email = lower(String(row.Email));
+        if (found.get(email) === null) found.set(email, String(row.Id));
+      }
+      await this.repUsers.put(orgId, found);
+      for (const [email, id] of found) knownReps.set(email, id);
+    }
+
     const decisions = new Map<string, MatchDecision>();
     for (const request of requests) decisions.set(request.activityKey, this.decideWho(request, contacts, leads, settings));
-
     if (settings.unmatchedPolicy === 'create_lead') await this.createLeads(orgId, conn, requests, decisions);
     await this.decideWhat(orgId, conn, contacts, decisions, settings);
-    await this.decideOwners(orgId, conn, requests, decisions);
+    this.decideOwners(requests, decisions, knownReps);
     return decisions;
   }
 
@@ -191,27 +215,7 @@ export class ActivityMatcher {
     }
   }
 
-  private async decideOwners(orgId: string, conn: Connection, requests: MatchRequest[], decisions: Map<string, MatchDecision>): Promise<void> {
-    const reps = unique(requests.flatMap((r) => (r.repEmail ? [lower(r.repEmail)] : [])));
-    if (reps.length === 0) return;
-    const known = await this.repUsers.get(orgId, reps, new Date(this.now().getTime() - REP_USER_TTL_MS));
-    const missing = reps.filter((e) => !known.has(e));
-    if (missing.length > 0) {
-      const found = new Map<string, string | null>(missing.map((e) => [e, null]));
-      for (const chunk of chunks(missing, EMAILS_PER_QUERY)) {
-        const rows = await this.gateway.query(
-          orgId,
-          conn,
-          `SELECT Id, Email FROM User WHERE Email IN (${chunk.map(soqlStringLiteral).join(', ')}) AND IsActive = true ORDER BY CreatedDate ASC, Id ASC`,
-        );
-        for (const row of rows) {
-          const email = lower(String(row.Email));
-          if (found.get(email) === null) found.set(email, String(row.Id));
-        }
-      }
-      await this.repUsers.put(orgId, found);
-      for (const [email, id] of found) known.set(email, id);
-    }
+  private decideOwners(requests: MatchRequest[], decisions: Map<string, MatchDecision>, known: Map<string, string | null>): void {
     for (const request of requests) {
       const decision = decisions.get(request.activityKey);
       if (!decision) continue;
@@ -226,26 +230,6 @@ export class ActivityMatcher {
         decision.reasons.push('Owner: the rep of this activity is not known yet; the Task belongs to the connected Salesforce user.');
       }
     }
-  }
-
-  /** Contacts or Leads by email, each list sorted by the tie-break (most recently modified first). */
-  private async people(orgId: string, conn: Connection, sobject: 'Contact' | 'Lead', emails: string[], extra: string): Promise<Map<string, PersonRow[]>> {
-    const byEmail = new Map<string, PersonRow[]>();
-    const fields = sobject === 'Contact' ? 'Id, Email, AccountId, LastModifiedDate' : 'Id, Email, LastModifiedDate';
-    for (const chunk of chunks(emails, EMAILS_PER_QUERY)) {
-      const rows = await this.gateway.query(
-        orgId,
-        conn,
-        `SELECT ${fields} FROM ${sobject} WHERE Email IN (${chunk.map(soqlStringLiteral).join(', ')})${extra} ORDER BY LastModifiedDate DESC, Id DESC`,
-      );
-      for (const row of rows) {
-        const email = lower(String(row.Email));
-        const list = byEmail.get(email) ?? [];
-        list.push({ Id: String(row.Id), Email: email, AccountId: (row.AccountId as string | null | undefined) ?? null, LastModifiedDate: String(row.LastModifiedDate) });
-        byEmail.set(email, list);
-      }
-    }
-    return byEmail;
   }
 }
 
@@ -262,6 +246,18 @@ function leadRecord(email: string, name: string | null): SalesforceRecord {
     ...(firstName ? { FirstName: firstName } : {}),
     Company: (domain.split('.')[0] || domain || 'Unknown').slice(0, 255),
   };
+}
+
+/** Rows of people by lower-case email, in query order (the tie-break: most recently modified first). */
+function byEmail(rows: Array<Record<string, unknown>>): Map<string, PersonRow[]> {
+  const out = new Map<string, PersonRow[]>();
+  for (const row of rows) {
+    const email = lower(String(row.Email));
+    const list = out.get(email) ?? [];
+    list.push({ Id: String(row.Id), Email: email, AccountId: (row.AccountId as string | null | undefined) ?? null, LastModifiedDate: String(row.LastModifiedDate) });
+    out.set(email, list);
+  }
+  return out;
 }
 
 function unique<T>(values: T[]): T[] {

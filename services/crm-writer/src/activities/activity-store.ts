@@ -9,6 +9,11 @@ import type { MatchDecision } from './activity-matcher';
  * ends, and the Task upsert on the External ID makes that second attempt find the first one's Task.
  */
 
+/** An EntityManager, or the replay command's plain client: something that runs SQL and answers rows. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
 export interface ActivityRow {
   activity_key: string;
   org_id: string;
@@ -123,8 +128,8 @@ export class ActivityStore {
     return rows[0]?.n ?? 0;
   }
 
-  /** Dead-lettered activities go back to the queue (all of an organisation's, or the keys given). */
-  async replayDead(m: EntityManager, filter: { orgId?: string; keys?: string[] }, now: Date): Promise<string[]> {
+  /** Dead-lettered activities go back to the queue (all, an organisation's, or the keys given). */
+  async replayDead(m: Queryable, filter: { orgId?: string; keys?: string[] }, now: Date): Promise<string[]> {
     const rows = (await m.query(
       `WITH replayed AS (
          UPDATE crm_writer.crm_activity SET state = 'pending', attempts = 0, next_attempt_at = $3, lease_until = NULL

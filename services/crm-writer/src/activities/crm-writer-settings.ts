@@ -25,7 +25,7 @@ export interface CrmWriterSettings {
 
 export const DEFAULT_CRM_WRITER_SETTINGS: CrmWriterSettings = {
   tickMs: 1000,
-  batchWindowMs: 2000,
+  batchWindowMs: 30_000,
   rollupWindowMs: 60_000,
   batchSize: 200,
   leaseMs: 120_000,

@@ -118,8 +118,11 @@ export class RollupStore {
          WHERE a.kind = 'email_sent' AND a.sent_email_id = r.sent_email_id AND r.sent_email_id IN (
            SELECT r2.sent_email_id FROM crm_writer.task_rollup r2
            JOIN crm_writer.crm_activity a2 ON a2.kind = 'email_sent' AND a2.sent_email_id = r2.sent_email_id AND a2.state = 'written'
-           WHERE r2.org_id = $1 AND r2.version > r2.written_version AND r2.next_attempt_at <= $2 AND r2.changed_at <= $3
+           WHERE r2.org_id = $1 AND r2.version > r2.written_version AND r2.next_attempt_at <= $2
              AND (r2.lease_until IS NULL OR r2.lease_until < $2)
+             -- Once one roll-up of the organisation is due, the call takes every change waiting.
+             AND EXISTS (SELECT 1 FROM crm_writer.task_rollup r3 WHERE r3.org_id = $1 AND r3.version > r3.written_version
+                           AND r3.next_attempt_at <= $2 AND r3.changed_at <= $3)
            ORDER BY r2.changed_at LIMIT $5 FOR UPDATE OF r2 SKIP LOCKED)
          RETURNING r.sent_email_id, r.org_id, r.human_opens, r.human_clicks, r.last_engaged_at, r.bounced, r.bounce_detail,
            r.out_of_office, to_char(r.out_of_office_until, 'YYYY-MM-DD') AS out_of_office_until, r.version::text AS version, r.attempts, a.task_id)
