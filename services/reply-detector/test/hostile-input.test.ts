@@ -204,3 +204,16 @@ test('an 8000-character explanation without an @ is searched for the recipient w
   const bounce = withinBudget('assessBounce', letters, () => assessBounce(bounceWith(letters)));
   assert.equal(bounce.outcome === 'bounce' && bounce.bounce.recipient, null);
 });
+
+// Issue 15: the openings of the out-of-office, date and unsubscribe patterns, repeated over 32 KiB
+// (each pattern must fail fast where its first part matches and the rest does not).
+test('issue 15: 32 KiB runs of phrase, month, weekday and request openings are read within budget', () => {
+  for (const unit of ['ich bin ', 'ich möchte mich ', 'montag, den ', 'december ', '14. ', '14 de ', '12/', '2026. ', 'remove me from the ', "don't ", 'не пишите мне ', '配信', '수신 ', 'I am out of the office ', 'the ', "ta' ", 'по ']) {
+    const text = unit.repeat(Math.ceil((32 * 1024) / unit.length));
+    const message = inboundMessage({ subject: text, textBody: text, autoReplyMarkers: { ...markers, xAutoResponseSuppress: 'All' } });
+    withinBudget(`autoReplyReasons (${unit})`, text, () => autoReplyReasons(message));
+    withinBudget(`autoReplyLanguage (${unit})`, text, () => autoReplyLanguage(message));
+    withinBudget(`extractReturnDate (${unit})`, text, () => extractReturnDate(text, RECEIVED, 'de'));
+    withinBudget(`unsubscribeRequest (${unit})`, text, () => unsubscribeRequest(message));
+  }
+});
