@@ -117,6 +117,7 @@ export async function startServices(infra) {
       TRACKER_URL: url('tracker'),
       MAILBOX_SYNC_URL: url('mailbox-sync'),
       REPLY_DETECTOR_URL: url('reply-detector'),
+      CRM_WRITER_URL: url('crm-writer'),
       // "This is my device" sends the browser to the tracking domain, which sends it back here.
       APP_TRACKING_URL: url('tracker'),
     },
@@ -132,7 +133,8 @@ export async function startServices(infra) {
       SERVICE_CREDENTIAL: secrets.SENDER_SERVICE_CREDENTIAL,
     },
     'reply-detector': {},
-    'crm-writer': testing.crmWriterSandboxEnv(salesforce),
+    // Settings → Salesforce connects the organisation through the local Salesforce org's consent page.
+    'crm-writer': { ...testing.crmWriterSandboxEnv(salesforce), CREDENTIALS_ENCRYPTION_KEYS: secrets.CREDENTIALS_ENCRYPTION_KEYS, SALESFORCE_REDIRECT_URI: `${appUrl}/settings/salesforce/callback` },
   };
   const children = [];
   const stopChildren = async () => {

@@ -33,7 +33,7 @@ export async function startIdentitySystem(options: {
   databaseUrl: string;
   kafkaBrokers: string;
   topicPrefix: string;
-  upstreams: { sequencer?: string; sender?: string; tracker?: string; mailboxSync?: string; replyDetector?: string };
+  upstreams: { sequencer?: string; sender?: string; tracker?: string; mailboxSync?: string; replyDetector?: string; crmWriter?: string };
   clock?: Clock;
   appPort?: number;
   sessionIdleMinutes?: number;
@@ -75,6 +75,7 @@ export async function startIdentitySystem(options: {
         TRACKER_URL: options.upstreams.tracker ?? unreachable,
         MAILBOX_SYNC_URL: options.upstreams.mailboxSync ?? unreachable,
         REPLY_DETECTOR_URL: options.upstreams.replyDetector ?? unreachable,
+        CRM_WRITER_URL: options.upstreams.crmWriter ?? unreachable,
         ...options.appEnv,
       }),
       { clock: options.clock, logger: createLogger({ service: 'app', level: 'warn' }) },
@@ -126,6 +127,8 @@ export async function startSignedInSystem(options: SystemOptions & { sessionIdle
     ...options,
     identityEnv: serviceIdentityEnv(signing),
     trackerEnv: { TRACKER_APP_ORIGINS: `http://127.0.0.1:${appPort}`, ...options.trackerEnv },
+    // Salesforce sends the admin's browser back to the web app's settings page.
+    crmWriterEnv: { SALESFORCE_REDIRECT_URI: `http://127.0.0.1:${appPort}/settings/salesforce/callback`, ...options.crmWriterEnv },
   });
   let identity: IdentitySystem;
   try {
@@ -145,6 +148,7 @@ export async function startSignedInSystem(options: SystemOptions & { sessionIdle
         tracker: services.tracker.url,
         mailboxSync: services.mailboxSync.url,
         replyDetector: services.replyDetector.url,
+        crmWriter: services.crmWriter.url,
       },
     });
   } catch (err) {

@@ -78,6 +78,7 @@ const started = (): Record<ApiService, StartedService> => ({
   tracker: system.services.tracker,
   'mailbox-sync': system.services.mailboxSync,
   'reply-detector': system.services.replyDetector,
+  'crm-writer': system.services.crmWriter,
 });
 
 test('the document covers every public route of the running services: their controllers are all listed for the generator', async () => {

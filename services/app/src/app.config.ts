@@ -50,6 +50,8 @@ export const AppConfig = z.object({
   TRACKER_URL: z.url({ protocol: /^https?$/ }),
   MAILBOX_SYNC_URL: z.url({ protocol: /^https?$/ }),
   REPLY_DETECTOR_URL: z.url({ protocol: /^https?$/ }),
+  /** The crm-writer (the organisation's Salesforce connection); absent, /api/v1/salesforce answers 503. */
+  CRM_WRITER_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**
    * Where browsers reach the tracking domain (the tracker's public URL): "This is my device" sends
    * the browser there so the tracker sets its device cookie. Absent, the app's own origin.

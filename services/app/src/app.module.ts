@@ -26,6 +26,8 @@ export class AppModule {
       tracker: config.TRACKER_URL.replace(/\/$/, ''),
       'mailbox-sync': config.MAILBOX_SYNC_URL.replace(/\/$/, ''),
       'reply-detector': config.REPLY_DETECTOR_URL.replace(/\/$/, ''),
+      // Unset: an empty base URL, so the gateway answers 503 upstream_unavailable.
+      'crm-writer': config.CRM_WRITER_URL?.replace(/\/$/, '') ?? '',
     };
     return {
       module: AppModule,

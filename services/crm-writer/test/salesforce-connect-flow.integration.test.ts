@@ -165,8 +165,13 @@ describe('Salesforce connection API', () => {
     assert.match(view.lastError ?? '', /reconnect Salesforce/);
     await crm.awaitChange('needs_reconnect event', (c) => c.orgId === orgId && c.state === 'needs_reconnect');
 
+    const told: string[] = [];
+    crm.connections.onConnected((id) => {
+      told.push(id);
+    });
     const again = await connectWebServer(orgId);
     assert.equal(again.state, 'connected');
+    assert.deepEqual(told, [orgId], 'writes waiting on the organisation are told it is back');
     await crm.awaitChange('reconnected event', (c) => c.orgId === orgId && c.state === 'connected' && c.previousState === 'needs_reconnect');
     const fresh = await crm.connections.forOrg(orgId);
     assert.notEqual(fresh, conn, 'a new connection after reconnecting');

@@ -10,6 +10,8 @@ import { OpenApiController } from '@telltale/app/dist/src/openapi/openapi.contro
 import { IdentityProviderRequest, UpdateOrganizationRequest } from '@telltale/app/dist/src/organizations/organizations.service';
 import { SignInController, SignInQuery } from '@telltale/app/dist/src/sign-in/sign-in.controller';
 import { InviteRequest, UpdateUserRequest } from '@telltale/app/dist/src/users/users.service';
+import { SalesforceConnectionController } from '@telltale/crm-writer/dist/src/connections/salesforce-connection.controller';
+import { JwtConnectRequest, OAuthCallbackQuery as SalesforceCallbackQuery, StartConnectRequest as StartSalesforceConnectRequest } from '@telltale/crm-writer/dist/src/connections/salesforce-connect.service';
 import { GmailController } from '@telltale/mailbox-sync/dist/src/gmail/gmail.controller';
 import { GoogleCallbackQuery, StartGoogleAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/gmail/gmail-connections.service';
 import { CallbackQuery as MicrosoftCallbackQuery, GraphController, StartRequest as StartMicrosoftAuthorizationRequest } from '@telltale/mailbox-sync/dist/src/graph/graph.controller';
@@ -31,8 +33,8 @@ import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@te
 import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
 
-/** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer has no HTTP API). */
-export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector';
+/** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer only for the Salesforce connection). */
+export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
 
 /**
  * Every HTTP controller of each service's module (HealthController comes with the runtime). The
@@ -46,6 +48,7 @@ export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
   tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
   'mailbox-sync': [MailboxesController, InternalMailboxController, GmailController, GraphController, HealthController],
   'reply-detector': [VerdictsController, HealthController],
+  'crm-writer': [SalesforceConnectionController, HealthController],
 };
 
 /** What the controllers read through `parseRequest` (or parse themselves), by public route. */
@@ -109,4 +112,8 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'GET /api/v1/mailboxes/oauth/google/callback': { query: GoogleCallbackQuery as RouteInput['query'] },
   'POST /api/v1/mailboxes/oauth/microsoft': { body: StartMicrosoftAuthorizationRequest },
   'GET /api/v1/mailboxes/oauth/microsoft/callback': { query: MicrosoftCallbackQuery },
+  'POST /api/v1/salesforce/connection/oauth': { body: StartSalesforceConnectRequest },
+  'GET /api/v1/salesforce/connection/oauth/callback': { query: SalesforceCallbackQuery as RouteInput['query'] },
+  'POST /api/v1/salesforce/connection/jwt': { body: JwtConnectRequest },
+  'POST /api/v1/salesforce/connection/preflight': { body: null },
 };

@@ -93,6 +93,12 @@ export function crmWriterSandboxEnv(sandbox: Pick<SalesforceSandbox, 'url' | 'cl
     SALESFORCE_CLIENT_SECRET: sandbox.clientSecret,
     SALESFORCE_USERNAME: DEFAULT_SANDBOX_USER.username,
     SALESFORCE_PASSWORD: DEFAULT_SANDBOX_USER.password,
+    // Tasks show within a second or two locally (production batches for 30 s).
+    CRM_WRITE_BATCH_WINDOW_MS: '1000',
+    CRM_WRITE_TICK_MS: '250',
+    // An organisation connecting its own Salesforce logs in here, as "production" or "sandbox".
+    SALESFORCE_PRODUCTION_LOGIN_URL: sandbox.url,
+    SALESFORCE_SANDBOX_LOGIN_URL: sandbox.url,
   };
 }
 

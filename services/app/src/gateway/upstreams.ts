@@ -1,5 +1,5 @@
 /** Which service owns each public API path (`/api` stripped), first match wins. */
-export type Upstream = 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector';
+export type Upstream = 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
 
 const ROUTES: readonly [RegExp, Upstream][] = [
   [/^\/v1\/enrollments\/[^/]+\/verdicts$/, 'reply-detector'],
@@ -13,6 +13,8 @@ const ROUTES: readonly [RegExp, Upstream][] = [
   // The list (?enrollmentId=&mailboxId=&cursor=&limit=) and one email.
   [/^\/v1\/emails(\/[^/]+)?$/, 'sender'],
   [/^\/v1\/mailboxes(\/.*)?$/, 'mailbox-sync'],
+  // The organisation's Salesforce connection: status, connect (OAuth or JWT), disconnect, pre-flight.
+  [/^\/v1\/salesforce(\/.*)?$/, 'crm-writer'],
 ];
 
 export function upstreamFor(path: string): Upstream | null {

@@ -36,15 +36,11 @@ export const OAuthCallbackQuery = z.union([
 ]);
 
 const PEM_MAX = 16_000;
-export const JwtConnectRequest = z
-  .object({
-    environment: z.enum(['production', 'sandbox', 'my_domain']),
-    myDomain: z.string().min(3).max(255).optional(),
-    consumerKey: z.string().min(10).max(500).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-    username: z.string().min(3).max(320),
-    privateKey: z.string().min(100).max(PEM_MAX),
-  })
-  .strict();
+export const JwtConnectRequest = LoginHostRequest.extend({
+  consumerKey: z.string().min(10).max(500).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  username: z.string().min(3).max(320),
+  privateKey: z.string().min(100).max(PEM_MAX),
+}).strict();
 
 const identityDocument = z.object({ username: z.string().max(320), user_id: z.string().max(18), organization_id: z.string().max(18) });
 
@@ -159,14 +155,14 @@ export class SalesforceConnectService {
       secret: token.refresh_token,
       connectedBy: startedBy,
     });
-    this.connections.forget(orgId);
+    await this.connections.connected(orgId);
     return this.status(orgId);
   }
 
   /** The JWT bearer flow: checks the grant works before anything is stored. */
   async connectJwt(orgId: string, connectedBy: string, request: z.infer<typeof JwtConnectRequest>): Promise<SalesforceConnectionView> {
     this.requireEncryption();
-    const loginUrl = this.loginUrl(request.environment === 'my_domain' ? { environment: 'my_domain', myDomain: request.myDomain ?? '' } : { environment: request.environment });
+    const loginUrl = this.loginUrl(request);
     try {
       await checkPrivateKey(request.privateKey);
     } catch (err) {
@@ -192,7 +188,7 @@ export class SalesforceConnectService {
       secret: request.privateKey,
       connectedBy,
     });
-    this.connections.forget(orgId);
+    await this.connections.connected(orgId);
     return this.status(orgId);
   }
 

@@ -46,6 +46,7 @@ const GRANT_REFUSED = new Set(['invalid_grant', 'invalid_client_id', 'invalid_cl
  */
 export class SalesforceConnections {
   private readonly cache = new Map<string, CachedConnection>();
+  private readonly connectedListeners: Array<(orgId: string) => void | Promise<void>> = [];
   private deprecationLogged = false;
 
   constructor(
@@ -85,6 +86,27 @@ export class SalesforceConnections {
   /** Drops the cached connection (after reconnect or disconnect on this replica). */
   forget(orgId: string): void {
     this.cache.delete(orgId);
+  }
+
+  /**
+   * `listener(orgId)` runs when an admin connects or reconnects an organisation through this
+   * replica, so writes waiting on it can be retried at once instead of at their next backoff.
+   * Other replicas learn the same from `crm.connection-changed.v1`.
+   */
+  onConnected(listener: (orgId: string) => void | Promise<void>): void {
+    this.connectedListeners.push(listener);
+  }
+
+  /** The organisation was (re)connected: a fresh connection next time, and the listeners told. */
+  async connected(orgId: string): Promise<void> {
+    this.forget(orgId);
+    for (const listener of this.connectedListeners) {
+      try {
+        await listener(orgId);
+      } catch (err) {
+        this.logger.warn({ orgId, err: err instanceof Error ? err.message : String(err) }, 'a listener of Salesforce connections failed');
+      }
+    }
   }
 
   /**

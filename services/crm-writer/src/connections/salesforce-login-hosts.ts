@@ -9,11 +9,8 @@ import { z } from 'zod';
 export const SalesforceEnvironment = z.enum(['production', 'sandbox', 'my_domain']);
 export type SalesforceEnvironment = z.infer<typeof SalesforceEnvironment>;
 
-export const LoginHostRequest = z.discriminatedUnion('environment', [
-  z.object({ environment: z.literal('production') }).strict(),
-  z.object({ environment: z.literal('sandbox') }).strict(),
-  z.object({ environment: z.literal('my_domain'), myDomain: z.string().min(3).max(255) }).strict(),
-]);
+/** `myDomain` (the My Domain host) is read for `my_domain` only, and required there. */
+export const LoginHostRequest = z.object({ environment: SalesforceEnvironment, myDomain: z.string().min(3).max(255).optional() }).strict();
 export type LoginHostRequest = z.infer<typeof LoginHostRequest>;
 
 export interface LoginHosts {
@@ -30,7 +27,7 @@ export class InvalidLoginHostError extends Error {}
 export function loginUrlFor(request: LoginHostRequest, hosts: LoginHosts): string {
   if (request.environment === 'production') return trimSlash(hosts.production);
   if (request.environment === 'sandbox') return trimSlash(hosts.sandbox);
-  const typed = request.myDomain.trim().toLowerCase();
+  const typed = (request.myDomain ?? '').trim().toLowerCase();
   const host = typed.replace(/^https:\/\//, '').replace(/\/+$/, '');
   if (!MY_DOMAIN_HOST.test(host)) {
     throw new InvalidLoginHostError(

@@ -6,6 +6,7 @@ import { ApiKeysSettings } from './settings/ApiKeysSettings';
 import { DevicesSettings } from './settings/DevicesSettings';
 import { MailboxesSettings, OAuthCallback } from './settings/MailboxesSettings';
 import { OfficeRangesSettings } from './settings/OfficeRangesSettings';
+import { SalesforceCallback, SalesforceSettings } from './settings/SalesforceSettings';
 import { UsersSettings } from './settings/UsersSettings';
 
 export function SettingsPage() {
@@ -20,6 +21,7 @@ export function SettingsPage() {
           { value: 'office-ranges', label: 'Office networks' },
           { value: 'users', label: 'Users & roles' },
           { value: 'api-keys', label: 'API keys' },
+          { value: 'salesforce', label: 'Salesforce' },
         ]
       : []),
   ];
@@ -46,6 +48,8 @@ export function SettingsPage() {
             <Route path="office-ranges" element={<OfficeRangesSettings />} />
             <Route path="users" element={<UsersSettings />} />
             <Route path="api-keys" element={<ApiKeysSettings />} />
+            <Route path="salesforce" element={<SalesforceSettings />} />
+            <Route path="salesforce/callback" element={<SalesforceCallback />} />
           </>
         ) : null}
         <Route path="*" element={<Navigate to="mailboxes" replace />} />
