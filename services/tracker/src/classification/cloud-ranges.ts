@@ -32,7 +32,7 @@ export const CloudRangesFile = z.object({
       }),
     )
     .max(20),
-  ranges: z.array(z.object({ provider: z.enum(CLOUD_PROVIDERS), region: z.string().min(1).max(MAX_NAME), cidrs: z.array(Cidr).min(1) })).max(5_000),
+  ranges: z.array(z.object({ provider: z.enum(CLOUD_PROVIDERS), region: z.string().min(1).max(MAX_NAME), cidrs: z.array(Cidr).min(1).max(100_000) })).max(5_000),
 });
 export type CloudRangesFile = z.infer<typeof CloudRangesFile>;
 
