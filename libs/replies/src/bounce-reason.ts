@@ -190,11 +190,14 @@ const ADDRESS = /(?<![^\s<>()[\]"',;:@])[^\s<>()[\]"',;:@]+@[^\s<>()[\]"',;:@]+/
  * stay; so do the block-list zones a host block names (zen.spamhaus.org, bl.spamcop.net).
  */
 const HOST = /(?<![^\s<>()[\]"',;:@/=])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?![A-Za-z0-9.-])/g;
+/** Links to help pages ("…/anti-spam-policy.html"): their words name the page, not the cause. */
+const URL = /\b(?:https?|ftp):\/\/[^\s<>"')\]]+/gi;
 const BLOCK_LIST_ZONE = /spamhaus|spamcop|sorbs|uceprotect|dnsbl|rbl|surbl|psbl|spamrats|barracudacentral|manitu|\bbl\./i;
 
 function withoutNames(text: string): string {
   return text
     .replace(QUOTED_SUBJECT, ' ')
+    .replace(URL, (url) => (BLOCK_LIST_ZONE.test(url) ? url : '<url>'))
     .replace(ADDRESS, '<address>')
     .replace(HOST, (host) => (BLOCK_LIST_ZONE.test(host) ? host : '<host>'));
 }

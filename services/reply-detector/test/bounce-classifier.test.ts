@@ -103,6 +103,7 @@ test('words in quoted subjects, addresses and host names are not read as the cau
   assert.equal(cause('Subject: Our new spam policy\n550 5.1.1 user unknown'), 'user_unknown');
   assert.equal(cause('<spam@buyer.example>: 550 5.1.1 user unknown'), 'user_unknown');
   assert.equal(cause('host spam-gw.virus-labs.example [192.0.2.1] said: 550 5.1.1 user unknown'), 'user_unknown');
+  assert.equal(cause('550 5.1.1 User unknown; see https://postmaster.buyer.example/Anti-Spam-Policy#Blocked'), 'user_unknown');
   // A block-list zone is what a host block names, and Microsoft's status texts keep their words.
   assert.equal(cause('554 5.7.1 Client host [198.51.100.20] blocked using bl.spamcop.net'), 'blocked');
   assert.equal(cause('550 4.4.7 QUEUE.Expired; message expired'), 'expired');
