@@ -94,17 +94,22 @@ function withYear(year: string | undefined, month: number, day: number, base: Da
   return thisYear.getTime() < base.getTime() - 7 * 86_400_000 ? utcDate(base.getUTCFullYear() + 1, month, day) : thisYear;
 }
 
-/** The first day numbered `day` on or after the message (a day back allowed) that falls on `weekday` when one is given, within a year. */
+/**
+ * The first day numbered `day` on or after the message (a day back allowed), in this month or the
+ * next two, that falls on `weekday` when one is given; null when none does ("Monday 3 people" is no
+ * date unless a Monday the 3rd is near).
+ */
 function nextDayOfMonth(day: number, weekday: number | undefined, base: Date): Date | null {
-  let first: Date | null = null;
-  for (let k = 0; k <= 12; k += 1) {
+  for (let k = 0; k <= 2; k += 1) {
     const candidate = utcDate(base.getUTCFullYear() + Math.floor((base.getUTCMonth() + k) / 12), ((base.getUTCMonth() + k) % 12) + 1, day);
     if (!candidate || candidate.getTime() < base.getTime() - 86_400_000) continue;
     if (weekday === undefined || (candidate.getUTCDay() + 6) % 7 === weekday) return candidate;
-    first ??= candidate;
   }
-  return first;
+  return null;
 }
+
+/** English "the 14th" counts after a word that introduces a date ("until the 14th", "back on the 14th"), not in "the 1st time". */
+const ORDINAL_CONTEXT = /(?<![\p{L}])(until|till|til|through|thru|back|returning|return|on|from|to|after|by|before)\s{1,3}$/u;
 
 function upcoming(date: Date, base: Date): boolean {
   return date.getTime() >= base.getTime() - 86_400_000;
@@ -163,7 +168,8 @@ export function extractReturnDate(body: string | null, sentAt: string, language:
     // "יום שני 14": Hebrew weekdays are two words.
     const weekday = WEEKDAY.get(word) ?? (text.slice(Math.max(0, m.index - 4), m.index) === 'יום ' ? WEEKDAY.get(`יום ${word}`) : undefined);
     // "the 14" alone is too loose ("the 3 of us"): English needs its ordinal suffix.
-    const ordinal = (word === 'the' || m[2] === 'the') && /^(st|nd|rd|th)$/.test(m[4] ?? '');
+    const theAt = word === 'the' ? m.index : m[2] === 'the' ? m.index + m[0].indexOf('the', word.length) : -1;
+    const ordinal = theAt >= 0 && /^(st|nd|rd|th)$/.test(m[4] ?? '') && (word !== 'the' ? ORDINAL_CONTEXT.test(`${word} `) : ORDINAL_CONTEXT.test(text.slice(Math.max(0, theAt - 16), theAt)));
     if (weekday === undefined && !ordinal) continue;
     const next = NEXT_WORD.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 40));
     if (next && monthOf(next[1]!, language)) continue; // "Monday 4 January": the day-month pattern reads it
