@@ -287,6 +287,9 @@ async function journeyUnderChaos(t: TestContext): Promise<void> {
   // 6. Let it settle: nothing unpublished, every consumer group at the end of its partitions.
   {
     await eventually('outboxes empty and every consumer caught up', () => settled(admin), { timeoutMs: 240_000, intervalMs: 500 });
+    // crm-writer writes what it consumed in batches: its queue drained too (a batch the killed
+    // process had claimed waits out its lease first).
+    await eventually('crm-writer wrote every activity', async () => ((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM crm_writer.crm_activity WHERE state = 'pending'`))[0]?.n === 0 ? true : undefined), { timeoutMs: 240_000, intervalMs: 500 });
 
     // Every step at most once: one Message-ID per step in each inbox, and one sender record each.
     // A second copy with the same Message-ID is the one window left (the sender's transaction

@@ -79,7 +79,17 @@ export class LogActivityUseCase {
       const requests = claimed.map((row) => matchRequest(row, sent.get(row.sent_email_id)));
       const decisions = await this.matcher.match(orgId, conn, requests, settings);
       const toWrite = claimed.filter((row) => decisions.get(row.activity_key)?.outcome === 'matched');
-      const results = await this.upsertTasks(orgId, conn, toWrite, decisions, sent);
+      // Roll-ups waiting on Tasks written before ride along in the same call, due or not.
+      const rollups = await this.runtime.transaction((m) => this.rollups.claim(m, orgId, this.clock.now(), null, this.settings.batchSize, this.settings.leaseMs));
+      let results: Map<string, RecordResult>;
+      try {
+        const written = await this.upsertTasks(orgId, conn, toWrite, decisions, sent, rollups);
+        results = written.tasks;
+        await this.recordRollupResults(rollups, written.rollups);
+      } catch (err) {
+        await this.failRollups(orgId, rollups, err);
+        throw err;
+      }
       await this.runtime.transaction(async (m) => {
         const at = this.clock.now();
         for (const row of claimed) {
@@ -98,9 +108,7 @@ export class LogActivityUseCase {
   /** One batch of the organisation's due roll-ups: one update call for up to 200 Tasks. */
   async writeRollups(orgId: string): Promise<number> {
     const now = this.clock.now();
-    const claimed = await this.runtime.transaction((m) =>
-      this.rollups.claim(m, orgId, now, this.settings.rollupWindowMs, this.settings.batchSize, this.settings.leaseMs),
-    );
+    const claimed = await this.runtime.transaction((m) => this.rollups.claim(m, orgId, now, this.settings.rollupWindowMs, this.settings.batchSize, this.settings.leaseMs));
     if (claimed.length === 0) return 0;
     const ids = claimed.map((r) => r.sent_email_id);
     const settings = await this.runtime.transaction((m) => readCrmSettings(m, orgId));
@@ -111,31 +119,39 @@ export class LogActivityUseCase {
     }
     try {
       const conn = await this.connection(orgId);
-      const results = await this.salesforce.update(orgId, conn, claimed.map(rollupRecord));
-      await this.runtime.transaction(async (m) => {
-        const at = this.clock.now();
-        for (const [i, row] of claimed.entries()) {
-          const result = results[i] as RecordResult;
-          if (result.success) {
-            await this.rollups.written(m, row.sent_email_id, row.version);
-            continue;
-          }
-          const error = result.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'no error given' };
-          const mapped = mapRecordError(error);
-          if (mapped.code === 'TEMPORARY' || mapped.code === 'RATE_LIMITED' || mapped.code === 'AUTH_REVOKED') {
-            await this.rollups.retryLater(m, [row.sent_email_id], new Date(at.getTime() + retryDelayMs(this.settings, row.attempts)), mapped.message, true);
-          } else {
-            // The Task is gone or refuses the values: this version is given up, later changes try again.
-            await this.rollups.written(m, row.sent_email_id, row.version, mapped.message);
-          }
-        }
-      });
+      await this.recordRollupResults(claimed, await this.salesforce.update(orgId, conn, claimed.map(rollupRecord)));
     } catch (err) {
-      const at = this.clock.now();
-      const { retryAt, reason } = await this.whenToRetry(orgId, err, Math.max(...claimed.map((r) => r.attempts)), at);
-      await this.runtime.transaction((m) => this.rollups.retryLater(m, ids, retryAt, reason, true));
+      await this.failRollups(orgId, claimed, err);
     }
     return claimed.length;
+  }
+
+  private async recordRollupResults(claimed: RollupRow[], results: RecordResult[]): Promise<void> {
+    if (claimed.length === 0) return;
+    await this.runtime.transaction(async (m) => {
+      const at = this.clock.now();
+      for (const [i, row] of claimed.entries()) {
+        const result = results[i] as RecordResult;
+        if (result.success) {
+          await this.rollups.written(m, row.sent_email_id, row.version);
+          continue;
+        }
+        const error = result.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'no error given' };
+        const mapped = mapRecordError(error);
+        if (mapped.code === 'TEMPORARY' || mapped.code === 'RATE_LIMITED' || mapped.code === 'AUTH_REVOKED') {
+          await this.rollups.retryLater(m, [row.sent_email_id], new Date(at.getTime() + retryDelayMs(this.settings, row.attempts)), mapped.message, true);
+        } else {
+          // The Task is gone or refuses the values: this version is given up, later changes try again.
+          await this.rollups.written(m, row.sent_email_id, row.version, mapped.message);
+        }
+      }
+    });
+  }
+
+  private async failRollups(orgId: string, claimed: RollupRow[], err: unknown): Promise<void> {
+    if (claimed.length === 0) return;
+    const { retryAt, reason } = await this.whenToRetry(orgId, err, Math.max(...claimed.map((r) => r.attempts)), this.clock.now());
+    await this.runtime.transaction((m) => this.rollups.retryLater(m, claimed.map((r) => r.sent_email_id), retryAt, reason, true));
   }
 
   /** The ONE place a write gets its Salesforce connection. */
@@ -149,14 +165,18 @@ export class LogActivityUseCase {
     rows: ActivityRow[],
     decisions: Map<string, MatchDecision>,
     sent: Map<string, ActivityRow>,
-  ): Promise<Map<string, RecordResult>> {
+    rollups: RollupRow[],
+  ): Promise<{ tasks: Map<string, RecordResult>; rollups: RecordResult[] }> {
     const out = new Map<string, RecordResult>();
-    if (rows.length === 0) return out;
     const records = rows.map((row) => {
       const d = decisions.get(row.activity_key) as MatchDecision;
       return buildTaskRecord(row.activity_key, row.payload, { whoId: d.who?.id ?? null, whatId: d.what?.id ?? null, ownerId: d.owner?.id ?? null }, sentContext(row, sent));
     });
-    const results = await this.salesforce.upsert(orgId, conn, 'Task', ACTIVITY_KEY_FIELD, records);
+    // The Tasks and the roll-ups in one call.
+    const [results = [], rollupResults = []] = await this.salesforce.writeTogether(orgId, conn, [
+      SalesforceActivityGateway.upsertWrite('Task', ACTIVITY_KEY_FIELD, records),
+      SalesforceActivityGateway.updateWrite(rollups.map(rollupRecord)),
+    ]);
     const existing: ActivityRow[] = [];
     rows.forEach((row, i) => {
       const result = results[i] as RecordResult;
@@ -168,7 +188,7 @@ export class LogActivityUseCase {
       const again = await this.salesforce.upsert(orgId, conn, 'Task', ACTIVITY_KEY_FIELD, keyOnly);
       existing.forEach((row, i) => out.set(row.activity_key, again[i] as RecordResult));
     }
-    return out;
+    return { tasks: out, rollups: rollupResults };
   }
 
   private async recordResult(

@@ -110,7 +110,8 @@ export class RollupStore {
     return rows.map((r) => r.org_id);
   }
 
-  async claim(m: EntityManager, orgId: string, now: Date, windowMs: number, limit: number, leaseMs: number): Promise<RollupRow[]> {
+  /** `windowMs` null: every roll-up with a change waiting (they ride along with a batch's call). */
+  async claim(m: EntityManager, orgId: string, now: Date, windowMs: number | null, limit: number, leaseMs: number): Promise<RollupRow[]> {
     return (await m.query(
       `WITH claimed AS (
          UPDATE crm_writer.task_rollup r SET lease_until = $4
@@ -121,13 +122,13 @@ export class RollupStore {
            WHERE r2.org_id = $1 AND r2.version > r2.written_version AND r2.next_attempt_at <= $2
              AND (r2.lease_until IS NULL OR r2.lease_until < $2)
              -- Once one roll-up of the organisation is due, the call takes every change waiting.
-             AND EXISTS (SELECT 1 FROM crm_writer.task_rollup r3 WHERE r3.org_id = $1 AND r3.version > r3.written_version
-                           AND r3.next_attempt_at <= $2 AND r3.changed_at <= $3)
+             AND ($3::timestamptz IS NULL OR EXISTS (SELECT 1 FROM crm_writer.task_rollup r3 WHERE r3.org_id = $1 AND r3.version > r3.written_version
+                           AND r3.next_attempt_at <= $2 AND r3.changed_at <= $3))
            ORDER BY r2.changed_at LIMIT $5 FOR UPDATE OF r2 SKIP LOCKED)
          RETURNING r.sent_email_id, r.org_id, r.human_opens, r.human_clicks, r.last_engaged_at, r.bounced, r.bounce_detail,
            r.out_of_office, to_char(r.out_of_office_until, 'YYYY-MM-DD') AS out_of_office_until, r.version::text AS version, r.attempts, a.task_id)
        SELECT * FROM claimed ORDER BY sent_email_id`,
-      [orgId, now, new Date(now.getTime() - windowMs), new Date(now.getTime() + leaseMs), limit],
+      [orgId, now, windowMs === null ? null : new Date(now.getTime() - windowMs), new Date(now.getTime() + leaseMs), limit],
     )) as RollupRow[];
   }
 

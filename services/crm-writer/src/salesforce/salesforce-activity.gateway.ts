@@ -77,6 +77,24 @@ function subrequestError(status: number, body: unknown): Error {
   return Object.assign(new Error(first?.message ?? `subrequest failed with HTTP ${status}`), { name: errorCode, errorCode });
 }
 
+export interface CollectionWrite {
+  operation: 'upsert' | 'update' | 'create';
+  method: 'PATCH' | 'POST';
+  path: string;
+  records: SalesforceRecord[];
+}
+
+function recordResultsOf(raw: unknown, expected: number): RecordResult[] {
+  const parsed = recordResults.parse(raw);
+  if (parsed.length !== expected) throw new Error(`Salesforce answered ${parsed.length} results for ${expected} records`);
+  return parsed.map((r) => ({
+    id: r.id ?? null,
+    success: r.success,
+    ...(r.created === undefined ? {} : { created: r.created }),
+    errors: r.errors.map((e) => ({ statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION', message: e.message, fields: e.fields ?? [] })),
+  }));
+}
+
 export class SalesforceActivityGateway {
   private readonly calls: Counter<'operation' | 'outcome'>;
   private readonly callSeconds: Histogram<'operation'>;
@@ -152,6 +170,45 @@ export class SalesforceActivityGateway {
     return out;
   }
 
+  /**
+   * Several sObject Collections writes in ONE call (a Composite request of collection
+   * subrequests, each with `allOrNone: false`): e.g. a batch's Task upsert and the roll-up updates
+   * of Tasks written before. One result list per write, in order; a write refused as a whole fails
+   * the call.
+   */
+  async writeTogether(orgId: string, conn: Connection, writes: CollectionWrite[]): Promise<RecordResult[][]> {
+    const present = writes.filter((w) => w.records.length > 0);
+    if (present.length <= 1) {
+      return Promise.all(writes.map((w) => (w.records.length === 0 ? Promise.resolve([]) : this.collection(orgId, conn, w.operation, w.method, w.path, w.records))));
+    }
+    const body = JSON.stringify({
+      compositeRequest: writes.flatMap((w, i) =>
+        w.records.length === 0 ? [] : [{ method: w.method, url: `${this.base(conn)}${w.path}`, referenceId: `w${i}`, body: { allOrNone: false, records: w.records } }],
+      ),
+    });
+    const raw = await this.call(orgId, conn, 'composite', () =>
+      conn.request({ method: 'POST', url: `${this.base(conn)}/composite`, body, headers: { 'content-type': 'application/json' } }, ONE_TRY),
+    );
+    const answers = compositeAnswer.parse(raw).compositeResponse;
+    return writes.map((w, i) => {
+      if (w.records.length === 0) return [];
+      const answer = answers.find((a) => a.referenceId === `w${i}`);
+      if (!answer) throw new Error(`Salesforce gave no answer for write w${i} of a composite request`);
+      if (answer.httpStatusCode >= 300) throw subrequestError(answer.httpStatusCode, answer.body);
+      return recordResultsOf(answer.body, w.records.length);
+    });
+  }
+
+  /** The Task upsert of a batch, as a write for `writeTogether`. */
+  static upsertWrite(sobject: string, externalIdField: string, records: SalesforceRecord[]): CollectionWrite {
+    return { operation: 'upsert', method: 'PATCH', path: `/composite/sobjects/${sobject}/${externalIdField}`, records };
+  }
+
+  /** Updates by Id, as a write for `writeTogether`. */
+  static updateWrite(records: SalesforceRecord[]): CollectionWrite {
+    return { operation: 'update', method: 'PATCH', path: '/composite/sobjects', records };
+  }
+
   /** Upserts up to 200 records of one type on an External ID field; one result per record. */
   upsert(orgId: string, conn: Connection, sobject: string, externalIdField: string, records: SalesforceRecord[]): Promise<RecordResult[]> {
     return this.collection(orgId, conn, 'upsert', 'PATCH', `/composite/sobjects/${sobject}/${externalIdField}`, records);
@@ -181,14 +238,7 @@ export class SalesforceActivityGateway {
     const raw = await this.call(orgId, conn, operation, () =>
       conn.request({ method, url: `${this.base(conn)}${path}`, body, headers: { 'content-type': 'application/json' } }, ONE_TRY),
     );
-    const parsed = recordResults.parse(raw);
-    if (parsed.length !== records.length) throw new Error(`Salesforce answered ${parsed.length} results for ${records.length} records`);
-    return parsed.map((r) => ({
-      id: r.id ?? null,
-      success: r.success,
-      ...(r.created === undefined ? {} : { created: r.created }),
-      errors: r.errors.map((e) => ({ statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION', message: e.message, fields: e.fields ?? [] })),
-    }));
+    return recordResultsOf(raw, records.length);
   }
 
   private base(conn: Connection): string {
