@@ -31,7 +31,10 @@ import { connectOAuthMailbox, oneOffSendRequest } from './support/oauth-send-har
  * (500), and Exchange keeps its copy in the Outbox (sent, not filed in Sent Items yet) until the
  * test has seen the sender look twice; the sender's checker settles both afterwards. Both fakes replace the
  * Message-ID we composed, as Gmail's API and Exchange do, so the copies are found by our
- * X-Telltale-Send-Id header there.
+ * X-Telltale-Send-Id header there. GreenMail keeps no copy of what it relays: the test files the one
+ * an SMTP server that does (Gmail's, Exchange's) would. A second test kills the sender during a
+ * one-off REST send once the provider's answer is written down: nobody asks again, and the sender's
+ * checker records it from that answer.
  */
 
 const tag = randomBytes(3).toString('hex');
@@ -72,8 +75,8 @@ async function mailboxApi(path: string, init: { method?: string; body?: unknown 
   return { status: res.status, body: await res.json() };
 }
 
-function sender(fault: boolean): ServiceProcess {
-  return new ServiceProcess('sender', senderPort, { ...senderEnv, ...(fault ? { SENDER_TEST_FAULT: 'hang-after-provider-accepted' } : {}) }, logDir);
+function sender(fault: 'hang-after-provider-accepted' | 'hang-after-accepted-recorded' | null, env: Record<string, string> = {}): ServiceProcess {
+  return new ServiceProcess('sender', senderPort, { ...senderEnv, ...(fault ? { SENDER_TEST_FAULT: fault } : {}), ...env }, logDir);
 }
 
 /** An email.send-requested.v1 as the sequencer produces it, on the partition given (they are handled in parallel). */
@@ -101,11 +104,30 @@ async function inboxCopies(address: string, subject: string): Promise<number> {
   return (await readInbox(address)).filter((m) => subjectOf(m.source) === subject).length;
 }
 
-/** Messages with this subject in the IMAP mailbox's Sent folder (none when it has no Sent folder yet). */
-async function imapSentCopies(address: string, subject: string): Promise<number> {
+async function withGreenMail<T>(address: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({ host: requiredEnv('MAIL_HOST'), port: Number(requiredEnv('IMAP_PORT')), secure: false, auth: { user: address, pass: 'sandbox-password' }, logger: false, disableAutoIdle: true });
   await client.connect();
   try {
+    return await work(client);
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/**
+ * What an SMTP server that keeps a copy of what it relays (Gmail's, Exchange's) does: the message as
+ * delivered, filed in the sender's Sent folder. GreenMail keeps none.
+ */
+async function fileInSentAsTheServerWould(address: string, raw: Buffer): Promise<void> {
+  await withGreenMail(address, async (client) => {
+    if (!(await client.list()).some((f) => f.path === 'Sent')) await client.mailboxCreate('Sent');
+    await client.append('Sent', raw, ['\\Seen']);
+  });
+}
+
+/** Messages with this subject in the IMAP mailbox's Sent folder (none when it has no Sent folder yet). */
+async function imapSentCopies(address: string, subject: string): Promise<number> {
+  return withGreenMail(address, async (client) => {
     if (!(await client.list()).some((f) => f.path === 'Sent')) return 0;
     const lock = await client.getMailboxLock('Sent');
     try {
@@ -115,9 +137,7 @@ async function imapSentCopies(address: string, subject: string): Promise<number>
     } finally {
       lock.release();
     }
-  } finally {
-    await client.logout().catch(() => client.close());
-  }
+  });
 }
 
 before(async () => {
@@ -216,7 +236,7 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
     graph: await requestSend(mailboxes.graph, GRAPH_REP, subjects.graph, 1),
     imap: await requestSend(mailboxes.imap, IMAP_REP, subjects.imap, 2),
   };
-  const crashed = sender(true);
+  const crashed = sender('hang-after-provider-accepted');
   await crashed.start();
   try {
     // The sender made its topics at start: now the observer can join.
@@ -230,7 +250,10 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
       const [g, m, s] = [(await gmailCopies(subjects.gmail)).length, graphCopies(subjects.graph).length, await inboxCopies(PROSPECT.address, subjects.imap)];
       return g === 1 && m === 1 && s === 1 ? true : undefined;
     }, { timeoutMs: 60_000, intervalMs: 200 });
-    await eventually('the SMTP message filed in Sent', async () => ((await imapSentCopies(IMAP_REP, subjects.imap)) === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
+    // The SMTP server files its own copy in Sent, as Gmail's and Exchange's SMTP do (the sender
+    // files one itself only after writing the server's answer down, and it died before that).
+    const delivered = (await readInbox(PROSPECT.address)).find((m) => subjectOf(m.source) === subjects.imap)!;
+    await fileInSentAsTheServerWould(IMAP_REP, delivered.source);
     await crashed.kill();
 
     const all = Object.values(ids);
@@ -241,7 +264,7 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
 
     // The first question to Gmail after the restart fails: no answer is not a "no".
     gmail.failNext(1, 500, /^GET \/gmail\/v1\/users\/me\/messages$/);
-    const restarted = sender(false);
+    const restarted = sender(null);
     await restarted.start();
     const restartedAt = Date.now();
     try {
@@ -311,5 +334,49 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
     throw err;
   } finally {
     await crashed.kill();
+  }
+});
+
+test('a one-off send whose caller saw the sender die after the SMTP server accepted it: the checker records it from the answer written down, nothing is sent again', { timeout: 120_000 }, async () => {
+  const subject = `One-off ${tag} (SMTP)`;
+  const crashed = sender('hang-after-accepted-recorded');
+  await crashed.start();
+  let sendRequestId = '';
+  try {
+    const call = fetch(`${crashed.url}/v1/emails`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await localIdentityHeaders(orgId)) },
+      body: JSON.stringify({ mailboxId: mailboxes.imap, from: { address: IMAP_REP, name: 'Sam Rep' }, to: [PROSPECT], subject, html: '<p>Hi Dana, a quick note.</p>' }),
+    }).then(
+      (res) => res.status,
+      () => 'no answer',
+    );
+    const [intent] = await eventually('the SMTP server accepted the one-off email, and the sender wrote it down', async () => {
+      const rows = await sql<{ send_request_id: string }>(`SELECT send_request_id FROM sender.send_attempt WHERE request->>'subject' = $1 AND accepted_at IS NOT NULL`, [subject]);
+      return rows.length === 1 && (await inboxCopies(PROSPECT.address, subject)) === 1 ? rows : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    await crashed.kill();
+    assert.equal(await call, 'no answer', 'the caller saw the send fail');
+    sendRequestId = intent!.send_request_id;
+    assert.equal((await sql(`SELECT 1 FROM sender.sent_email WHERE send_request_id = $1`, [sendRequestId])).length, 0, 'nothing recorded');
+  } finally {
+    await crashed.kill();
+  }
+
+  // No request comes again (its id was made for the one call): the checker takes the intent up.
+  const restarted = sender(null, { SEND_CHECK_ORPHAN_AFTER_MS: '1000' });
+  await restarted.start();
+  try {
+    const row = await eventually('the one-off email recorded as sent', async () => {
+      const [r] = await sql<{ status: string; message_id: string }>(`SELECT status, message_id FROM sender.sent_email WHERE send_request_id = $1`, [sendRequestId]);
+      return r?.status === 'sent' ? r : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    assert.equal(row.message_id, `<${sendRequestId}@telltale.test>`);
+    assert.equal(await inboxCopies(PROSPECT.address, subject), 1, 'sent once');
+    const [outbox] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sender.outbox WHERE topic LIKE '%email.sent.v1' AND payload->>'sendRequestId' = $1`, [sendRequestId]);
+    assert.equal(outbox!.n, 1);
+    assert.equal((await sql(`SELECT 1 FROM sender.send_attempt WHERE send_request_id = $1`, [sendRequestId])).length, 0);
+  } finally {
+    await restarted.stop();
   }
 });

@@ -34,15 +34,18 @@ export const SenderConfig = z.object({
    * provider may take to show what it accepted (docs/adr, "the sender's crash window").
    */
   SEND_CHECK_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+  /** The same for IMAP/SMTP mailboxes, whose Sent copy the sender files itself before recording the send. */
+  SEND_CHECK_SMTP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   /** How often the sender looks for such checks that are due, and the first wait before asking a provider again that did not answer. */
   SEND_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   /** An unrecorded send nobody delivered again (a one-off send whose caller saw the crash) is checked this long after its attempt. */
   SEND_CHECK_ORPHAN_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
   /**
-   * Test-only fault injection: `hang-after-provider-accepted` holds every send right after the
-   * provider accepted it, before anything is recorded, for a test to kill the process there.
+   * Test-only fault injection, for a test to kill the process there: `hang-after-provider-accepted`
+   * holds every send right after the provider accepted it, before anything is recorded;
+   * `hang-after-accepted-recorded` once the provider's answer is written down, before the commit.
    */
-  SENDER_TEST_FAULT: z.enum(['hang-after-provider-accepted']).optional(),
+  SENDER_TEST_FAULT: z.enum(['hang-after-provider-accepted', 'hang-after-accepted-recorded']).optional(),
 });
 export type SenderConfig = z.output<typeof SenderConfig>;
 

@@ -42,6 +42,7 @@ export class SenderModule {
 function recoverySettings(config: SenderConfig): SendRecoverySettings {
   return {
     graceMs: config.SEND_CHECK_GRACE_MS,
+    smtpGraceMs: config.SEND_CHECK_SMTP_GRACE_MS,
     recheckMs: config.SEND_CHECK_INTERVAL_MS,
     maxRecheckMs: 300_000,
     lookupTimeoutMs: SENT_COPY_LOOKUP_TIMEOUT_MS,

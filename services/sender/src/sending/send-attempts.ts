@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EmailSendRequested } from '@telltale/contracts';
+import type { SendResult } from '@telltale/mail';
 
 /** A send handed to the provider whose outcome was not recorded (yet): `sender.send_attempt`. */
 export interface SendAttempt {
@@ -10,11 +11,14 @@ export interface SendAttempt {
   message_id: string;
   attempted_at: Date;
   request: EmailSendRequested;
+  /** What the provider answered, when the process lived to write it down. */
+  accepted_at: Date | null;
+  accepted: SendResult | null;
   checks: number;
   next_check_at: Date | null;
 }
 
-const COLUMNS = 'send_request_id, sent_email_id, mailbox_id, provider, message_id, attempted_at, request, checks, next_check_at';
+const COLUMNS = 'send_request_id, sent_email_id, mailbox_id, provider, message_id, attempted_at, request, accepted_at, accepted, checks, next_check_at';
 
 /**
  * The durable send intents. `record` commits on its own, before the provider call, so that it
@@ -30,9 +34,21 @@ export class SendAttempts {
       `INSERT INTO sender.send_attempt (send_request_id, sent_email_id, org_id, mailbox_id, provider, message_id, attempted_at, request)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (send_request_id) DO UPDATE SET mailbox_id = EXCLUDED.mailbox_id, provider = EXCLUDED.provider, message_id = EXCLUDED.message_id,
-         attempted_at = EXCLUDED.attempted_at, request = EXCLUDED.request, next_check_at = NULL`,
+         attempted_at = EXCLUDED.attempted_at, request = EXCLUDED.request, accepted_at = NULL, accepted = NULL, next_check_at = NULL`,
       [input.request.sendRequestId, input.sentEmailId, input.request.orgId, input.request.mailboxId, input.provider, input.messageId, input.at, JSON.stringify(input.request)],
     );
+  }
+
+  /**
+   * The provider accepted the message: written on its own at once, so a crash from here on needs no
+   * question to the provider (only one while the call was under way does).
+   */
+  async recordAccepted(sendRequestId: string, result: SendResult, at: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE sender.send_attempt SET accepted_at = $2, accepted = $3 WHERE send_request_id = $1`, [
+      sendRequestId,
+      at,
+      JSON.stringify({ messageId: result.messageId, providerMessageId: result.providerMessageId, providerThreadId: result.providerThreadId }),
+    ]);
   }
 
   async find(m: EntityManager, sendRequestId: string): Promise<SendAttempt | null> {

@@ -220,6 +220,19 @@ export class SendEmailUseCase {
         return this.notSent(m, request, sentEmailId, code, err.message, code === 'RATE_LIMITED' ? err.retryAfterMs : undefined);
       }
     }
+    if (this.recovery.fault === 'hang-after-provider-accepted') {
+      // Test-only (SENDER_TEST_FAULT): the provider accepted, and nothing is recorded until the test
+      // kills the process (SIGKILL): a death while the provider's answer was on its way, the one
+      // window where only asking the provider tells.
+      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted, holding before anything is recorded');
+      await new Promise<never>(() => undefined);
+    }
+    const acceptedAt = this.clock.now();
+    await this.attempts.recordAccepted(request.sendRequestId, result, acceptedAt);
+    if (this.recovery.fault === 'hang-after-accepted-recorded') {
+      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted and its answer written down, holding before the commit');
+      await new Promise<never>(() => undefined);
+    }
     // Most SMTP servers keep no copy of what they send; a mail client files one in Sent, and so do we.
     // It is also what a later look for this send finds (sent-copy-finder).
     if (current.provider === 'imap' && current.imap) {
@@ -227,13 +240,7 @@ export class SendEmailUseCase {
         this.runtime.logger.warn({ org_id: request.orgId, sent_email_id: sentEmailId, err: (err as Error).message }, 'could not file the sent copy in Sent'),
       );
     }
-    if (this.recovery.fault === 'hang-after-provider-accepted') {
-      // Test-only (SENDER_TEST_FAULT): the provider accepted, and nothing is recorded until the test
-      // kills the process (SIGKILL), which rolls this transaction back: the crash window, held open.
-      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted, holding before the commit');
-      await new Promise<never>(() => undefined);
-    }
-    return this.recordSent(m, request, sentEmailId, body, result, this.clock.now());
+    return this.recordSent(m, request, sentEmailId, body, result, acceptedAt);
   }
 
   private render(request: EmailSendRequested, issuedAt: Date): RenderedBody {
@@ -255,6 +262,12 @@ export class SendEmailUseCase {
   private async settleUnknownOutcome(request: EmailSendRequested, attempt: SendAttempt, m: EntityManager): Promise<SendOutcome | null> {
     const sentEmailId = sentEmailIdOf(request.sendRequestId);
     const log = { org_id: request.orgId, sent_email_id: sentEmailId, message_id: attempt.message_id };
+    if (attempt.accepted && attempt.accepted_at) {
+      // The provider's answer was written down before the crash: sent, nothing to ask.
+      this.runtime.logger.warn(log, 'an earlier attempt was accepted by the provider: recorded without sending again');
+      const outcome = await this.recordSent(m, request, sentEmailId, this.render(request, attempt.attempted_at), attempt.accepted, attempt.accepted_at);
+      return { ...outcome, recovered: true };
+    }
     let found;
     try {
       const mailbox = await this.mailboxes.get(attempt.mailbox_id);
@@ -272,7 +285,7 @@ export class SendEmailUseCase {
     }
     // Not there yet proves nothing while the provider may still be filing it: look again (backing
     // off) until the grace period after the attempt is over, and only then conclude.
-    const decideAt = new Date(attempt.attempted_at.getTime() + this.recovery.graceMs);
+    const decideAt = new Date(attempt.attempted_at.getTime() + (attempt.provider === 'imap' ? this.recovery.smtpGraceMs : this.recovery.graceMs));
     if (this.clock.now() < decideAt) {
       const next = this.nextCheck(attempt);
       return this.pending(m, request, next < decideAt ? next : decideAt, 'not in the sent mail yet; the provider may not show it yet');

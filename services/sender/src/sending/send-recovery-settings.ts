@@ -5,6 +5,11 @@ export const SEND_RECOVERY_SETTINGS = Symbol('SEND_RECOVERY_SETTINGS');
 export interface SendRecoverySettings {
   /** After handing a message over, how long a provider may take to show it in the sent mail; not found before then proves nothing. */
   graceMs: number;
+  /**
+   * The same for IMAP/SMTP mailboxes, shorter: their Sent copy is the one the sender files itself
+   * before recording the send; only a server's own copy (Gmail's, Exchange's SMTP) may come later.
+   */
+  smtpGraceMs: number;
   /** First wait before asking a provider again that did not answer (doubling, see backoffDelayMs). */
   recheckMs: number;
   maxRecheckMs: number;
@@ -15,5 +20,5 @@ export interface SendRecoverySettings {
   /** An intent nobody came back for (no redelivery) is taken up by the checker this long after its attempt. */
   orphanAfterMs: number;
   /** Test-only fault: hold right after the provider accepted, before the outcome commits (a test kills the process there). */
-  fault?: 'hang-after-provider-accepted' | undefined;
+  fault?: 'hang-after-provider-accepted' | 'hang-after-accepted-recorded' | undefined;
 }
