@@ -12,7 +12,7 @@ export type BounceAssessment =
  * the owner/admin/bounce addresses of mailing-list managers (Mailman, fml, Sympa, ezmlm, Majordomo).
  */
 const DAEMON_SENDER =
-  /^(?:mailer-daemon|mailer_daemon|postmaster|mail-daemon|mailerdaemon|maildelivery|mail\.delivery|mdaemon|mail-router|nobody|bounces?|microsoftexchange[0-9a-f]*|sympa|listserv|majordomo|mailman|fml)@|^[^@\s]+-(?:owner|admin|bounces|request|errors)@|^bounces?[+-]/i;
+  /^(?:mailer-daemon|mailer_daemon|postmaster|mail-daemon|mailerdaemon|maildelivery|mail\.delivery|mdaemon|mail-router|nobody|bounces?|microsoftexchange[0-9a-f]*|sympa|listserv|majordomo|mailman|fml)(?:@|$)|^[^@\s]+-(?:owner|admin|bounces|request|errors)@|^bounces?[+-]/i;
 
 /** Display names of those senders, for servers that send from an ordinary-looking address. */
 const DAEMON_NAME = /mail delivery (?:subsystem|system)|mailer[- ]daemon|mail router|system administrator|internet mail delivery|mail administrator|postmaster|courier mail server|mdaemon|bounce/i;

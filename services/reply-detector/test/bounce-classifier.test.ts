@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOUNCE_REASONS } from '@telltale/contracts';
-import { bounceSeverity, HARD_BOUNCE_REASONS } from '@telltale/replies';
+import { assessBounce, bounceSeverity, HARD_BOUNCE_REASONS } from '@telltale/replies';
+import { inboundMessage } from './support/inbound-message';
 
 /** Issue 15: hard only when the address itself is gone; every other cause is soft, also with a 5.x.x status. */
 const table: [string | null, string, 'hard' | 'soft', string][] = [
@@ -107,4 +108,29 @@ test('words in quoted subjects, addresses and host names are not read as the cau
   // A block-list zone is what a host block names, and Microsoft's status texts keep their words.
   assert.equal(cause('554 5.7.1 Client host [198.51.100.20] blocked using bl.spamcop.net'), 'blocked');
   assert.equal(cause('550 4.4.7 QUEUE.Expired; message expired'), 'expired');
+});
+
+test('recognition: a mail system, its subject or a null sender with failure wording is a bounce; a person writing "rejected" is not', () => {
+  const daemon = { address: 'MAILER-DAEMON', name: null };
+  assert.equal(assessBounce(inboundMessage({ from: daemon, subject: 'Returned mail', textBody: '550 5.1.1 user unknown' })).outcome, 'bounce');
+  const nullSender = { ...inboundMessage({}).autoReplyMarkers, returnPath: '<>' };
+  assert.equal(assessBounce(inboundMessage({ from: { address: 'admin@buyer.example', name: null }, subject: 'Notice', autoReplyMarkers: nullSender, textBody: 'Your message could not be delivered.' })).outcome, 'bounce');
+  assert.equal(assessBounce(inboundMessage({ subject: 'Re: hi', textBody: 'Your proposal was rejected by our board, sorry.' })).outcome, 'none');
+});
+
+test('a delay notice is not a failure; the final report after the delay is a soft bounce, expired', () => {
+  const gmail = { address: 'mailer-daemon@googlemail.com', name: 'Mail Delivery Subsystem' };
+  const delayed = assessBounce(
+    inboundMessage({ from: gmail, subject: 'Delivery Status Notification (Delay)', textBody: 'Delivery incomplete. There was a temporary problem delivering your message. Gmail will retry for 45 more hours.' }),
+  );
+  assert.equal(delayed.outcome, 'not_failed');
+  const failed = assessBounce(
+    inboundMessage({
+      from: gmail,
+      subject: 'Delivery Status Notification (Failure)',
+      textBody: 'Message not delivered. Gmail tried to deliver your message for 2 days; the delivery was delayed and has now expired.\nThe recipient server did not accept our requests to connect.',
+    }),
+  );
+  assert.ok(failed.outcome === 'bounce');
+  assert.deepEqual([failed.bounce.severity, failed.bounce.reason], ['soft', 'expired']);
 });
