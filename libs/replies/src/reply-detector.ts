@@ -84,8 +84,11 @@ export function detectReply(message: InboundMessage, ctx: DetectionContext): Rep
   if (relation) reasons.push(`sender is ${relation}`);
   if (auto.length > 0) {
     reasons.push(...auto);
-    // Dates without a year are read against the Date the sender's system wrote, else when it arrived.
-    const returnDate = extractReturnDate(message.textBody, message.date ?? message.receivedAt, autoReplyLanguage(message));
+    // Dates without a year are read against the Date the sender's system wrote (when it arrived if
+    // there is none, or if the sender's clock is more than a week off).
+    const written = message.date === null ? NaN : Date.parse(message.date);
+    const sentAt = Math.abs(written - Date.parse(message.receivedAt)) <= 7 * 86_400_000 ? message.date! : message.receivedAt;
+    const returnDate = extractReturnDate(message.textBody, sentAt, autoReplyLanguage(message));
     reasons.push(returnDate ? `return date ${returnDate} stated in the text` : 'no return date stated');
     return verdict('auto_reply', match, { relation, returnDate });
   }

@@ -65,3 +65,16 @@ test('the rep writing in the thread is never a reply', () => {
   assert.equal(verdict.fromOwnOrg, true);
   assert.equal(verdict.sent, null);
 });
+
+test('a return date is read against the Date header, unless the sender clock is more than a week off', () => {
+  const ooo = (date: string | null): string | null =>
+    detectReply(
+      inboundMessage({ ...inThread, subject: 'Automatic reply: hi', date, receivedAt: '2026-12-05T09:00:00.000Z', autoReplyMarkers: { ...markers, autoSubmitted: 'auto-generated' }, textBody: 'Ich bin bis 3.12. nicht im Büro.' }),
+      CTX,
+    ).returnDate;
+  // Written on 1 December, delivered on the 5th (a queue, a late sync): "bis 3.12." is 3 December.
+  assert.equal(ooo('2026-12-01T09:00:00.000Z'), '2026-12-03');
+  // Read against the arrival, 3 December has passed.
+  assert.equal(ooo(null), null);
+  assert.equal(ooo('2020-01-01T09:00:00.000Z'), null);
+});
