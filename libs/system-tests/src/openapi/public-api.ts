@@ -10,6 +10,8 @@ import { OpenApiController } from '@telltale/app/dist/src/openapi/openapi.contro
 import { IdentityProviderRequest, UpdateOrganizationRequest } from '@telltale/app/dist/src/organizations/organizations.service';
 import { SignInController, SignInQuery } from '@telltale/app/dist/src/sign-in/sign-in.controller';
 import { InviteRequest, UpdateUserRequest } from '@telltale/app/dist/src/users/users.service';
+import { ActivityExplanationController, ActivityExplanationQuery } from '@telltale/crm-writer/dist/src/activities/activity-explanation.controller';
+import { crmSettingsInput } from '@telltale/crm-writer/dist/src/activities/crm-settings';
 import { SalesforceConnectionController } from '@telltale/crm-writer/dist/src/connections/salesforce-connection.controller';
 import { JwtConnectRequest, OAuthCallbackQuery as SalesforceCallbackQuery, StartConnectRequest as StartSalesforceConnectRequest } from '@telltale/crm-writer/dist/src/connections/salesforce-connect.service';
 import { GmailController } from '@telltale/mailbox-sync/dist/src/gmail/gmail.controller';
@@ -29,11 +31,13 @@ import { InternalController as SequencerInternalController } from '@telltale/seq
 import { SequencesController } from '@telltale/sequencer/dist/src/sequences/sequences.controller';
 import { ListSequencesParams } from '@telltale/sequencer/dist/src/sequences/sequence-list';
 import { CreateSequenceRequest, UpdateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
+import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
+import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
 import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
 import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
 
-/** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer only for the Salesforce connection). */
+/** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer for everything under /v1/salesforce). */
 export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
 
 /**
@@ -43,12 +47,12 @@ export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-s
  */
 export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
   app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, FeedController, JwksController, OpenApiController, GatewayController, HealthController],
-  sequencer: [SequencesController, EnrollmentsController, SequencerInternalController, HealthController],
+  sequencer: [SequencesController, EnrollmentsController, SuppressionsController, SequencerInternalController, HealthController],
   sender: [EmailsController, HealthController],
   tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
   'mailbox-sync': [MailboxesController, InternalMailboxController, GmailController, GraphController, HealthController],
   'reply-detector': [VerdictsController, HealthController],
-  'crm-writer': [SalesforceConnectionController, HealthController],
+  'crm-writer': [SalesforceConnectionController, ActivityExplanationController, HealthController],
 };
 
 /** What the controllers read through `parseRequest` (or parse themselves), by public route. */
@@ -100,6 +104,9 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /api/v1/enrollments/{id}/stop': { body: null },
   'POST /api/v1/enrollments/{id}/pause': { body: PauseRequest },
   'POST /api/v1/enrollments/{id}/resume': { body: null },
+  'GET /api/v1/suppressions': { query: ListSuppressionsQuery },
+  'POST /api/v1/suppressions': { body: AddSuppressionRequest },
+  'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },
   'GET /api/v1/emails': { query: ListEmailsQuery },
   'POST /api/v1/emails': { body: OneOffEmailRequest },
   'GET /api/v1/emails/engagement': { query: ManyEngagementQuery },
@@ -116,4 +123,8 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'GET /api/v1/salesforce/connection/oauth/callback': { query: SalesforceCallbackQuery as RouteInput['query'] },
   'POST /api/v1/salesforce/connection/jwt': { body: JwtConnectRequest },
   'POST /api/v1/salesforce/connection/preflight': { body: null },
+  'GET /api/v1/salesforce/activities': { query: ActivityExplanationQuery },
+  'POST /api/v1/salesforce/activities/rematch': { body: null },
+  'POST /api/v1/salesforce/activities/replay': { body: null },
+  'PATCH /api/v1/salesforce/settings': { body: crmSettingsInput },
 };
