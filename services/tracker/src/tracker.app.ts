@@ -8,6 +8,7 @@ import type { Logger } from '@telltale/telemetry';
 import { TrackerInitial1764230700000 } from './migrations/1764230700000-tracker-initial';
 import { TrackerDevicesOffices1764240000000 } from './migrations/1764240000000-tracker-devices-offices';
 import { TrackerEngagementCorrections1766100000000 } from './migrations/1766100000000-tracker-engagement-corrections';
+import { TrackerCloudRanges1766200000000 } from './migrations/1766200000000-tracker-cloud-ranges';
 import type { TrackerConfig } from './tracker.config';
 import { TrackerModule } from './tracker.module';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
@@ -21,7 +22,7 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     kafkaBrokers: config.KAFKA_BROKERS,
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
-    migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000, TrackerEngagementCorrections1766100000000],
+    migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000, TrackerEngagementCorrections1766100000000, TrackerCloudRanges1766200000000],
     producedTopics: [trackingEngagementTopic, trackingEngagementCorrectedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),

@@ -14,6 +14,16 @@ export const TrackerConfig = z.object({
   TRACKER_SIGNATURES_PATH: z.string().min(1).optional(),
   /** Public cloud ranges (rebuilt by `npm run signatures:refresh`); defaults to the shipped `data/cloud-ranges.json`. */
   TRACKER_CLOUD_RANGES_PATH: z.string().min(1).optional(),
+  /**
+   * Where this process reads the providers' cloud lists to keep the ranges current while it runs
+   * (https URLs, files or folders, comma-separated; see docs/tracking-classification.md). Empty:
+   * this process only loads what another one refreshed (from tracker.cloud_ranges).
+   */
+  TRACKER_CLOUD_RANGES_REFRESH_FROM: commaList,
+  /** How often the lists above are read again (hours). */
+  TRACKER_CLOUD_RANGES_REFRESH_HOURS: z.coerce.number().min(1).max(720).default(24),
+  /** How often every tracker process looks for refreshed cloud ranges in the database (ms). */
+  TRACKER_CLOUD_RANGES_RELOAD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
   /** Start-up warns when a signature list is older than this (days). */
   TRACKER_SIGNATURES_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /**

@@ -5,6 +5,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule, type ServiceRuntime } from '@telltale/runtime';
 import { parseSigningKeys } from '@telltale/tracking';
 import { EmailActivityWindow } from './classification/email-activity-window';
+import { CLOUD_RANGES_REFRESH, CloudRangesRefresh } from './classification/cloud-ranges-refresh';
 import { loadHitSignatures } from './classification/hit-signatures';
 import { OpenHistory } from './classification/open-history';
 import { logSignatureFreshness } from './classification/signature-freshness';
@@ -70,6 +71,11 @@ export class TrackerModule {
         RecordHitUseCase,
         OpenPixelHandler,
         TrackerLifecycle,
+        {
+          provide: CLOUD_RANGES_REFRESH,
+          useValue: { from: config.TRACKER_CLOUD_RANGES_REFRESH_FROM, refreshMs: config.TRACKER_CLOUD_RANGES_REFRESH_HOURS * 3_600_000, reloadMs: config.TRACKER_CLOUD_RANGES_RELOAD_MS },
+        },
+        CloudRangesRefresh,
       ],
     };
   }
