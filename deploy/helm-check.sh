@@ -382,7 +382,7 @@ for name, (expected_rules, expected_tls) in expected_ingresses.items():
     if tls != {h: secret for h, secret in expected_tls.items() if secret}:
         fail(f"Ingress {ingress['metadata']['name']}: TLS {tls}, expected {expected_tls}")
 
-# Who reaches whom over HTTP: the app the five services behind the API, the sender the sequencer's
+# Who reaches whom over HTTP: the app the six services behind the API, the sender the sequencer's
 # and mailbox-sync's internal routes, every other service the app's key set; the ingress controller
 # only the app, the tracker and (push endpoints) mailbox-sync. No HTTP rule without peers (that
 # would admit everyone).
@@ -390,7 +390,7 @@ identity_values = merged("config", "identity")
 def calls(name):
     program = service_values(name).get("program") or name
     if program == "app":
-        wanted = {"sequencer", "sender", "tracker", "mailbox-sync", "reply-detector"}
+        wanted = {"sequencer", "sender", "tracker", "mailbox-sync", "reply-detector", "crm-writer"}
     else:
         wanted = {"sequencer", "mailbox-sync"} if program == "sender" else set()
         if not identity_values["jwks"] and not identity_values["jwksUrl"]:

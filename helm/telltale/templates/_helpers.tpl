@@ -150,7 +150,7 @@ APP_TRACKING_URL: {path: config.trackingBaseUrl, value: {{ $c.trackingBaseUrl | 
 TRACKER_APP_ORIGINS: {path: config.appPublicUrl, value: {{ $c.appPublicUrl | quote }}, optional: true}
 APP_SESSION_IDLE_MINUTES: {path: config.sessions.idleMinutes, value: {{ $c.sessions.idleMinutes | toString | quote }}}
 APP_SESSION_ABSOLUTE_HOURS: {path: config.sessions.absoluteHours, value: {{ $c.sessions.absoluteHours | toString | quote }}}
-{{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" }}
+{{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" "CRM_WRITER_URL" "crm-writer" }}
 {{ $setting }}: {path: services.{{ $service }}.enabled, service: {{ $service }}, value: {{ ternary (include "telltale.internalUrl" (list $ $service)) "" (eq (include "telltale.enabled" (list $ $service)) "true") | quote }}}
 {{- end }}
 {{- $senderOn := eq (include "telltale.enabled" (list . "sender")) "true" }}
@@ -163,6 +163,8 @@ SEQUENCER_TICK_MS: {path: config.sequencerTickMs, value: {{ $c.sequencerTickMs |
 SALESFORCE_LOGIN_URL: {path: config.salesforce.loginUrl, value: {{ $c.salesforce.loginUrl | quote }}}
 SALESFORCE_CLIENT_ID: {path: config.salesforce.clientId, value: {{ $c.salesforce.clientId | quote }}}
 SALESFORCE_USERNAME: {path: config.salesforce.username, value: {{ $c.salesforce.username | quote }}}
+{{- /* Salesforce sends an admin connecting the organisation back to the web app's settings page. */}}
+SALESFORCE_REDIRECT_URI: {path: config.appPublicUrl, value: {{ ternary (printf "%s/settings/salesforce/callback" (trimSuffix "/" $c.appPublicUrl)) "" (not (empty $c.appPublicUrl)) | quote }}, optional: true}
 {{- end }}
 
 {{/*

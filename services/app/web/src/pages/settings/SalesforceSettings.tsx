@@ -200,6 +200,9 @@ function StatusCard({ connection }: { connection: SalesforceConnection }) {
             {connection.lastError ?? 'Salesforce refused the stored grant.'} Nothing is lost: activities are logged once you reconnect.
           </Alert>
         ) : null}
+        {connection.state === 'disconnected' || (connection.state === 'not_connected' && !connection.usesDeprecatedIntegrationUser) ? (
+          <Text size="sm">Telltale is not writing to Salesforce: activities wait, and are logged once Salesforce is connected.</Text>
+        ) : null}
         {connection.usesDeprecatedIntegrationUser ? (
           <Alert color="yellow" title="Using the shared integration user">
             Activities go through the integration user this deployment was configured with (deprecated). Connect your own Salesforce below.
