@@ -250,8 +250,8 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
       const [g, m, s] = [(await gmailCopies(subjects.gmail)).length, graphCopies(subjects.graph).length, await inboxCopies(PROSPECT.address, subjects.imap)];
       return g === 1 && m === 1 && s === 1 ? true : undefined;
     }, { timeoutMs: 60_000, intervalMs: 200 });
-    // The SMTP server files its own copy in Sent, as Gmail's and Exchange's SMTP do (the sender
-    // files one itself only after writing the server's answer down, and it died before that).
+    // The SMTP server files its own copy in Sent, as Gmail's and Exchange's SMTP do (GreenMail and
+    // most servers keep none, and then nothing tells: ADR 13).
     const delivered = (await readInbox(PROSPECT.address)).find((m) => subjectOf(m.source) === subjects.imap)!;
     await fileInSentAsTheServerWould(IMAP_REP, delivered.source);
     await crashed.kill();

@@ -34,7 +34,7 @@ export const SenderConfig = z.object({
    * provider may take to show what it accepted (docs/adr, "the sender's crash window").
    */
   SEND_CHECK_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
-  /** The same for IMAP/SMTP mailboxes, whose Sent copy the sender files itself before recording the send. */
+  /** The same for IMAP/SMTP mailboxes, whose only Sent copy is one the SMTP server files itself, during or right after the submission. */
   SEND_CHECK_SMTP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   /** How often the sender looks for such checks that are due, and the first wait before asking a provider again that did not answer. */
   SEND_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),

@@ -11,7 +11,7 @@ import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
 import { SendAttempts, type SendAttempt } from './send-attempts';
 import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings } from './send-recovery-settings';
-import { SEND_ID_HEADER, SentCopyLookupFailed, findSentCopy, saveToImapSent } from './sent-copy-finder';
+import { SEND_ID_HEADER, SentCopyLookupFailed, findSentCopy } from './sent-copy-finder';
 import { sentEmailIdOf } from './sent-email-id';
 import { TrackedEmailRenderer, type RenderedBody } from './tracked-email-renderer';
 
@@ -232,13 +232,6 @@ export class SendEmailUseCase {
     if (this.recovery.fault === 'hang-after-accepted-recorded') {
       this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted and its answer written down, holding before the commit');
       await new Promise<never>(() => undefined);
-    }
-    // Most SMTP servers keep no copy of what they send; a mail client files one in Sent, and so do we.
-    // It is also what a later look for this send finds (sent-copy-finder).
-    if (current.provider === 'imap' && current.imap) {
-      await saveToImapSent(current.imap, composed.raw, result.messageId).catch((err: unknown) =>
-        this.runtime.logger.warn({ org_id: request.orgId, sent_email_id: sentEmailId, err: (err as Error).message }, 'could not file the sent copy in Sent'),
-      );
     }
     return this.recordSent(m, request, sentEmailId, body, result, acceptedAt);
   }

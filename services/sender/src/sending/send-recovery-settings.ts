@@ -6,8 +6,8 @@ export interface SendRecoverySettings {
   /** After handing a message over, how long a provider may take to show it in the sent mail; not found before then proves nothing. */
   graceMs: number;
   /**
-   * The same for IMAP/SMTP mailboxes, shorter: their Sent copy is the one the sender files itself
-   * before recording the send; only a server's own copy (Gmail's, Exchange's SMTP) may come later.
+   * The same for IMAP/SMTP mailboxes, shorter: the only copy there is one the SMTP server files
+   * itself (Gmail's, Exchange's), during or right after the submission.
    */
   smtpGraceMs: number;
   /** First wait before asking a provider again that did not answer (doubling, see backoffDelayMs). */

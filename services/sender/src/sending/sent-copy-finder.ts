@@ -149,7 +149,7 @@ export function sentFolderOf(folders: Pick<ListResponse, 'path' | 'specialUse' |
   return folders.find((f) => SENT_FOLDER_NAMES.includes(f.path.toLowerCase()) && !f.flags.has('\\Noselect'))?.path ?? null;
 }
 
-export async function withImap<T>(server: ImapServer, timeoutMs: number, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+async function withImap<T>(server: ImapServer, timeoutMs: number, work: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
     host: server.host,
     ...(server.servername === undefined ? {} : { servername: server.servername }),
@@ -183,32 +183,5 @@ async function findInImapSent(server: ImapServer, messageId: string, timeoutMs: 
     } finally {
       lock.release();
     }
-  });
-}
-
-/**
- * Files a copy of a message just sent over SMTP in the mailbox's Sent folder, as a mail client does,
- * unless the server already put one there (Gmail's and Microsoft 365's SMTP do; most others do not).
- * It is what a later look for the send finds. Best effort: the message is sent whatever happens here.
- */
-export async function saveToImapSent(server: ImapServer, raw: Buffer, messageId: string, timeoutMs = SENT_COPY_LOOKUP_TIMEOUT_MS): Promise<'saved' | 'already-there'> {
-  return withImap(server, timeoutMs, async (client) => {
-    let sent = sentFolderOf(await client.list());
-    if (sent === null) {
-      // A mailbox without one (a fresh account on some servers) gets one, as a mail client makes it.
-      await client.mailboxCreate('Sent');
-      sent = 'Sent';
-    }
-    {
-      const lock = await client.getMailboxLock(sent, { readOnly: true });
-      try {
-        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
-        if (uids && uids.length > 0) return 'already-there';
-      } finally {
-        lock.release();
-      }
-    }
-    await client.append(sent, raw, ['\\Seen']);
-    return 'saved';
   });
 }
