@@ -91,6 +91,7 @@ describe('Salesforce connection API', () => {
     assert.equal(view.salesforceOrgId, crm.sandbox.organizationId);
     assert.equal(view.instanceUrl, crm.sandbox.url);
     assert.equal(view.lastError, null);
+    assert.equal(view.preflight?.ok, true, 'the pre-flight ran on connecting, before any write');
     await crm.awaitChange('connected event', (c) => c.orgId === crm.orgId && c.state === 'connected' && c.flow === 'web_server');
 
     const [row] = await crm.sql<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM crm_writer.salesforce_connection WHERE org_id = $1', [crm.orgId]);

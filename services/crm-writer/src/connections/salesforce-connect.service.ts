@@ -156,7 +156,7 @@ export class SalesforceConnectService {
       connectedBy: startedBy,
     });
     await this.connections.connected(orgId);
-    return this.status(orgId);
+    return this.afterConnect(orgId);
   }
 
   /** The JWT bearer flow: checks the grant works before anything is stored. */
@@ -189,6 +189,12 @@ export class SalesforceConnectService {
       connectedBy,
     });
     await this.connections.connected(orgId);
+    return this.afterConnect(orgId);
+  }
+
+  /** Pre-flight once right after connecting, before the first write: the status shows what to fix at once. */
+  private async afterConnect(orgId: string): Promise<SalesforceConnectionView> {
+    await this.preflight(orgId).catch(() => undefined);
     return this.status(orgId);
   }
 
