@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type ServiceName = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
+export type ServiceName = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer' | 'content';
 
 /**
  * One Kafka topic of the public event API: its name, the schema of its value, how its key is chosen

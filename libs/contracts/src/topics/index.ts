@@ -1,6 +1,8 @@
 import { campaignStopTopic } from './campaign-stop.topic';
 import { crmActivityLoggedTopic } from './crm-activity-logged.topic';
 import { crmConnectionChangedTopic } from './crm-connection-changed.topic';
+import { documentConvertedTopic } from './document-converted.topic';
+import { documentUploadedTopic } from './document-uploaded.topic';
 import { emailBouncedTopic } from './email-bounced.topic';
 import { emailSendFailedTopic } from './email-send-failed.topic';
 import { emailSendRequestedTopic } from './email-send-requested.topic';
@@ -13,6 +15,8 @@ import { trackingEngagementTopic } from './tracking-engagement.topic';
 import { trackingEngagementCorrectedTopic } from './tracking-engagement-corrected.topic';
 
 export * from './campaign-stop.topic';
+export * from './document-converted.topic';
+export * from './document-uploaded.topic';
 export * from './crm-activity-logged.topic';
 export * from './crm-connection-changed.topic';
 export * from './email-bounced.topic';
@@ -41,4 +45,6 @@ export const allTopics = [
   enrollmentPauseChangedTopic,
   crmActivityLoggedTopic,
   crmConnectionChangedTopic,
+  documentUploadedTopic,
+  documentConvertedTopic,
 ] as const;

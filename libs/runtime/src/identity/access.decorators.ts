@@ -9,7 +9,7 @@ import type { Caller, Role } from './identity-token';
 export const ACCESS_METADATA = 'telltale:access';
 
 /** What an API key's scopes name (`<resource>:read`, `<resource>:write`; `read`/`write` for all). */
-export const API_RESOURCES = ['mailboxes', 'sequences', 'enrollments', 'emails', 'engagement', 'devices', 'office-ranges', 'users', 'api-keys', 'sessions', 'organization'] as const;
+export const API_RESOURCES = ['mailboxes', 'sequences', 'enrollments', 'emails', 'engagement', 'devices', 'office-ranges', 'users', 'api-keys', 'sessions', 'organization', 'documents'] as const;
 export type ApiResource = (typeof API_RESOURCES)[number];
 
 export type RouteAccess =

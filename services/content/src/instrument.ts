@@ -1,0 +1,3 @@
+import { startTelemetry } from '@telltale/telemetry';
+
+startTelemetry({ serviceName: 'content' });
