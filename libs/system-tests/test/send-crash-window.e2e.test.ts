@@ -34,7 +34,8 @@ import { connectOAuthMailbox, oneOffSendRequest } from './support/oauth-send-har
  * X-Telltale-Send-Id header there. GreenMail keeps no copy of what it relays: the test files the one
  * an SMTP server that does (Gmail's, Exchange's) would. A second test kills the sender during a
  * one-off REST send once the provider's answer is written down: nobody asks again, and the sender's
- * checker records it from that answer.
+ * checker records it from that answer; a Gmail send held before the provider got it is sent, once,
+ * when the look finds nothing after the grace period.
  */
 
 const tag = randomBytes(3).toString('hex');
@@ -337,11 +338,13 @@ test('a sender killed after Gmail, Microsoft 365 and an SMTP server accepted, be
   }
 });
 
-test('a one-off send whose caller saw the sender die after the SMTP server accepted it: the checker records it from the answer written down, nothing is sent again', { timeout: 120_000 }, async () => {
+test('killed again: a one-off SMTP send whose answer was written down is recorded by the checker; a Gmail send the provider never got goes out once', { timeout: 120_000 }, async () => {
   const subject = `One-off ${tag} (SMTP)`;
-  const crashed = sender('hang-after-accepted-recorded');
+  const neverSent = `Never handed over ${tag} (Gmail)`;
+  const crashed = sender(null, { SENDER_TEST_FAULT: `hang-after-accepted-recorded:${mailboxes.imap},hang-before-provider-call:${mailboxes.gmail}` });
   await crashed.start();
-  let sendRequestId = '';
+  let oneOffId = '';
+  let gmailId = '';
   try {
     const call = fetch(`${crashed.url}/v1/emails`, {
       method: 'POST',
@@ -351,31 +354,42 @@ test('a one-off send whose caller saw the sender die after the SMTP server accep
       (res) => res.status,
       () => 'no answer',
     );
-    const [intent] = await eventually('the SMTP server accepted the one-off email, and the sender wrote it down', async () => {
-      const rows = await sql<{ send_request_id: string }>(`SELECT send_request_id FROM sender.send_attempt WHERE request->>'subject' = $1 AND accepted_at IS NOT NULL`, [subject]);
-      return rows.length === 1 && (await inboxCopies(PROSPECT.address, subject)) === 1 ? rows : undefined;
+    gmailId = await requestSend(mailboxes.gmail, GMAIL_REP, neverSent, 0);
+    const [intent] = await eventually('the SMTP server accepted the one-off email and the sender wrote it down; the Gmail send is about to be handed over', async () => {
+      const rows = await sql<{ send_request_id: string }>(`SELECT send_request_id FROM sender.send_attempt WHERE request->>'subject' = $1 AND accepted_at IS NOT NULL AND origin = 'api'`, [subject]);
+      const gmailIntent = await sql(`SELECT 1 FROM sender.send_attempt WHERE send_request_id = $1 AND accepted_at IS NULL`, [gmailId]);
+      return rows.length === 1 && gmailIntent.length === 1 && (await inboxCopies(PROSPECT.address, subject)) === 1 ? rows : undefined;
     }, { timeoutMs: 30_000, intervalMs: 100 });
     await crashed.kill();
     assert.equal(await call, 'no answer', 'the caller saw the send fail');
-    sendRequestId = intent!.send_request_id;
-    assert.equal((await sql(`SELECT 1 FROM sender.sent_email WHERE send_request_id = $1`, [sendRequestId])).length, 0, 'nothing recorded');
+    oneOffId = intent!.send_request_id;
+    assert.equal((await sql(`SELECT 1 FROM sender.sent_email WHERE send_request_id = ANY($1::uuid[])`, [[oneOffId, gmailId]])).length, 0, 'nothing recorded');
+    assert.equal((await gmailCopies(neverSent)).length, 0, 'Gmail never got the second one');
   } finally {
     await crashed.kill();
   }
 
-  // No request comes again (its id was made for the one call): the checker takes the intent up.
-  const restarted = sender(null, { SEND_CHECK_ORPHAN_AFTER_MS: '1000' });
+  // Nobody asks for the one-off again (its id was made for the one call): the checker takes it up.
+  // The Gmail request comes again; not in the sent mail once the grace period is over, it is sent.
+  const restarted = sender(null, { SEND_CHECK_ORPHAN_AFTER_MS: '1000', SEND_CHECK_GRACE_MS: '1000' });
   await restarted.start();
   try {
-    const row = await eventually('the one-off email recorded as sent', async () => {
-      const [r] = await sql<{ status: string; message_id: string }>(`SELECT status, message_id FROM sender.sent_email WHERE send_request_id = $1`, [sendRequestId]);
-      return r?.status === 'sent' ? r : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100 });
-    assert.equal(row.message_id, `<${sendRequestId}@telltale.test>`);
-    assert.equal(await inboxCopies(PROSPECT.address, subject), 1, 'sent once');
-    const [outbox] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sender.outbox WHERE topic LIKE '%email.sent.v1' AND payload->>'sendRequestId' = $1`, [sendRequestId]);
-    assert.equal(outbox!.n, 1);
-    assert.equal((await sql(`SELECT 1 FROM sender.send_attempt WHERE send_request_id = $1`, [sendRequestId])).length, 0);
+    const rows = await eventually('both recorded as sent', async () => {
+      const r = await sql<{ send_request_id: string; status: string; message_id: string }>(`SELECT send_request_id, status, message_id FROM sender.sent_email WHERE send_request_id = ANY($1::uuid[])`, [[oneOffId, gmailId]]);
+      return r.length === 2 && r.every((row) => row.status === 'sent') ? r : undefined;
+    }, { timeoutMs: 45_000, intervalMs: 100 });
+    assert.equal(rows.find((r) => r.send_request_id === oneOffId)!.message_id, `<${oneOffId}@telltale.test>`);
+    assert.equal(await inboxCopies(PROSPECT.address, subject), 1, 'the one-off went out once');
+    assert.equal((await gmailCopies(neverSent)).length, 1, 'the Gmail one went out, once');
+    const outbox = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sender.outbox WHERE topic LIKE '%email.sent.v1' AND payload->>'sendRequestId' = ANY($1::text[]) GROUP BY payload->>'sendRequestId'`,
+      [[oneOffId, gmailId]],
+    );
+    assert.deepEqual(outbox.map((r) => r.n), [1, 1]);
+    assert.equal((await sql(`SELECT 1 FROM sender.send_attempt WHERE send_request_id = ANY($1::uuid[])`, [[oneOffId, gmailId]])).length, 0);
+    const page = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.equal(sampleValue(page, 'telltale_sender_sends_total', { outcome: 'recovered' }), 1, 'the one-off, from the answer written down');
+    assert.equal(sampleValue(page, 'telltale_sender_sends_total', { outcome: 'sent' }), 1, 'the Gmail one, sent after the look found nothing');
   } finally {
     await restarted.stop();
   }

@@ -1,6 +1,7 @@
 import { UUID_PATTERN } from '@telltale/contracts';
 import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@telltale/runtime';
+import { SENDER_TEST_FAULT_KINDS, type SenderTestFault } from './sending/send-recovery-settings';
 
 export const SenderConfig = z.object({
   ...baseConfigShape,
@@ -41,11 +42,18 @@ export const SenderConfig = z.object({
   /** An unrecorded send nobody delivered again (a one-off send whose caller saw the crash) is checked this long after its attempt. */
   SEND_CHECK_ORPHAN_AFTER_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
   /**
-   * Test-only fault injection, for a test to kill the process there: `hang-after-provider-accepted`
-   * holds every send right after the provider accepted it, before anything is recorded;
-   * `hang-after-accepted-recorded` once the provider's answer is written down, before the commit.
+   * Test-only fault injection, for a test to kill the process there: `<kind>` or `<kind>:<mailbox id>`,
+   * comma-separated. `hang-before-provider-call` holds a send once its intent is recorded, before the
+   * provider gets it; `hang-after-provider-accepted` right after the provider accepted it, before
+   * anything is recorded; `hang-after-accepted-recorded` once its answer is written down.
    */
-  SENDER_TEST_FAULT: z.enum(['hang-after-provider-accepted', 'hang-after-accepted-recorded']).optional(),
+  SENDER_TEST_FAULT: z
+    .string()
+    .max(2_000)
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => entry.split(':')))
+    .pipe(z.array(z.union([z.tuple([z.enum(SENDER_TEST_FAULT_KINDS)]), z.tuple([z.enum(SENDER_TEST_FAULT_KINDS), z.string().regex(UUID_PATTERN)])])))
+    .transform((entries) => entries.map(([kind, mailboxId]): SenderTestFault => ({ kind, mailboxId: mailboxId ?? null }))),
 });
 export type SenderConfig = z.output<typeof SenderConfig>;
 

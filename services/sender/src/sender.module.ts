@@ -48,6 +48,6 @@ function recoverySettings(config: SenderConfig): SendRecoverySettings {
     lookupTimeoutMs: SENT_COPY_LOOKUP_TIMEOUT_MS,
     checkEveryMs: config.SEND_CHECK_INTERVAL_MS,
     orphanAfterMs: config.SEND_CHECK_ORPHAN_AFTER_MS,
-    fault: config.SENDER_TEST_FAULT,
+    faults: config.SENDER_TEST_FAULT,
   };
 }

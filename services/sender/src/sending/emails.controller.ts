@@ -72,6 +72,7 @@ export class EmailsController {
           requestedAt: this.clock.now().toISOString(),
         },
         m,
+        'api',
       ),
     );
   }

@@ -3,8 +3,12 @@ import type { EmailSendRequested } from '@telltale/contracts';
 import type { SendResult } from '@telltale/mail';
 
 /** A send handed to the provider whose outcome was not recorded (yet): `sender.send_attempt`. */
+/** `request`: email.send-requested.v1 (delivered again after a crash); `api`: a one-off POST /v1/emails (never asked for again). */
+export type SendOrigin = 'request' | 'api';
+
 export interface SendAttempt {
   send_request_id: string;
+  origin: SendOrigin;
   sent_email_id: string;
   mailbox_id: string;
   provider: 'imap' | 'gmail' | 'graph';
@@ -18,7 +22,7 @@ export interface SendAttempt {
   next_check_at: Date | null;
 }
 
-const COLUMNS = 'send_request_id, sent_email_id, mailbox_id, provider, message_id, attempted_at, request, accepted_at, accepted, checks, next_check_at';
+const COLUMNS = 'send_request_id, origin, sent_email_id, mailbox_id, provider, message_id, attempted_at, request, accepted_at, accepted, checks, next_check_at';
 
 /**
  * The durable send intents. `record` commits on its own, before the provider call, so that it
@@ -29,13 +33,13 @@ export class SendAttempts {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Send request X is being handed to the provider as Message-ID M through mailbox B, at T (its own transaction). */
-  async record(input: { request: EmailSendRequested; sentEmailId: string; provider: SendAttempt['provider']; messageId: string; at: Date }): Promise<void> {
+  async record(input: { request: EmailSendRequested; origin: SendOrigin; sentEmailId: string; provider: SendAttempt['provider']; messageId: string; at: Date }): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO sender.send_attempt (send_request_id, sent_email_id, org_id, mailbox_id, provider, message_id, attempted_at, request)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO sender.send_attempt (send_request_id, sent_email_id, org_id, mailbox_id, provider, message_id, attempted_at, request, origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (send_request_id) DO UPDATE SET mailbox_id = EXCLUDED.mailbox_id, provider = EXCLUDED.provider, message_id = EXCLUDED.message_id,
          attempted_at = EXCLUDED.attempted_at, request = EXCLUDED.request, accepted_at = NULL, accepted = NULL, next_check_at = NULL`,
-      [input.request.sendRequestId, input.sentEmailId, input.request.orgId, input.request.mailboxId, input.provider, input.messageId, input.at, JSON.stringify(input.request)],
+      [input.request.sendRequestId, input.sentEmailId, input.request.orgId, input.request.mailboxId, input.provider, input.messageId, input.at, JSON.stringify(input.request), input.origin],
     );
   }
 
@@ -68,8 +72,8 @@ export class SendAttempts {
 
   /**
    * Intents to settle now (not locked: the checker locks each one's sent email): those whose check
-   * is due, and those nobody came back for (no redelivery, as for a one-off send whose caller saw
-   * the crash), handed to the provider before `orphanedBefore`.
+   * is due, and those nobody came back for, handed to the provider before `orphanedBefore` (a
+   * one-off send, whose caller saw the crash; or a request whose redelivery never came).
    */
   async due(now: Date, orphanedBefore: Date, limit: number): Promise<SendAttempt[]> {
     return (await this.dataSource.query(

@@ -9,8 +9,8 @@ import { ServiceRuntime, counter, mailProviderErrors, type Counter } from '@tell
 import { MailboxTransportClient, type MailboxTransport } from '../clients/mailbox-transport.client';
 import { SequencerClaimClient } from '../clients/sequencer-claim.client';
 import { PgMailboxSendThrottle } from '../throttle/pg-mailbox-send-throttle';
-import { SendAttempts, type SendAttempt } from './send-attempts';
-import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings } from './send-recovery-settings';
+import { SendAttempts, type SendAttempt, type SendOrigin } from './send-attempts';
+import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings, type SenderTestFault } from './send-recovery-settings';
 import { SEND_ID_HEADER, SentCopyLookupFailed, findSentCopy } from './sent-copy-finder';
 import { sentEmailIdOf } from './sent-email-id';
 import { TrackedEmailRenderer, type RenderedBody } from './tracked-email-renderer';
@@ -77,8 +77,9 @@ export class SendEmailUseCase {
     throw new UnprocessableEntityException({ error: 'from_not_mailbox_address', field: 'from.address', message: fromNotMailboxAddress(from, mailbox.emailAddress) });
   }
 
-  async execute(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
-    return this.counted(await this.send(request, m));
+  /** `origin`: an email.send-requested.v1 (delivered again after a crash), or a one-off API call (never asked for again). */
+  async execute(request: EmailSendRequested, m: EntityManager, origin: SendOrigin = 'request'): Promise<SendOutcome> {
+    return this.counted(await this.send(request, m, origin));
   }
 
   /**
@@ -87,10 +88,11 @@ export class SendEmailUseCase {
    * request goes on as a redelivered one would.
    */
   async checkAttempt(attempt: SendAttempt, m: EntityManager): Promise<SendOutcome | null> {
-    // Inserted here: no consumer took the request up again since the crash (a one-off send, whose
-    // caller saw it fail): found, it is recorded as sent; not found, it fails rather than going out
-    // minutes after its caller gave up on it.
-    const orphan = await this.insertSendingRow(attempt.request, m);
+    // A one-off send whose caller saw it fail, and that nobody took up since the crash: found, it is
+    // recorded as sent; not found, it fails rather than going out minutes after its caller gave up.
+    // A request whose redelivery never came is settled as the redelivery would have been.
+    const inserted = await this.insertSendingRow(attempt.request, m);
+    const orphan = inserted && attempt.origin === 'api';
     // The sent email's row lock is what a consumer holds while handling the request: another
     // replica's checker (or a consumer) on it now, and this one leaves it alone.
     const [row] = (await m.query(`SELECT status FROM sender.sent_email WHERE send_request_id = $1 FOR UPDATE SKIP LOCKED`, [attempt.send_request_id])) as { status: string }[];
@@ -101,7 +103,7 @@ export class SendEmailUseCase {
     }
     const current = await this.attempts.find(m, attempt.send_request_id);
     if (!current) return null;
-    return this.counted(await this.proceed(current.request, m, { orphan }));
+    return this.counted(await this.proceed(current.request, m, current.origin, { orphan }));
   }
 
   private counted(outcome: SendOutcome): SendOutcome {
@@ -109,9 +111,9 @@ export class SendEmailUseCase {
     return outcome;
   }
 
-  private async send(request: EmailSendRequested, m: EntityManager): Promise<SendOutcome> {
+  private async send(request: EmailSendRequested, m: EntityManager, origin: SendOrigin): Promise<SendOutcome> {
     if (!(await this.insertSendingRow(request, m))) return { outcome: 'duplicate' };
-    return this.proceed(request, m);
+    return this.proceed(request, m, origin);
   }
 
   /** The request's `sending` row; false when it has one already (handled, or being handled). */
@@ -142,7 +144,7 @@ export class SendEmailUseCase {
     return inserted.length > 0;
   }
 
-  private async proceed(request: EmailSendRequested, m: EntityManager, options: { orphan?: boolean } = {}): Promise<SendOutcome> {
+  private async proceed(request: EmailSendRequested, m: EntityManager, origin: SendOrigin, options: { orphan?: boolean } = {}): Promise<SendOutcome> {
     const sentEmailId = sentEmailIdOf(request.sendRequestId);
     // Handed to the provider before, outcome unknown: ask the provider before anything else (a
     // message it accepted was sent, whatever the send window or the enrollment say now).
@@ -197,7 +199,8 @@ export class SendEmailUseCase {
     for (let attempt = 1; result === undefined; attempt += 1) {
       const slot = await this.acquireSlot(current);
       if (!slot.ok) return this.notSent(m, request, sentEmailId, 'RATE_LIMITED', `${slot.reason}; retry in ${Math.ceil(slot.retryAfterMs / 1_000)} s`, slot.retryAfterMs);
-      await this.attempts.record({ request, sentEmailId, provider: current.provider, messageId: composed.messageId, at: this.clock.now() });
+      await this.attempts.record({ request, origin, sentEmailId, provider: current.provider, messageId: composed.messageId, at: this.clock.now() });
+      await this.testFault('hang-before-provider-call', request);
       try {
         result = await createMailTransport(current).send({ raw: composed.raw, envelope: composed.envelope });
       } catch (err) {
@@ -220,20 +223,21 @@ export class SendEmailUseCase {
         return this.notSent(m, request, sentEmailId, code, err.message, code === 'RATE_LIMITED' ? err.retryAfterMs : undefined);
       }
     }
-    if (this.recovery.fault === 'hang-after-provider-accepted') {
-      // Test-only (SENDER_TEST_FAULT): the provider accepted, and nothing is recorded until the test
-      // kills the process (SIGKILL): a death while the provider's answer was on its way, the one
-      // window where only asking the provider tells.
-      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted, holding before anything is recorded');
-      await new Promise<never>(() => undefined);
-    }
+    // Test-only (SENDER_TEST_FAULT): the provider accepted, and nothing is recorded until the test
+    // kills the process: a death while the provider's answer was on its way, the one window where
+    // only asking the provider tells.
+    await this.testFault('hang-after-provider-accepted', request);
     const acceptedAt = this.clock.now();
     await this.attempts.recordAccepted(request.sendRequestId, result, acceptedAt);
-    if (this.recovery.fault === 'hang-after-accepted-recorded') {
-      this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId }, 'test fault: provider accepted and its answer written down, holding before the commit');
-      await new Promise<never>(() => undefined);
-    }
+    await this.testFault('hang-after-accepted-recorded', request);
     return this.recordSent(m, request, sentEmailId, body, result, acceptedAt);
+  }
+
+  /** Test-only (SENDER_TEST_FAULT): holds this send here for good, for a test to kill the process. */
+  private async testFault(kind: SenderTestFault['kind'], request: EmailSendRequested): Promise<void> {
+    if (!this.recovery.faults.some((f) => f.kind === kind && (f.mailboxId === null || f.mailboxId === request.mailboxId))) return;
+    this.runtime.logger.warn({ org_id: request.orgId, send_request_id: request.sendRequestId, fault: kind }, 'test fault: holding the send');
+    await new Promise<never>(() => undefined);
   }
 
   private render(request: EmailSendRequested, issuedAt: Date): RenderedBody {

@@ -1,3 +1,10 @@
+export const SENDER_TEST_FAULT_KINDS = ['hang-before-provider-call', 'hang-after-provider-accepted', 'hang-after-accepted-recorded'] as const;
+export interface SenderTestFault {
+  kind: (typeof SENDER_TEST_FAULT_KINDS)[number];
+  /** Only sends through this mailbox; null: every send. */
+  mailboxId: string | null;
+}
+
 /** Nest token for SendRecoverySettings. */
 export const SEND_RECOVERY_SETTINGS = Symbol('SEND_RECOVERY_SETTINGS');
 
@@ -19,6 +26,6 @@ export interface SendRecoverySettings {
   checkEveryMs: number;
   /** An intent nobody came back for (no redelivery) is taken up by the checker this long after its attempt. */
   orphanAfterMs: number;
-  /** Test-only fault: hold right after the provider accepted, before the outcome commits (a test kills the process there). */
-  fault?: 'hang-after-provider-accepted' | 'hang-after-accepted-recorded' | undefined;
+  /** Test-only faults (SENDER_TEST_FAULT): where a send holds for a test to kill the process, for every mailbox or one. */
+  faults: readonly SenderTestFault[];
 }
