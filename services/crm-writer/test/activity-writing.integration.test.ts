@@ -86,7 +86,7 @@ describe('crm-writer: activities to Salesforce', () => {
     await eventually('hits counted', async () => {
       const [r] = await f.h.sql<{ human_opens: number; human_clicks: number; version: string }>(`SELECT human_opens, human_clicks, version::text FROM crm_writer.task_rollup WHERE sent_email_id = $1`, [sent.sentEmailId]);
       return r && r.human_opens === 2 && r.human_clicks === 1 && r.version === '5' ? r : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 50 });
+    }, { timeoutMs: 60_000, intervalMs: 50 });
 
     const before = calls();
     await flush(); // inside the roll-up window: nothing yet
@@ -159,6 +159,37 @@ describe('crm-writer: activities to Salesforce', () => {
     await flush(60 * 60 * 1000);
     assert.equal((await activities(orgId))[0]?.state, 'written');
     assert.equal(tasksWithKey(`email-sent:${sent.sentEmailId}`).length, 1);
+  });
+
+  it("keeps its own calls under the organisation's share of the daily allocation, and waits once the share is spent", async () => {
+    const orgId = newOrg();
+    f.h.sandbox.seed('Contact', { LastName: 'Share', Email: 'share@buyer.example' });
+    const limit = f.h.sandbox.apiUsage().used + 1000;
+    f.h.sandbox.setDailyApiAllocation(limit);
+    try {
+      // Our share: 9 calls a day; a batch may need up to 8, and the first took 2 (Salesforce's usage was not known before it).
+      const settings = await f.h.api('/v1/salesforce/settings', { method: 'PATCH', orgId, body: JSON.stringify({ apiShare: 9.5 / limit }) });
+      assert.equal(settings.status, 200);
+      const first = sentEmail(orgId, { to: [{ address: 'share@buyer.example', name: null }] });
+      await f.events.publish(emailSentTopic, first, orgId);
+      await received(orgId, 1);
+      await flush();
+      const second = sentEmail(orgId, { to: [{ address: 'share@buyer.example', name: null }] });
+      await f.events.publish(emailSentTopic, second, orgId);
+      await received(orgId, 2);
+      const before = calls();
+      await flush();
+      await flush(20 * 60 * 1000);
+      assert.equal(calls(), before, 'no call once our share is spent');
+      const waiting = (await activities(orgId)).find((a) => a.activity_key === `email-sent:${second.sentEmailId}`);
+      assert.equal(waiting?.state, 'pending');
+      assert.equal(waiting?.last_error_code, 'API_BUDGET');
+      await flush(24 * 60 * 60 * 1000);
+      assert.ok((await activities(orgId)).every((a) => a.state === 'written'));
+      assert.equal(tasksWithKey(`email-sent:${second.sentEmailId}`).length, 1);
+    } finally {
+      f.h.sandbox.setDailyApiAllocation(1_000_000);
+    }
   });
 
   it('lets activities wait while the daily API allowance is spent, then lands each once when it frees up', async () => {

@@ -69,7 +69,7 @@ export async function startActivityWriter(label: string, config: Record<string, 
     newOrg: () => randomUUID(),
     activities,
     received: async (orgId, n) => {
-      await eventually(`${n} activities of ${orgId} received`, async () => ((await activities(orgId)).length === n ? true : undefined), { timeoutMs: 20_000, intervalMs: 50 });
+      await eventually(`${n} activities of ${orgId} received`, async () => ((await activities(orgId)).length === n ? true : undefined), { timeoutMs: 60_000, intervalMs: 50 });
     },
     flush: async (ms = WINDOW_MS + 1) => {
       clock.advance(ms);
