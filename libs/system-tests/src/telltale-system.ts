@@ -26,6 +26,8 @@ export interface SystemOptions {
   mailboxSyncEnv?: Record<string, string>;
   /** More tracker settings (e.g. TRACKER_APP_ORIGINS, where device registration may send a browser back). */
   trackerEnv?: Record<string, string>;
+  /** More crm-writer settings (e.g. SALESFORCE_REDIRECT_URI, the web app's page Salesforce sends admins back to). */
+  crmWriterEnv?: Record<string, string>;
 }
 
 export interface TelltaleSystem {
@@ -108,6 +110,12 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
           // Written at the next pass, not after a production batch window: the test clock stands still.
           CRM_WRITE_BATCH_WINDOW_MS: '0',
           CRM_WRITE_TICK_MS: '100',
+          // Organisations connect their own Salesforce; the sandbox stands in for both login hosts.
+          SALESFORCE_PRODUCTION_LOGIN_URL: options.salesforce.loginUrl,
+          SALESFORCE_SANDBOX_LOGIN_URL: options.salesforce.loginUrl,
+          SALESFORCE_REDIRECT_URI: 'http://127.0.0.1:9/settings/salesforce/callback',
+          CREDENTIALS_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+          ...options.crmWriterEnv,
         }),
         { clock, logger: logger('crm-writer') },
       ),

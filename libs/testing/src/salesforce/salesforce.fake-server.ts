@@ -96,6 +96,9 @@ export function crmWriterSandboxEnv(sandbox: Pick<SalesforceSandbox, 'url' | 'cl
     // Tasks show within a second or two locally (production batches for 30 s).
     CRM_WRITE_BATCH_WINDOW_MS: '1000',
     CRM_WRITE_TICK_MS: '250',
+    // An organisation connecting its own Salesforce logs in here, as "production" or "sandbox".
+    SALESFORCE_PRODUCTION_LOGIN_URL: sandbox.url,
+    SALESFORCE_SANDBOX_LOGIN_URL: sandbox.url,
   };
 }
 
