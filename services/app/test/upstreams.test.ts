@@ -12,6 +12,8 @@ const cases: [string, Upstream | null][] = [
   ['/v1/enrollments', 'sequencer'],
   [`/v1/enrollments/${ID}`, 'sequencer'],
   [`/v1/enrollments/${ID}/explain`, 'sequencer'],
+  ['/v1/suppressions', 'sequencer'],
+  [`/v1/suppressions/${ID}/lift`, 'sequencer'],
   [`/v1/enrollments/${ID}/pause`, 'sequencer'],
   [`/v1/enrollments/${ID}/resume`, 'sequencer'],
   [`/v1/enrollments/${ID}/stop`, 'sequencer'],

@@ -1,4 +1,4 @@
-import { emailSendRequestedTopic, enrollmentPauseChangedTopic } from '@telltale/contracts';
+import { emailSendRequestedTopic, enrollmentPauseChangedTopic, suppressionChangedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, jsonBodyLimitFor, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
@@ -17,7 +17,7 @@ export function createSequencerRuntime(config: SequencerConfig, overrides: { clo
     kafkaSecurity: kafkaClientSecurity(config),
     entities: sequencerEntities,
     migrations: sequencerMigrations,
-    producedTopics: [emailSendRequestedTopic, enrollmentPauseChangedTopic],
+    producedTopics: [emailSendRequestedTopic, enrollmentPauseChangedTopic, suppressionChangedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,

@@ -12,6 +12,9 @@ import { StepDispatcher } from './scheduling/step-dispatcher';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from './sequencer-settings';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
+import { SuppressionEventsConsumer } from './suppression/suppression-events.consumer';
+import { SuppressionList } from './suppression/suppression-list';
+import { SuppressionsController } from './suppression/suppressions.controller';
 
 @Module({})
 export class SequencerModule {
@@ -19,7 +22,7 @@ export class SequencerModule {
     return {
       module: SequencerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer, MailboxDirectoryConsumer],
+      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer, MailboxDirectoryConsumer, SuppressionsController, SuppressionEventsConsumer],
       providers: [
         { provide: SEQUENCER_SETTINGS, useValue: settings },
         SequencesService,
@@ -28,6 +31,7 @@ export class SequencerModule {
         StepDispatcher,
         HandleDetectedReplyUseCase,
         MailboxDirectory,
+        SuppressionList,
       ],
     };
   }

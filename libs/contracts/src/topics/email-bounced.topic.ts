@@ -59,5 +59,5 @@ export const emailBouncedTopic = defineTopic({
   keyOf: (p) => p.enrollmentId ?? p.sentEmailId,
   keyDescription: 'enrollmentId, or sentEmailId for one-off sends',
   producers: ['reply-detector'],
-  consumers: ['app', 'crm-writer'],
+  consumers: ['app', 'crm-writer', 'sequencer'],
 });

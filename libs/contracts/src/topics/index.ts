@@ -11,8 +11,10 @@ import { enrollmentPauseChangedTopic } from './enrollment-pause-changed.topic';
 import { mailboxConnectionChangedTopic } from './mailbox-connection-changed.topic';
 import { mailboxMessageReceivedTopic } from './mailbox-message-received.topic';
 import { replyDetectedTopic } from './reply-detected.topic';
+import { suppressionChangedTopic } from './suppression-changed.topic';
 import { trackingEngagementTopic } from './tracking-engagement.topic';
 import { trackingEngagementCorrectedTopic } from './tracking-engagement-corrected.topic';
+import { unsubscribeRequestedTopic } from './unsubscribe-requested.topic';
 
 export * from './campaign-stop.topic';
 export * from './document-converted.topic';
@@ -27,8 +29,10 @@ export * from './enrollment-pause-changed.topic';
 export * from './mailbox-connection-changed.topic';
 export * from './mailbox-message-received.topic';
 export * from './reply-detected.topic';
+export * from './suppression-changed.topic';
 export * from './tracking-engagement.topic';
 export * from './tracking-engagement-corrected.topic';
+export * from './unsubscribe-requested.topic';
 
 /** Every topic of the public event API, in catalogue order. */
 export const allTopics = [
@@ -43,6 +47,8 @@ export const allTopics = [
   emailBouncedTopic,
   campaignStopTopic,
   enrollmentPauseChangedTopic,
+  suppressionChangedTopic,
+  unsubscribeRequestedTopic,
   crmActivityLoggedTopic,
   crmConnectionChangedTopic,
   documentUploadedTopic,

@@ -33,6 +33,8 @@ import { ListSequencesParams } from '@telltale/sequencer/dist/src/sequences/sequ
 import { CreateSequenceRequest, UpdateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
 import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
 import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
+import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
+import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
 import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
 import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
@@ -104,6 +106,9 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /api/v1/enrollments/{id}/stop': { body: null },
   'POST /api/v1/enrollments/{id}/pause': { body: PauseRequest },
   'POST /api/v1/enrollments/{id}/resume': { body: null },
+  'GET /api/v1/suppressions': { query: ListSuppressionsQuery },
+  'POST /api/v1/suppressions': { body: AddSuppressionRequest },
+  'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },
   'GET /api/v1/suppressions': { query: ListSuppressionsQuery },
   'POST /api/v1/suppressions': { body: AddSuppressionRequest },
   'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Address, EmailAddress, Uuid } from '@telltale/contracts';
+import { Address, EmailAddress, Uuid, type SuppressionReason } from '@telltale/contracts';
 import { textIssues } from '@telltale/runtime';
 
 export const MAX_BATCH_ROWS = 1000;
@@ -32,7 +32,17 @@ export type BatchRowResult =
   /** Already live in this sequence (`enrollmentId` is that enrollment), or listed earlier in the batch (`duplicateOfRow`). */
   | { row: number; status: 'duplicate'; email: string; enrollmentId: string | null; duplicateOfRow: number | null }
   /** `field`: the row's field at fault (`prospect.email`, `cc.0.address` …). */
-  | { row: number; status: 'error'; field: string; message: string };
+  | {
+      row: number;
+      status: 'error';
+      field: string;
+      message: string;
+      /** `address_suppressed`: the address at `field` is on the organisation's suppression list (why and since when). */
+      error?: 'address_suppressed';
+      address?: string;
+      reason?: SuppressionReason;
+      since?: string;
+    };
 
 export interface BatchEnrollResponse {
   created: number;

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { MailboxDirectory } from '../mailboxes/mailbox-directory';
 import { SequencesService } from '../sequences/sequences.service';
+import { firstSuppressed, liveSuppressions, suppressedMessage } from '../suppression/suppression-store';
 import { EnrollmentStore } from './enrollment-store';
 import { parseBatchRows, summarise, type BatchEnrollRequest, type BatchEnrollResponse, type BatchRowResult, type ParsedBatchRow } from './enrollment-batch';
 
@@ -120,10 +121,17 @@ export class EnrollmentsService {
       [orgId, sequenceId, emails],
     )) as { id: string; address: string }[];
     const liveId = new Map(live.map((l) => [l.address, l.id]));
+    const suppressed = await liveSuppressions(m, orgId, rows.flatMap((r) => [r.prospect.email, ...r.cc.map((c) => c.address)]));
     const results: BatchRowResult[] = [];
     const fresh: { id: string; row: ParsedBatchRow }[] = [];
     for (const row of rows) {
       const email = row.prospect.email;
+      const refused = firstSuppressed(suppressed, email, row.cc, 'prospect.email');
+      if (refused) {
+        const { entry } = refused;
+        results.push({ row: row.row, status: 'error', field: refused.field, message: suppressedMessage(entry), error: 'address_suppressed', address: entry.address, reason: entry.reason, since: entry.since });
+        continue;
+      }
       const existing = liveId.get(email);
       if (existing) {
         results.push({ row: row.row, status: 'duplicate', email, enrollmentId: existing, duplicateOfRow: null });
@@ -190,6 +198,11 @@ export class EnrollmentsService {
       [orgId, sequenceId, request.prospect.email],
     )) as { id: string }[];
     if (active.length > 0) throw new ConflictException({ error: 'already_enrolled', enrollmentId: active[0]!.id });
+    const refused = firstSuppressed(await liveSuppressions(m, orgId, [request.prospect.email, ...request.cc.map((c) => c.address)]), request.prospect.email, request.cc, 'prospect.email');
+    if (refused) {
+      const { entry } = refused;
+      throw new UnprocessableEntityException({ error: 'address_suppressed', message: suppressedMessage(entry), field: refused.field, address: entry.address, reason: entry.reason, since: entry.since });
+    }
     await m.query(
       `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10)`,

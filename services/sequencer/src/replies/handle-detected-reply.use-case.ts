@@ -9,6 +9,7 @@ import type { ColleagueReplyRule } from '../sequences/colleague-reply-rule';
 import { companyDomainOf } from './company-domain';
 import { outOfOfficePause } from './out-of-office-pause';
 import { ServiceRuntime } from '@telltale/runtime';
+import { SuppressionList } from '../suppression/suppression-list';
 
 export type ReplyEffect = 'stopped' | 'paused' | 'pause_extended' | 'none';
 
@@ -27,6 +28,7 @@ export class HandleDetectedReplyUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEQUENCER_SETTINGS) private readonly settings: SequencerSettings,
     runtime: ServiceRuntime,
+    private readonly suppressions: SuppressionList,
   ) {
     this.store = new EnrollmentStore(runtime.outbox);
   }
@@ -38,13 +40,23 @@ export class HandleDetectedReplyUseCase {
       if (outcome) await this.record(m, reply, reply.enrollmentId, outcome, now);
     }
     if (reply.kind === 'reply') await this.applyCompanyRule(m, reply, now);
+    // "Unsubscribe", "remove me", "stop emailing me": the person is never mailed again by the organisation.
+    if (reply.kind === 'reply' && reply.unsubscribeRequested) {
+      await this.suppressions.addWithin(m, reply.orgId, reply.from.address, 'unsubscribed', { kind: 'reply', id: reply.replyId, detail: null }, now);
+    }
   }
 
   private async stopForReply(m: EntityManager, reply: ReplyDetected, enrollmentId: string, now: Date): Promise<{ effect: ReplyEffect; why: string } | null> {
-    const result = await this.enrollments.stopWithin(m, reply.orgId, enrollmentId, 'replied', reply.replyId, now);
+    const reason = reply.unsubscribeRequested ? 'unsubscribed' : 'replied';
+    const result = await this.enrollments.stopWithin(m, reply.orgId, enrollmentId, reason, reply.replyId, now);
     if (!result) return null;
+    // campaign.stop.v1 for the same reply may have stopped it first, as "replied": the reply asked to stop mailing.
+    if (reason === 'unsubscribed' && !result.changed) {
+      await m.query(`UPDATE sequencer.enrollment SET stop_reason = 'unsubscribed' WHERE id = $1 AND stop_cause_id = $2 AND stop_reason = 'replied'`, [enrollmentId, reply.replyId]);
+    }
     // A person who writes back is not away any more.
     await m.query(`DELETE FROM sequencer.out_of_office WHERE org_id = $1 AND address = lower($2)`, [reply.orgId, reply.from.address]);
+    if (result.changed && reason === 'unsubscribed') return { effect: 'stopped', why: `a reply from the ${reply.relation} (${reply.from.address}) asks to stop emailing: stopped (unsubscribed) and the address suppressed` };
     if (result.changed) return { effect: 'stopped', why: `a human reply from the ${reply.relation} (${reply.from.address}) stops the campaign` };
     const [row] = (await m.query(`SELECT stop_cause_id FROM sequencer.enrollment WHERE id = $1`, [enrollmentId])) as { stop_cause_id: string | null }[];
     if (row?.stop_cause_id === reply.replyId) return { effect: 'stopped', why: 'campaign.stop.v1 for this reply arrived first and stopped the campaign' };

@@ -5,6 +5,8 @@ import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { EnrollmentStore } from '../enrollments/enrollment-store';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
+import { STOP_REASON_OF_SUPPRESSION } from '../suppression/suppression-list';
+import { firstSuppressed, liveSuppressions } from '../suppression/suppression-store';
 
 interface StepRow {
   sequence_id: string;
@@ -87,6 +89,19 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
     return this.runtime.transaction(async (m) => {
       const due = await this.store.lockDue(m, now, limit);
       for (const enrollment of due) {
+        // A step never mails a suppressed person (prospect or CC): the enrollment stops, saying whom and why.
+        const refused = firstSuppressed(await liveSuppressions(m, enrollment.org_id, [enrollment.prospect.address, ...enrollment.cc.map((c) => c.address)]), enrollment.prospect.address, enrollment.cc, 'prospect');
+        if (refused) {
+          const { entry } = refused;
+          await this.store.transition(m, enrollment, { kind: 'stop', reason: STOP_REASON_OF_SUPPRESSION[entry.reason], at: now }, now, {
+            reason: 'address_suppressed',
+            address: entry.address,
+            suppression: entry.reason,
+            since: entry.since,
+            causeId: entry.suppressionId,
+          });
+          continue;
+        }
         const [step] = (await m.query(
           `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks
            FROM sequencer.sequence_step st JOIN sequencer.sequence s ON s.id = st.sequence_id
