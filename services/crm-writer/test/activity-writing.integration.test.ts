@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { emailBouncedTopic } from '@telltale/contracts';
 import { eventually } from '@telltale/testing';
 import { correction, emailSentTopic, hit, reply, replyDetectedTopic, sentEmail, trackingEngagementCorrectedTopic, trackingEngagementTopic } from './support/crm-events';
 import { replayDeadLetters } from '../src/replay-dead-letters';
@@ -97,6 +99,33 @@ describe('crm-writer: activities to Salesforce', () => {
     assert.equal(task?.Telltale_Opens__c, 2);
     assert.equal(task?.Telltale_Clicks__c, 1);
     assert.equal(task?.Telltale_Last_Engaged__c, '2026-03-02T09:25:00.000+0000', 'the corrected click is not the last engagement');
+  });
+
+  it('writes out-of-office and bounces as fields on the sent email\'s Task, not as Tasks', async () => {
+    const orgId = newOrg();
+    f.h.sandbox.seed('Contact', { LastName: 'Away', Email: 'away@buyer.example' });
+    const sent = sentEmail(orgId, { to: [{ address: 'away@buyer.example', name: null }] });
+    await f.events.publish(emailSentTopic, sent, orgId);
+    await received(orgId, 1);
+    await flush();
+    await f.events.publish(replyDetectedTopic, reply(sent, { kind: 'auto_reply', returnDate: '2026-03-20', snippet: null }), orgId);
+    await f.events.publish(
+      emailBouncedTopic,
+      { bounceId: randomUUID(), orgId, mailboxId: sent.mailboxId, sentEmailId: sent.sentEmailId, enrollmentId: null, recipient: 'away@buyer.example', severity: 'soft', statusCode: '4.2.2', diagnostic: 'mailbox full', detectedAt: '2026-03-02T09:05:00.000Z' },
+      orgId,
+    );
+    await eventually('out-of-office and bounce recorded', async () => {
+      const [r] = await f.h.sql<{ version: string }>(`SELECT version::text FROM crm_writer.task_rollup WHERE sent_email_id = $1`, [sent.sentEmailId]);
+      return r?.version === '2' ? r : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 50 });
+    await flush(60_000);
+    assert.equal((await activities(orgId)).length, 1, 'no activity of their own');
+    const tasks = f.h.sandbox.records('Task').filter((t) => t.WhoId === f.h.sandbox.records('Contact').find((c) => c.Email === 'away@buyer.example')?.Id);
+    assert.equal(tasks.length, 1);
+    assert.equal(tasks[0]?.Telltale_Out_Of_Office__c, true);
+    assert.equal(tasks[0]?.Telltale_Out_Of_Office_Until__c, '2026-03-20');
+    assert.equal(tasks[0]?.Telltale_Bounced__c, true);
+    assert.equal(tasks[0]?.Telltale_Bounce_Detail__c, 'soft bounce: 4.2.2: away@buyer.example: mailbox full');
   });
 
   it('retries a locked row later on its own, dead-letters a refused value with its reason, and replays it once fixed', async () => {

@@ -301,7 +301,7 @@ function rollupRecord(row: RollupRow): SalesforceRecord {
     [TASK_FIELDS.lastEngaged]: row.last_engaged_at ? row.last_engaged_at.toISOString() : null,
     [TASK_FIELDS.bounced]: row.bounced,
     [TASK_FIELDS.bounceDetail]: row.bounce_detail,
-    [TASK_FIELDS.outOfOffice]: row.out_of_office,
-    [TASK_FIELDS.outOfOfficeUntil]: row.out_of_office_until,
+    // Only once there is one: the out-of-office fields are not in every org's package yet.
+    ...(row.out_of_office ? { [TASK_FIELDS.outOfOffice]: true, [TASK_FIELDS.outOfOfficeUntil]: row.out_of_office_until } : {}),
   };
 }
