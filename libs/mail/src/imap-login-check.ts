@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 
 import { mapImapError } from './imap-error-mapper';
+import type { ListedFolder } from './imap-folder-selection';
 import type { MailServerAddress } from './imap-mailbox-follower';
 import { MailProviderError } from './mail-provider-error';
 
@@ -22,6 +23,21 @@ export interface ImapLoginCheckOptions {
  * for refused credentials, TEMPORARY for a server that cannot be reached or did not answer in time).
  */
 export async function checkImapLogin(options: ImapLoginCheckOptions): Promise<void> {
+  await withImapSession(options, async () => undefined);
+}
+
+/**
+ * What a LIST says the mailbox holds, on a short connection of its own (logged in, listed, logged
+ * out), within the same time and with the same errors as checkImapLogin.
+ */
+export function listImapFolders(options: ImapLoginCheckOptions): Promise<ListedFolder[]> {
+  return withImapSession(options, async (client) =>
+    (await client.list()).map((folder) => ({ path: folder.path, name: folder.name, flags: folder.flags, specialUse: folder.specialUse || undefined })),
+  );
+}
+
+/** One short IMAP session: connect and log in, `work`, log out; every step within `timeoutMs`, errors mapped. */
+async function withImapSession<T>(options: ImapLoginCheckOptions, work: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = new ImapFlow({
     host: options.server.host,
     ...(options.server.servername === undefined ? {} : { servername: options.server.servername }),
@@ -35,7 +51,7 @@ export async function checkImapLogin(options: ImapLoginCheckOptions): Promise<vo
     socketTimeout: options.timeoutMs,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
   });
-  // Errors after the check are the closing connection's; the check's own come from connect().
+  // Errors after the session are the closing connection's; the session's own come from its commands.
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -45,7 +61,7 @@ export async function checkImapLogin(options: ImapLoginCheckOptions): Promise<vo
     );
   });
   try {
-    await Promise.race([client.connect(), timedOut]);
+    return await Promise.race([client.connect().then(() => work(client)), timedOut]);
   } catch (error) {
     throw mapImapError(error);
   } finally {

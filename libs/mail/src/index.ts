@@ -19,7 +19,7 @@ export { compactUidSet, folderHasNewMail, planFolderSync, uidPages, UidPageProgr
 export { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff';
 export { ImapMailboxFollower, type ImapFollowerState, type ImapMailboxFollowerOptions, type MailServerAddress } from './imap-mailbox-follower';
 export { isReplyFolder, replyFolders, type ListedFolder } from './imap-folder-selection';
-export { checkImapLogin, type ImapLoginCheckOptions } from './imap-login-check';
+export { checkImapLogin, listImapFolders, type ImapLoginCheckOptions } from './imap-login-check';
 export { silentMailLogger, type MailLogger } from './mail-logger';
 export { retryAfterFromHeader } from './retry-after-header';
 export { httpErrorFacts, type HttpErrorFacts } from './http-error-facts';

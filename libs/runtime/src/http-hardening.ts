@@ -90,7 +90,7 @@ export function hardenHttp(app: INestApplication, options: HttpHardeningOptions)
     res.setHeader('X-Content-Type-Options', 'nosniff');
     const issues = urlTextIssues(req);
     if (issues.length > 0) {
-      res.status(400).json({ error: 'invalid_request', issues });
+      res.status(400).json({ error: 'invalid_request', issues: issues.map((i) => ({ ...i, code: 'invalid_text' })) });
       return;
     }
     next();

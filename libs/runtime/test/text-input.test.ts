@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { parseRequest, textIssues } from '../src';
+import { parseRequest, textIssues, type RequestIssue } from '../src';
 
-const refused = (fn: () => unknown): { error: string; issues: { path: string; message: string }[] } => {
+const refused = (fn: () => unknown): { error: string; issues: RequestIssue[] } => {
   try {
     fn();
   } catch (err) {
     assert.ok(err instanceof BadRequestException);
-    return err.getResponse() as { error: string; issues: { path: string; message: string }[] };
+    return err.getResponse() as { error: string; issues: RequestIssue[] };
   }
   assert.fail('not refused');
 };
@@ -48,4 +48,17 @@ test('parseRequest refuses NUL in any string field, even one the schema accepts,
   // Fields the schema strips are checked too: they reached the service.
   assert.deepEqual(refused(() => parseRequest(Schema.loose(), { subject: 's', to: [], extra: '\u0000' })).issues.map((i) => i.path), ['extra']);
   assert.deepEqual(parseRequest(Schema, { subject: 'Grüße 😀', to: [] }), { subject: 'Grüße 😀', to: [] });
+});
+
+test('parseRequest names each issue’s code and limits, so a client words it without parsing the message', () => {
+  const Schema = z.object({ name: z.string().min(3).max(10), email: z.email(), days: z.number().max(365), kind: z.enum(['a', 'b']), tags: z.array(z.string()).min(1) }).strict();
+  const body = refused(() => parseRequest(Schema, { name: 'x', email: 'nope', days: 400, kind: 'c', tags: [], note: 'Hi\u0000' }));
+  const byPath = Object.fromEntries(body.issues.map((i) => [i.path, i]));
+  assert.deepEqual({ ...byPath.name, message: undefined }, { path: 'name', message: undefined, code: 'too_small', origin: 'string', minimum: 3, inclusive: true });
+  assert.equal(byPath.email?.code, 'invalid_format');
+  assert.equal(byPath.email?.format, 'email');
+  assert.deepEqual({ ...byPath.days, message: undefined }, { path: 'days', message: undefined, code: 'too_big', origin: 'number', maximum: 365, inclusive: true });
+  assert.deepEqual(byPath.kind?.values, ['a', 'b']);
+  assert.equal(byPath.tags?.minimum, 1);
+  assert.equal(byPath.note?.code, 'invalid_text');
 });

@@ -19,6 +19,7 @@ import { MailboxesController } from './mailboxes/mailboxes.controller';
 import { MailboxesService } from './mailboxes/mailboxes.service';
 import { MailboxDisconnections } from './mailboxes/mailbox-disconnections.service';
 import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './mailboxes/imap-connection-check';
+import { MailboxFolders } from './mailboxes/mailbox-folders';
 import { MailHostPolicy } from './mailboxes/mailbox-host-policy';
 import { FOLDER_POLL_MS, MailboxFollowers } from './sync/mailbox-followers';
 import { INBOUND_LIMITS, type InboundLimits } from './sync/inbound-limits';
@@ -86,6 +87,7 @@ export class MailboxSyncModule {
         { provide: MailHostPolicy, useValue: new MailHostPolicy(config.MAILBOX_HOST_ALLOWLIST, config.MAILBOX_CONNECT_TIMEOUT_MS) },
         { provide: CONNECT_TIMEOUT_MS, useValue: config.MAILBOX_CONNECT_TIMEOUT_MS },
         ImapConnectionCheck,
+        MailboxFolders,
       ],
     };
   }

@@ -128,6 +128,14 @@ describe('Gmail mailboxes in mailbox-sync (emulator, Postgres, Kafka)', () => {
     });
   });
 
+  it('its folders: a typed answer that Gmail follows every label, nothing to choose', async () => {
+    const res = await sync.api(`/v1/mailboxes/${mailboxId}/folders`);
+    assert.equal(res.status, 200);
+    const folders = (await res.json()) as { provider: string; selection: unknown; choosable: boolean; folders: unknown[]; note: string };
+    assert.deepEqual({ ...folders, note: undefined }, { mailboxId, provider: 'gmail', selection: 'all', choosable: false, folders: [], truncated: false, note: undefined });
+    assert.match(folders.note, /Gmail follows every label/);
+  });
+
   it("another org's DELETE is 404 and changes nothing", async () => {
     await sync.assertOtherOrgCannotDelete(mailboxId);
     assert.equal((await sync.api(`/v1/mailboxes/${randomUUID()}`, { method: 'DELETE' })).status, 404);

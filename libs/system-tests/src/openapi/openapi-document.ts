@@ -227,7 +227,22 @@ const ErrorSchema = {
     issues: {
       type: 'array',
       description: 'For `invalid_request`: each field that was refused (`to.0.address`, `query.email`, `path`) and why.',
-      items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: {
+          path: { type: 'string' },
+          message: { type: 'string' },
+          code: { type: 'string', description: 'Why, for a client to word it: zod’s issue code (`too_small`, `too_big`, `invalid_format`, `invalid_type`, `invalid_value`, `custom`, …) or `invalid_text` (NUL or an unpaired surrogate).' },
+          origin: { type: 'string', description: '`too_small` / `too_big`: what was measured (`string`, `number`, `array`).' },
+          minimum: { type: 'number' },
+          maximum: { type: 'number' },
+          inclusive: { type: 'boolean' },
+          format: { type: 'string', description: '`invalid_format`: `email`, `url`, `uuid`, `regex`, `cidrv4`, …' },
+          expected: { type: 'string', description: '`invalid_type`: the type expected.' },
+          values: { type: 'array', items: { type: 'string' }, description: '`invalid_value`: the values allowed (at most 20).' },
+        },
+      },
     },
   },
 };

@@ -1,4 +1,4 @@
-import type { CampaignStop, EmailBounced, EmailSendFailed, EmailSent, ReplyDetected, TrackingEngagement, TrackingEngagementCorrected } from '@telltale/contracts';
+import type { CampaignStop, EmailBounced, EnrollmentPauseChanged, EmailSendFailed, EmailSent, ReplyDetected, TrackingEngagement, TrackingEngagementCorrected } from '@telltale/contracts';
 import { loadFreeMailDomains } from '@telltale/mail';
 
 /**
@@ -6,7 +6,7 @@ import { loadFreeMailDomains } from '@telltale/mail';
  * words a rep reads at a glance. Pure: the consumer looks up what an event does not carry (the
  * email it is about, the reply that caused a stop) and hands it in as `FeedFacts`.
  */
-export const FEED_KINDS = ['sent', 'opened', 'clicked', 'replied', 'auto_reply', 'bounced', 'stopped', 'paused', 'send_failed'] as const;
+export const FEED_KINDS = ['sent', 'opened', 'clicked', 'replied', 'auto_reply', 'bounced', 'stopped', 'paused', 'resumed', 'send_failed'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 export interface Person {
@@ -252,6 +252,35 @@ export function projectStop(event: EventIds, stop: CampaignStop, sent: SentFacts
     manual: 'stopped by hand',
   };
   item.summary = `Campaign stopped: ${why[stop.reason]}`;
+  return { item };
+}
+
+/**
+ * A pause or a resume (enrollment.pause-changed.v1): "Campaign paused for Kevin Flynn: out of office
+ * until 2026-12-14". Times stay ISO in the summary; the web app writes them in the viewer's words.
+ */
+export function projectPauseChange(event: EventIds, change: EnrollmentPauseChanged): Projection {
+  const person = { address: change.prospect.address, name: change.prospect.name };
+  const kind = change.change === 'paused' ? 'paused' : 'resumed';
+  const item = base(event, change.changeId, kind, change.occurredAt, null, person);
+  item.mailboxId = change.mailboxId;
+  item.sequenceId = change.sequenceId;
+  item.enrollmentId = change.enrollmentId;
+  const who = nameOf(person);
+  if (change.change === 'paused') {
+    item.detail = { change: 'paused', reason: change.reason, until: change.until, returnDate: change.returnDate, causeId: change.causeId };
+    const until = change.until ? ` until ${change.until}` : ' until someone resumes it';
+    const why =
+      change.reason === 'out_of_office'
+        ? `: out of office until ${change.returnDate ?? change.until ?? 'they are back'}`
+        : change.reason === 'company_replied'
+          ? `: someone at ${companyOf(person.address) ?? 'the same company'} replied; paused${until}`
+          : ` by hand${until}`;
+    item.summary = `Campaign paused for ${who}${why}`;
+  } else {
+    item.detail = { change: 'resumed', reason: change.reason, nextDueAt: change.nextDueAt };
+    item.summary = `Campaign resumed for ${who}${change.reason === 'pause_over' ? ': the pause is over' : ' by hand'}${change.nextDueAt ? `; the next step is due ${change.nextDueAt}` : ''}`;
+  }
   return { item };
 }
 

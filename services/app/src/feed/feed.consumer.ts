@@ -5,6 +5,7 @@ import {
   emailBouncedTopic,
   emailSendFailedTopic,
   emailSentTopic,
+  enrollmentPauseChangedTopic,
   mailboxConnectionChangedTopic,
   replyDetectedTopic,
   trackingEngagementCorrectedTopic,
@@ -13,6 +14,7 @@ import {
   type EmailBounced,
   type EmailSendFailed,
   type EmailSent,
+  type EnrollmentPauseChanged,
   type MailboxConnectionChanged,
   type ReplyDetected,
   type TrackingEngagement,
@@ -62,6 +64,11 @@ export class FeedConsumer {
   @EventPattern(campaignStopTopic.name, { consumer: 'feed', batch: true })
   async onStop(@Payload() events: ConsumedEvent<CampaignStop>[], @Ctx() c: EventContext): Promise<void> {
     for (const e of events) await this.store.onStop(c.manager, e.eventId, e.payload);
+  }
+
+  @EventPattern(enrollmentPauseChangedTopic.name, { consumer: 'feed', batch: true })
+  async onPauseChange(@Payload() events: ConsumedEvent<EnrollmentPauseChanged>[], @Ctx() c: EventContext): Promise<void> {
+    for (const e of events) await this.store.onPauseChange(c.manager, e.eventId, e.payload);
   }
 
   @EventPattern(emailSendFailedTopic.name, { consumer: 'feed', batch: true })

@@ -5,6 +5,7 @@ import {
   emailBouncedTopic,
   emailSendFailedTopic,
   emailSentTopic,
+  enrollmentPauseChangedTopic,
   replyDetectedTopic,
   trackingEngagementCorrectedTopic,
   trackingEngagementTopic,
@@ -12,6 +13,7 @@ import {
   type EmailBounced,
   type EmailSendFailed,
   type EmailSent,
+  type EnrollmentPauseChanged,
   type MailboxConnectionChanged,
   type ReplyDetected,
   type TrackingEngagement,
@@ -22,6 +24,7 @@ import {
   projectBounce,
   projectCorrection,
   projectEngagement,
+  projectPauseChange,
   projectReply,
   projectSendFailed,
   projectSent,
@@ -136,6 +139,12 @@ export class FeedStore {
     const sent = stop.sentEmailId ? await this.sentFacts(m, stop.orgId, stop.sentEmailId) : null;
     const cause = await this.causeFacts(m, stop.orgId, stop.causeId);
     await this.apply(m, eventId, campaignStopTopic.name, stop, projectStop({ eventId, orgId: stop.orgId }, stop, sent, cause));
+  }
+
+  /** A pause or resume needs nothing else: it names the enrollment, the mailbox (its owner) and the person. */
+  async onPauseChange(m: EntityManager, eventId: string, change: EnrollmentPauseChanged): Promise<void> {
+    await this.serialise(m);
+    await this.apply(m, eventId, enrollmentPauseChangedTopic.name, change, projectPauseChange({ eventId, orgId: change.orgId }, change));
   }
 
   async onSendFailed(m: EntityManager, eventId: string, failed: EmailSendFailed): Promise<void> {

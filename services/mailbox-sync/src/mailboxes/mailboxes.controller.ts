@@ -3,6 +3,7 @@ import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, H
 import { CurrentCaller, Members, parseRequest, seesWholeOrganisation, type Caller } from '@telltale/runtime';
 import { MailboxFollowers } from '../sync/mailbox-followers';
 import { requireVisibleMailbox } from './mailbox-access';
+import { MailboxFolders, type MailboxFoldersView } from './mailbox-folders';
 import type { MailboxView, UnreadableMessageView } from './mailbox-record';
 import { MailboxDisconnections } from './mailbox-disconnections.service';
 import { CONNECT_TIMEOUT_MS, ImapConnectionCheck } from './imap-connection-check';
@@ -16,6 +17,7 @@ export class MailboxesController {
     private readonly followers: MailboxFollowers,
     private readonly disconnections: MailboxDisconnections,
     private readonly connectionCheck: ImapConnectionCheck,
+    private readonly folders: MailboxFolders,
     @Inject(CONNECT_TIMEOUT_MS) private readonly connectTimeoutMs: number,
   ) {}
 
@@ -93,6 +95,18 @@ export class MailboxesController {
       await Promise.race([this.followers.follow(row), delay(this.connectTimeoutMs)]);
     }
     return this.mailboxes.view(await this.mailboxes.getRow(caller.orgId, id));
+  }
+
+  /**
+   * The folders the mailbox has (an IMAP LIST over a short connection of its own), each with its
+   * SPECIAL-USE role and whether it is followed, for choosing them with PATCH. Gmail and Microsoft
+   * answer `choosable: false` with a note: they follow all mail. 409 mailbox_disconnected; 422
+   * mailbox_auth_failed or mailbox_unreachable when the server refuses or does not answer in time;
+   * 404 like GET.
+   */
+  @Get(':id/folders')
+  async listFolders(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<MailboxFoldersView> {
+    return this.folders.list(requireVisibleMailbox(caller, await this.mailboxes.getRow(caller.orgId, id)));
   }
 
   /**
