@@ -25,6 +25,21 @@ export const EnrollmentPauseChanged = z.object({
   causeId: Uuid.nullable(),
   /** resumed: when the next step is due (null while a step claimed before the pause may still be on its way, and on pause). */
   nextDueAt: Instant.nullable(),
+  /**
+   * paused: what exactly paused it, when `reason` alone does not say (issue 15, step templates):
+   * `template_variable_missing`, a step's template uses `variable`, which the enrollment has no value
+   * for, with no fallback; `template_render_failed`, the step could not be rendered (too long, too
+   * slow). The step was not sent; `reason` is `manual`: it waits for someone to fix it and resume.
+   */
+  reasonDetail: z
+    .object({
+      code: z.enum(['template_variable_missing', 'template_render_failed']),
+      stepNumber: z.int().min(1),
+      variable: z.string().max(200).nullable(),
+      message: z.string().max(500),
+    })
+    .nullable()
+    .optional(),
   occurredAt: Instant,
 });
 export type EnrollmentPauseChanged = z.infer<typeof EnrollmentPauseChanged>;

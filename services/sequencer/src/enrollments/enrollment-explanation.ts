@@ -9,6 +9,8 @@ export interface ExplanationFacts {
   pausedUntil: Date | null;
   /** The latest pause was made by hand (POST /v1/enrollments/:id/pause). */
   pausedByHand?: boolean;
+  /** The latest pause was the sequencer's own, with this reason (a step template lacking a variable). */
+  pausedBecause?: string | null;
   stepCount: number;
   steps: { stepNumber: number; status: string; sentAt: Date | null }[];
   /** Send claims granted after the stop in the history's (row-lock) order: always 0 (ADR 0002). */
@@ -51,6 +53,10 @@ export function explainEnrollment(f: ExplanationFacts): Explanation {
       answer = `Stopped at ${at(f.endedAt)} because ${STOP_REASONS[f.stopReason ?? ''] ?? f.stopReason ?? 'of an unknown reason'}${cause ? ` (${cause.why})` : ''}; ${sent}, ${f.claimsAfterStop === 0 ? 'none claimed for sending after the stop' : `${f.claimsAfterStop} claimed after the stop`}.`;
       break;
     case 'paused':
+      if (f.pausedBecause) {
+        answer = `Not stopped, paused until someone resumes it: step ${f.nextStepNumber} was not sent because ${f.pausedBecause}. Fix the template or the variables, then resume; ${sent}.${ignoredNote}`;
+        break;
+      }
       if (f.pausedByHand) {
         answer = `Not stopped, paused by hand ${f.pausedUntil ? `until ${at(f.pausedUntil)}` : 'until someone resumes it'}. Step ${f.nextStepNumber} follows its full delay after the resume; ${sent}.${ignoredNote}`;
         break;

@@ -14,6 +14,8 @@ export interface EnrollmentRow {
   sender: Recipient;
   prospect: Recipient;
   cc: Recipient[];
+  /** The step templates' variables (enrollment-variables.ts). */
+  variables: Record<string, string>;
   state: EnrollmentState;
   next_step_number: number;
   next_due_at: Date | null;
@@ -24,7 +26,7 @@ export interface EnrollmentRow {
 }
 
 const SELECT_ENROLLMENT = `
-  SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.state, e.next_step_number,
+  SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.variables, e.state, e.next_step_number,
          e.next_due_at, e.paused_until, e.thread_message_id, e.thread_subject,
          (SELECT count(*)::int FROM sequencer.sequence_step s WHERE s.sequence_id = e.sequence_id) AS step_count
   FROM sequencer.enrollment e`;
@@ -129,6 +131,7 @@ export class EnrollmentStore {
   ): Promise<void> {
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     const paused = result.transition === 'pause';
+    const templatePause = paused && (detail.reason === 'template_variable_missing' || detail.reason === 'template_render_failed');
     const event: EnrollmentPauseChanged = {
       changeId: randomUUID(),
       orgId: row.org_id,
@@ -138,11 +141,22 @@ export class EnrollmentStore {
       prospect: { address: row.prospect.address, name: row.prospect.name ?? null },
       change: paused ? 'paused' : 'resumed',
       // A pause names its reason (manual, out_of_office, company_replied); a resume is by hand or the pause's end.
-      reason: paused ? PauseChangeReason.parse(detail.reason) : detail.reason === 'manual' ? 'manual' : 'pause_over',
+      // A step whose template lacks a variable pauses until someone resumes it: `manual`, with the detail.
+      reason: paused ? (templatePause ? 'manual' : PauseChangeReason.parse(detail.reason)) : detail.reason === 'manual' ? 'manual' : 'pause_over',
       until: paused ? (result.pausedUntil?.toISOString() ?? null) : null,
       returnDate: paused ? str(detail.returnDate) : null,
       causeId: paused ? str(detail.replyId) : null,
       nextDueAt: paused ? null : (result.nextDueAt?.toISOString() ?? null),
+      ...(templatePause
+        ? {
+            reasonDetail: {
+              code: detail.reason as 'template_variable_missing' | 'template_render_failed',
+              stepNumber: Number(detail.stepNumber),
+              variable: str(detail.variable)?.slice(0, 200) ?? null,
+              message: String(detail.message).slice(0, 500),
+            },
+          }
+        : {}),
       occurredAt: at.toISOString(),
     };
     await this.outbox.enqueue(manager, enrollmentPauseChangedTopic, event, { orgId: row.org_id, occurredAt: at });

@@ -17,6 +17,8 @@ export class Enrollment {
   @Column('jsonb', { name: 'sender' }) sender!: Recipient;
   @Column('jsonb') prospect!: Recipient;
   @Column('jsonb') cc!: Recipient[];
+  /** The step templates' variables (enrollment-variables.ts). */
+  @Column('jsonb') variables!: Record<string, string>;
   @Column('text') state!: EnrollmentState;
   /** The next step to hand to the sender. */
   @Column('int', { name: 'next_step_number' }) nextStepNumber!: number;

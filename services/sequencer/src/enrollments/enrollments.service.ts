@@ -10,6 +10,7 @@ import { SequencesService } from '../sequences/sequences.service';
 import { firstSuppressed, liveSuppressions, suppressedMessage } from '../suppression/suppression-store';
 import { EnrollmentStore } from './enrollment-store';
 import { parseBatchRows, summarise, type BatchEnrollRequest, type BatchEnrollResponse, type BatchRowResult, type ParsedBatchRow } from './enrollment-batch';
+import { EnrollmentVariables } from './enrollment-variables';
 
 /** Rows enrolled per transaction in a batch (a few statements each, whatever the size). */
 const BATCH_CHUNK_ROWS = 250;
@@ -29,6 +30,8 @@ export const EnrollRequest = z
     from: Address,
     prospect: z.object({ email: EmailAddress, name: z.string().max(200).nullable().default(null) }),
     cc: z.array(Address).max(50).default([]),
+    /** The step templates' variables: first_name, last_name, company, title, custom fields (first/last name default from the name). */
+    variables: EnrollmentVariables.default({}),
     /** When step 1 becomes due; defaults to now plus the step's delay. */
     startAt: z.iso.datetime().optional(),
   })
@@ -44,6 +47,8 @@ export interface EnrollmentView {
   mailboxId: string;
   prospect: { address: string; name: string | null };
   cc: { address: string; name: string | null }[];
+  /** What the step templates are rendered with, as given at enrolment. */
+  variables: Record<string, string>;
   state: string;
   nextStepNumber: number;
   nextDueAt: string | null;
@@ -204,8 +209,8 @@ export class EnrollmentsService {
       throw new UnprocessableEntityException({ error: 'address_suppressed', message: suppressedMessage(entry), field: refused.field, address: entry.address, reason: entry.reason, since: entry.since });
     }
     await m.query(
-      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10)`,
+      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id, variables)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10, $11)`,
       [
         id,
         orgId,
@@ -217,6 +222,7 @@ export class EnrollmentsService {
         new Date(start.getTime() + firstDelaySeconds * 1000),
         now,
         ownerUserId,
+        JSON.stringify(request.variables),
       ],
     );
     await m.query(
@@ -275,6 +281,7 @@ export class EnrollmentsService {
       mailboxId: e.mailbox_id as string,
       prospect: e.prospect as EnrollmentView['prospect'],
       cc: e.cc as EnrollmentView['cc'],
+      variables: (e.variables as Record<string, string> | null) ?? {},
       state: e.state as string,
       nextStepNumber: e.next_step_number as number,
       nextDueAt: iso(e.next_due_at),
@@ -329,6 +336,7 @@ export class EnrollmentsService {
     const explanation = explainEnrollment({
       claimsAfterStop,
       pausedByHand: (lastPause?.detail as { reason?: string } | null)?.reason === 'manual',
+      pausedBecause: String((lastPause?.detail as { reason?: string } | null)?.reason).startsWith('template_') ? ((lastPause?.detail as { message?: string }).message ?? null) : null,
       state: e.state,
       stopReason: e.stop_reason,
       stopCauseId: e.stop_cause_id,

@@ -5,6 +5,8 @@ import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { EnrollmentStore } from '../enrollments/enrollment-store';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
+import { renderStep } from '../sequences/step-template';
+import { templateVariables } from '../enrollments/enrollment-variables';
 import { STOP_REASON_OF_SUPPRESSION } from '../suppression/suppression-list';
 import { firstSuppressed, liveSuppressions } from '../suppression/suppression-store';
 
@@ -114,6 +116,18 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
           });
           continue;
         }
+        // Templates are rendered here, so the sender gets the finished email; a variable with no value and no fallback pauses the enrollment instead.
+        const rendered = renderStep(step, templateVariables(enrollment.prospect, enrollment.variables));
+        if (!rendered.ok) {
+          await this.store.transition(m, enrollment, { kind: 'pause', until: null, at: now }, now, {
+            reason: rendered.problem === 'missing_variable' ? 'template_variable_missing' : 'template_render_failed',
+            stepNumber: step.step_number,
+            field: rendered.field,
+            variable: rendered.variable,
+            message: rendered.message,
+          });
+          continue;
+        }
         const sendRequestId = randomUUID();
         const result = await this.store.transition(m, enrollment, { kind: 'step-dispatched', stepNumber: step.step_number }, now, { sendRequestId });
         if (!result.changed) continue;
@@ -121,8 +135,9 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
           `INSERT INTO sequencer.step_dispatch (id, org_id, enrollment_id, step_number, status, requested_at) VALUES ($1, $2, $3, $4, 'requested', $5)`,
           [sendRequestId, enrollment.org_id, enrollment.id, step.step_number, now],
         );
+        const content = rendered.content;
         const inThread = step.subject === null && enrollment.thread_subject !== null;
-        const subject = step.subject ?? (enrollment.thread_subject ? `Re: ${enrollment.thread_subject.replace(/^(re:\s*)+/i, '')}` : '(no subject)');
+        const subject = content.subject || (enrollment.thread_subject ? `Re: ${enrollment.thread_subject.replace(/^(re:\s*)+/i, '')}` : '(no subject)');
         await this.runtime.outbox.enqueue(
           m,
           emailSendRequestedTopic,
@@ -137,8 +152,8 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
             to: [enrollment.prospect],
             cc: enrollment.cc,
             subject,
-            html: step.html,
-            text: step.text,
+            html: content.html,
+            text: content.text,
             replyToMessageId: inThread ? enrollment.thread_message_id : null,
             tracking: { opens: step.track_opens, clicks: step.track_clicks },
             notAfter: new Date(now.getTime() + this.settings.sendWindowSeconds * 1000).toISOString(),

@@ -5,6 +5,7 @@ import { ServiceRuntime } from '@telltale/runtime';
 import { ColleagueReplyRule } from './colleague-reply-rule';
 import { Sequence } from './sequence.entity';
 import { SequenceStep } from './sequence-step.entity';
+import { checkTemplate } from './step-template';
 
 const MAX_DELAY_DAYS = 365;
 const MAX_STEPS = 50;
@@ -38,6 +39,19 @@ const SequenceSteps = z
   )
   .min(1)
   .max(MAX_STEPS)
+  .superRefine((steps, ctx) => {
+    // Liquid templates (step-template.ts) are refused when saved, naming the step, the field and the line.
+    steps.forEach((step, i) => {
+      for (const field of ['subject', 'html', 'text'] as const) {
+        const source = step[field];
+        const problem = source === null ? null : checkTemplate(field, source);
+        if (problem) {
+          const where = problem.line === null ? '' : `, line ${problem.line}`;
+          ctx.addIssue({ code: 'custom', path: [i, field], message: `step ${i + 1} ${field}${where}: template error: ${problem.message}` });
+        }
+      }
+    });
+  })
   .refine((steps) => contentCharacters(steps) <= MAX_CONTENT_CHARACTERS, `the steps' html and text together must be at most ${MAX_CONTENT_CHARACTERS} characters`)
   .refine((steps) => steps[0]?.subject, { message: 'the first step needs a subject', path: [0, 'subject'] });
 
