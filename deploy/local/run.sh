@@ -68,6 +68,20 @@ ensure_dovecot() {
     die "installing Dovecot failed: run 'apt-get update && apt-get install -y dovecot-imapd'"
 }
 
+# The content service converts Word and PowerPoint files with LibreOffice headless and reads PDFs
+# with poppler (pdfinfo, pdftoppm, pdftotext): Debian's -nogui packages, installed when missing.
+ensure_libreoffice() {
+  command -v soffice >/dev/null && command -v pdftoppm >/dev/null && return
+  local packages="libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils"
+  if [ "$(id -u)" != "0" ]; then
+    die "the content service needs LibreOffice and poppler: run 'sudo apt-get install -y $packages'"
+  fi
+  echo "run.sh: installing LibreOffice (headless) and poppler for document conversion (apt-get install -y $packages)" >&2
+  # shellcheck disable=SC2086
+  { apt-get install -y --no-install-recommends $packages >&2 || { apt-get update >&2 && apt-get install -y --no-install-recommends $packages >&2; }; } ||
+    die "installing LibreOffice failed: run 'apt-get update && apt-get install -y $packages'"
+}
+
 # bench:tracker drives load with Debian's wrk (a C load generator; ADR 8): installed when missing.
 ensure_wrk() {
   [ -x "${BENCH_WRK:-/usr/bin/wrk}" ] && return
@@ -101,10 +115,14 @@ main() {
   # exec, here and in package.json's scripts: npm passes SIGINT/SIGTERM to its child only, so node
   # must be that child for `kill -INT <npm's pid>` to stop everything (see shutdown-request.mjs).
   case "$command" in
-    start) exec node deploy/local/start.mjs "$@" ;;
+    start)
+      ensure_libreoffice
+      exec node deploy/local/start.mjs "$@"
+      ;;
     test)
       ensure_chromium
       ensure_dovecot
+      ensure_libreoffice
       exec node deploy/local/test.mjs "$@"
       ;;
     # A benchmark script with PostgreSQL, Kafka and GreenMail started for it (like test.mjs).
@@ -112,6 +130,7 @@ main() {
       # bench:mailbox-sync also measures against Dovecot; bench:tracker drives load with wrk.
       ensure_dovecot
       case "$*" in *tracker.bench*) ensure_wrk ;; esac
+      case "$*" in *documents.bench*) ensure_libreoffice ;; esac
       exec node deploy/local/bench.mjs "$@"
       ;;
     # A built script that needs no infrastructure (e.g. the reply accuracy report).

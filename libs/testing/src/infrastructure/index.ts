@@ -8,3 +8,4 @@ export * from './test-certificates';
 export * from './free-port';
 export * from './dovecot.local';
 export * from './tcp-relay';
+export * from './s3proxy.local';
