@@ -29,6 +29,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /o/:token': 'recipient',
   'GET /c/:token': 'recipient',
   'HEAD /c/:token': 'recipient',
+  // One-click unsubscribe (RFC 8058): the signed token is the only credential a recipient has.
+  'GET /u/:token': 'recipient',
+  'POST /u/:token': 'recipient',
   'GET /d/register': 'recipient',
   'POST /v1/push/gmail': 'webhook',
   'POST /v1/push/graph': 'webhook',

@@ -29,3 +29,11 @@ export { instrumentHtml, type InstrumentedHtml, type InstrumentHtmlOptions, type
 export { htmlToPlainText } from './html-to-plain-text';
 export { decideLinkTracking, type LinkCandidate, type LinkDecision, type LinkSkipReason } from './link-tracking-policy';
 export { looksLikeUnsubscribeLink } from './unsubscribe-link-detector';
+export {
+  buildUnsubscribeUrl,
+  MAX_UNSUBSCRIBE_TOKEN_CHARS,
+  signUnsubscribeToken,
+  verifyUnsubscribeToken,
+  type UnsubscribeClaims,
+  type UnsubscribeTokenVerification,
+} from './unsubscribe-token';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { trackingEngagementCorrectedTopic, trackingEngagementTopic } from '@telltale/contracts';
+import { trackingEngagementCorrectedTopic, trackingEngagementTopic, unsubscribeRequestedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
@@ -23,7 +23,7 @@ export function createTrackerRuntime(config: TrackerConfig, overrides: { clock?:
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [TrackerInitial1764230700000, TrackerDevicesOffices1764240000000, TrackerEngagementCorrections1766100000000, TrackerCloudRanges1766200000000],
-    producedTopics: [trackingEngagementTopic, trackingEngagementCorrectedTopic],
+    producedTopics: [trackingEngagementTopic, trackingEngagementCorrectedTopic, unsubscribeRequestedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,

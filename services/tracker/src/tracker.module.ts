@@ -20,6 +20,7 @@ import { RecordHitUseCase } from './hits/record-hit.use-case';
 import { HitMetrics, registerRecorderMetrics } from './hits/hit-metrics';
 import { CLIENT_ADDRESS, HIT_SIGNATURES, TRACKING_KEYS } from './hits/tracker-tokens';
 import { TrackingController } from './hits/tracking.controller';
+import { UnsubscribeController } from './unsubscribe/unsubscribe.controller';
 import { clientAddressResolver, edgeClientAddress } from './hits/client-address';
 import { OpenPixelHandler } from './hits/open-pixel.handler';
 import { trackingEngagementTopic } from '@telltale/contracts';
@@ -50,7 +51,7 @@ export class TrackerModule {
     return {
       module: TrackerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [TrackingController, DevicesController, EngagementSummaryController, ...(config.TRACKER_ENGAGEMENT_STORE ? [EngagementStoreConsumer] : [])],
+      controllers: [TrackingController, UnsubscribeController, DevicesController, EngagementSummaryController, ...(config.TRACKER_ENGAGEMENT_STORE ? [EngagementStoreConsumer] : [])],
       providers: [
         EngagementSummaryQueries,
         { provide: TRACKING_KEYS, useValue: parseSigningKeys(config.TRACKING_SIGNING_KEYS) },

@@ -186,7 +186,13 @@ export class SendEmailUseCase {
         text: body.text,
         messageIdDomain: request.from.address.split('@')[1] ?? 'telltale.invalid',
         // How the sent copy is recognised after a crash where the provider replaced the Message-ID.
-        headers: { [SEND_ID_HEADER]: request.sendRequestId },
+        headers: {
+          [SEND_ID_HEADER]: request.sendRequestId,
+          // Every sequence email carries one-click unsubscribe (RFC 8058; Gmail and Yahoo require it of bulk senders).
+          ...(request.enrollmentId && request.to[0]
+            ? this.renderer.listUnsubscribeHeaders({ orgId: request.orgId, enrollmentId: request.enrollmentId, address: request.to[0].address, issuedAt: now })
+            : {}),
+        },
         ...(request.replyToMessageId ? { inReplyTo: request.replyToMessageId, references: [request.replyToMessageId] } : {}),
       },
       { newId: () => request.sendRequestId, now: () => now },

@@ -1,4 +1,14 @@
-import { buildClickUrl, buildOpenUrl, htmlToPlainText, instrumentHtml, signTrackingToken, type SigningKeyRing, type TrackedLink } from '@telltale/tracking';
+import {
+  buildClickUrl,
+  buildOpenUrl,
+  buildUnsubscribeUrl,
+  htmlToPlainText,
+  instrumentHtml,
+  signTrackingToken,
+  signUnsubscribeToken,
+  type SigningKeyRing,
+  type TrackedLink,
+} from '@telltale/tracking';
 
 export interface RenderInput {
   orgId: string;
@@ -35,6 +45,16 @@ export class TrackedEmailRenderer {
   /** The tracking base URL pixel and click URLs of this org's emails are built on. */
   trackingBaseUrlFor(orgId: string): string {
     return this.orgTrackingBaseUrls.get(orgId.toLowerCase()) ?? this.trackingBaseUrl;
+  }
+
+  /**
+   * RFC 2369 `List-Unsubscribe` and RFC 8058 `List-Unsubscribe-Post` of a sequence email: an https URL
+   * on the organisation's tracking domain whose signed token names the organisation, the enrollment
+   * and the address, so the tracker's one-click POST needs nothing else (no cookie, no login).
+   */
+  listUnsubscribeHeaders(input: { orgId: string; enrollmentId: string; address: string; issuedAt: Date }): Record<string, string> {
+    const url = buildUnsubscribeUrl(this.trackingBaseUrlFor(input.orgId), signUnsubscribeToken(input, this.keys));
+    return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   }
 
   render(input: RenderInput): RenderedBody {
