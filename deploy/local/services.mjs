@@ -20,7 +20,7 @@ const log = (line) => process.stdout.write(`[start] ${line}\n`);
 
 /** The organisation the local sandbox data belongs to. */
 export const LOCAL_ORG_ID = '7e11a1e0-0000-4000-8000-000000000001';
-export const LOCAL_PORTS = { app: 3000, sequencer: 3001, sender: 3002, tracker: 3003, 'mailbox-sync': 3004, 'reply-detector': 3005, 'crm-writer': 3006, oidc: 3009, salesforce: 3010 };
+export const LOCAL_PORTS = { app: 3000, sequencer: 3001, sender: 3002, tracker: 3003, 'mailbox-sync': 3004, 'reply-detector': 3005, 'crm-writer': 3006, content: 3007, oidc: 3009, salesforce: 3010 };
 const REP = 'sam@telltale.test';
 
 /** Generated on first start (and any added since), kept in .data/secrets.json (mode 600). */
@@ -118,6 +118,7 @@ export async function startServices(infra) {
       MAILBOX_SYNC_URL: url('mailbox-sync'),
       REPLY_DETECTOR_URL: url('reply-detector'),
       CRM_WRITER_URL: url('crm-writer'),
+      CONTENT_URL: url('content'),
       // "This is my device" sends the browser to the tracking domain, which sends it back here.
       APP_TRACKING_URL: url('tracker'),
     },
@@ -135,6 +136,8 @@ export async function startServices(infra) {
     'reply-detector': {},
     // Settings → Salesforce connects the organisation through the local Salesforce org's consent page.
     'crm-writer': { ...testing.crmWriterSandboxEnv(salesforce), CREDENTIALS_ENCRYPTION_KEYS: secrets.CREDENTIALS_ENCRYPTION_KEYS, SALESFORCE_REDIRECT_URI: `${appUrl}/settings/salesforce/callback` },
+    // The content library keeps its files on this machine (Helm: a volume or an S3-compatible store).
+    content: { CONTENT_STORAGE_DIR: join(dataDir, 'content') },
   };
   const children = [];
   const stopChildren = async () => {

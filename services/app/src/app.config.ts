@@ -52,6 +52,8 @@ export const AppConfig = z.object({
   REPLY_DETECTOR_URL: z.url({ protocol: /^https?$/ }),
   /** The crm-writer (the organisation's Salesforce connection); absent, /api/v1/salesforce answers 503. */
   CRM_WRITER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The content service (the content library, issue 16); absent, /api/v1/documents answers 503. */
+  CONTENT_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**
    * Where browsers reach the tracking domain (the tracker's public URL): "This is my device" sends
    * the browser there so the tracker sets its device cookie. Absent, the app's own origin.

@@ -28,6 +28,7 @@ export class AppModule {
       'reply-detector': config.REPLY_DETECTOR_URL.replace(/\/$/, ''),
       // Unset: an empty base URL, so the gateway answers 503 upstream_unavailable.
       'crm-writer': config.CRM_WRITER_URL?.replace(/\/$/, '') ?? '',
+      content: config.CONTENT_URL?.replace(/\/$/, '') ?? '',
     };
     return {
       module: AppModule,

@@ -1,4 +1,5 @@
 import { All, Controller, Get, HttpException, HttpStatus, Inject, NotFoundException, Req, Res, ServiceUnavailableException, GatewayTimeoutException } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import type { Response } from 'express';
 import { CurrentCaller, Forwarded, IdentityTokenIssuer, Public, type Caller } from '@telltale/runtime';
 import type { AppRequest } from '../sessions/app-authenticator';
@@ -64,13 +65,17 @@ export class GatewayController {
       scopes: caller.scopes ? [...caller.scopes] : null,
       email: caller.email,
     })}`;
+    // A file (the content library's uploads): any body that is not JSON is passed on as a stream, unread.
+    const streamed = ['POST', 'PUT'].includes(req.method) && req.body === undefined && typeof req.headers['content-type'] === 'string' && !/json/i.test(req.headers['content-type']);
+    if (streamed && typeof req.headers['content-length'] === 'string') headers['content-length'] = req.headers['content-length'];
     const hasBody = !['GET', 'HEAD'].includes(req.method) && req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body as object).length === 0 && !req.headers['content-length']);
     let answer: globalThis.Response;
     try {
       answer = await fetch(`${this.upstreams[upstream]}${path}${url.search}`, {
         method: req.method,
         headers,
-        body: hasBody ? JSON.stringify(req.body) : undefined,
+        body: streamed ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : hasBody ? JSON.stringify(req.body) : undefined,
+        ...(streamed ? { duplex: 'half' as const } : {}),
         redirect: 'manual',
         signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
       });

@@ -1,5 +1,5 @@
 /** Which service owns each public API path (`/api` stripped), first match wins. */
-export type Upstream = 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
+export type Upstream = 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer' | 'content';
 
 const ROUTES: readonly [RegExp, Upstream][] = [
   [/^\/v1\/enrollments\/[^/]+\/verdicts$/, 'reply-detector'],
@@ -15,6 +15,7 @@ const ROUTES: readonly [RegExp, Upstream][] = [
   [/^\/v1\/mailboxes(\/.*)?$/, 'mailbox-sync'],
   // The organisation's Salesforce connection: status, connect (OAuth or JWT), disconnect, pre-flight.
   [/^\/v1\/salesforce(\/.*)?$/, 'crm-writer'],
+  [/^\/v1\/documents(\/.*)?$/, 'content'],
 ];
 
 export function upstreamFor(path: string): Upstream | null {
