@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { requiredEnv } from './system-api';
 
 /** Every message in a GreenMail user's INBOX (GreenMail accepts any password). */
@@ -19,4 +20,16 @@ export async function readInbox(address: string): Promise<{ uid: number; source:
   } finally {
     await client.logout();
   }
+}
+
+/**
+ * The newest message in `address`'s GreenMail inbox whose html contains `marker` (e.g. this run's
+ * tracker URL) and that `accept` takes: GreenMail is shared by the whole `npm test` run, so an inbox may hold other tests' mail.
+ */
+export async function latestMessageWith(address: string, marker: string, accept: (message: ParsedMail) => boolean = () => true): Promise<ParsedMail | undefined> {
+  for (const message of (await readInbox(address)).reverse()) {
+    const parsed = await simpleParser(message.source);
+    if (String(parsed.html ?? '').includes(marker) && accept(parsed)) return parsed;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -73,6 +74,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * A screen at both widths (1280 and 390 px): a screenshot of each, and no serious or critical axe
+ * violation. On a phone the navigation slides out of view first (when the app shell is there).
+ */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  for (const [size, viewport] of [
+    ['1280', DESKTOP],
+    ['390', PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+    if (viewport === PHONE) await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { right: number } } | null } }).document.querySelector('nav[aria-label="Main"]')?.getBoundingClientRect().right ?? 0) <= 0);
+    await screenshot(page, `${name}-${size}`);
+    const violations = await seriousAccessibilityViolations(page);
+    assert.deepEqual(violations, [], `${name} at ${size} px: ${JSON.stringify(violations, null, 1)}`);
+  }
+  await page.setViewportSize(DESKTOP);
 }
 
 /**

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '@telltale/db';
@@ -12,14 +11,13 @@ import {
   AppBrowser,
   DESKTOP,
   DESKTOP_CHROME_UA,
-  PHONE,
   collectPageErrors,
   eventually,
   launchChromium,
-  readInbox,
+  latestMessageWith,
   requiredEnv,
+  checkScreen as checkScreenAtBothWidths,
   screenshot,
-  seriousAccessibilityViolations,
   signInInBrowser,
   startCuttableProxy,
   startSignedInSystem,
@@ -59,17 +57,8 @@ let pixelUrl: string;
 let sentEmailId: string;
 let enrollmentId: string;
 
-/**
- * The message this run's system sent to `address`: GreenMail is shared by the whole `npm test` run,
- * so the prospect's inbox may also hold other tests' mail; ours carries this run's tracker address.
- */
-async function messageOfThisRun(address: string): Promise<ParsedMail | undefined> {
-  for (const message of (await readInbox(address)).reverse()) {
-    const parsed = await simpleParser(message.source);
-    if (String(parsed.html ?? '').includes(system.services.tracker.url)) return parsed;
-  }
-  return undefined;
-}
+/** The message this run's system sent to `address` (it carries this run's tracker address). */
+const messageOfThisRun = (address: string) => latestMessageWith(address, system.services.tracker.url);
 
 const adminApi = async (path: string, init: { method?: string; body?: unknown } = {}) => {
   const res = await fetch(new URL(path, appUrl), {
@@ -104,22 +93,7 @@ const nav = async (label: string) => {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
 };
 
-/** A screen at both widths: screenshot and the accessibility check. */
-async function checkScreen(name: string): Promise<void> {
-  for (const [size, viewport] of [
-    ['1280', DESKTOP],
-    ['390', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await page.waitForLoadState('networkidle').catch(() => undefined);
-    // On a phone the navigation slides out of view (when the app shell is there, not on sign-in).
-    if (viewport === PHONE) await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { right: number } } | null } }).document.querySelector('nav[aria-label="Main"]')?.getBoundingClientRect().right ?? 0) <= 0);
-    await screenshot(page, `${name}-${size}`);
-    const violations = await seriousAccessibilityViolations(page);
-    assert.deepEqual(violations, [], `${name} at ${size} px: ${JSON.stringify(violations, null, 1)}`);
-  }
-  await page.setViewportSize(DESKTOP);
-}
+const checkScreen = (name: string) => checkScreenAtBothWidths(page, name);
 
 before(async () => {
   const db = await createTestDatabase(requiredEnv('DATABASE_URL'));

@@ -1,8 +1,7 @@
 /** The authenticated API as the browser calls it: session cookie, CSRF token on every change. */
-export interface Issue {
-  path: string;
-  message: string;
-}
+import { fieldErrorsOf, friendlyIssue, type Issue } from './field-errors';
+
+export type { Issue } from './field-errors';
 
 export class ApiError extends Error {
   constructor(
@@ -10,19 +9,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: Issue[],
+    /** The whole error body, for facts beyond the message (e.g. `stepsInUse` of a 409). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
 
-  /** The issues whose path starts with `prefix` (e.g. `imap.host`), keyed by the rest of the path. */
+  /** The issues whose path starts with `prefix` (e.g. `imap.host`), keyed by the rest of the path, in people's words. */
   fieldErrors(prefix = ''): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const issue of this.issues) {
-      if (!issue.path.startsWith(prefix)) continue;
-      const key = issue.path.slice(prefix.length).replace(/^\./, '') || '_';
-      out[key] ??= issue.message;
-    }
-    return out;
+    return fieldErrorsOf(this.issues, prefix);
   }
 }
 
@@ -34,7 +29,7 @@ export function setCsrfToken(token: string | null): void {
 
 function describe(status: number, body: { error?: string; message?: string; issues?: Issue[] } | null): string {
   if (body?.message) return body.message;
-  if (body?.issues?.length) return body.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  if (body?.issues?.length) return body.issues.map((i) => `${i.path}: ${friendlyIssue(i)}`).join('; ');
   if (body?.error) return body.error.replace(/_/g, ' ');
   return `The server answered ${status}.`;
 }
@@ -59,7 +54,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!res.ok) {
     const b = body as { error?: string; message?: string; issues?: Issue[] } | null;
-    throw new ApiError(res.status, b?.error ?? 'error', describe(res.status, b), Array.isArray(b?.issues) ? b.issues : []);
+    throw new ApiError(res.status, b?.error ?? 'error', describe(res.status, b), Array.isArray(b?.issues) ? b.issues : [], (b ?? {}) as Record<string, unknown>);
   }
   return body as T;
 }
@@ -78,6 +73,8 @@ export interface Mailbox {
   state: string;
   lastError: string | null;
   replyTracking?: string;
+  /** IMAP: 'all' (every folder a reply can land in) or the folders picked. */
+  folders?: 'all' | string[];
   imap?: { host: string; port: number; secure: boolean } | null;
 }
 
@@ -86,6 +83,8 @@ export interface SequenceStep {
   delaySeconds: number;
   subject: string | null;
   inThread: boolean;
+  html: string | null;
+  text: string | null;
 }
 
 export interface Sequence {

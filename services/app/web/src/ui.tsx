@@ -65,4 +65,4 @@ export function PageTitle({ children, right }: { children: ReactNode; right?: Re
   );
 }
 
-export const formatTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '—');
+export { formatDate, formatTime, formatTimesIn } from './time';

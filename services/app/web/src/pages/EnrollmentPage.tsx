@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, Card, Group, Stack, Text, Timeline, Title } from
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, type Enrollment, type Explanation } from '../api';
-import { ErrorState, FormError, Loading, PageTitle, formatTime } from '../ui';
+import { ErrorState, FormError, Loading, PageTitle, formatTime, formatTimesIn } from '../ui';
 import { StateBadge } from './SequencesPages';
 
 const TRANSITION_LABEL: Record<string, string> = {
@@ -56,7 +56,7 @@ export function EnrollmentPage() {
       </Text>
       {explanation.data ? (
         <Alert color={explanation.data.stopped ? 'red' : 'blue'} title="Why" role="status" data-testid="explanation">
-          {explanation.data.answer}
+          {formatTimesIn(explanation.data.answer)}
         </Alert>
       ) : null}
       {explanation.error ? <ErrorState error={explanation.error} /> : null}
@@ -104,7 +104,7 @@ export function EnrollmentPage() {
           </Title>
           {explanation.data.replies.map((r) => (
             <Text size="sm" key={r.replyId}>
-              {formatTime(r.at)} — {r.from ?? 'someone'} ({r.relation ?? r.kind}): {r.why}
+              {formatTime(r.at)} — {r.from ?? 'someone'} ({r.relation ?? r.kind}): {formatTimesIn(r.why)}
             </Text>
           ))}
         </Card>

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type FeedItem } from '../api';
 import { oversees, useMe } from '../me';
-import { EmptyState, ErrorState, Loading, PageTitle, formatTime } from '../ui';
+import { EmptyState, ErrorState, Loading, PageTitle, formatTime, formatTimesIn } from '../ui';
 
 const KINDS = [
   { value: 'sent', label: 'Sent' },
@@ -15,10 +15,11 @@ const KINDS = [
   { value: 'bounced', label: 'Bounced' },
   { value: 'stopped', label: 'Campaign stopped' },
   { value: 'paused', label: 'Campaign paused' },
+  { value: 'resumed', label: 'Campaign resumed' },
   { value: 'send_failed', label: 'Not sent' },
 ];
 const KIND_LABEL = Object.fromEntries(KINDS.map((k) => [k.value, k.label]));
-const KIND_COLOR: Record<string, string> = { sent: 'gray', opened: 'blue', clicked: 'violet', replied: 'green', auto_reply: 'yellow', bounced: 'red', stopped: 'red', paused: 'orange', send_failed: 'red' };
+const KIND_COLOR: Record<string, string> = { sent: 'gray', opened: 'blue', clicked: 'violet', replied: 'green', auto_reply: 'yellow', bounced: 'red', stopped: 'red', paused: 'orange', resumed: 'teal', send_failed: 'red' };
 const NOTIFY_KINDS = new Set(['opened', 'clicked', 'replied']);
 const TIME_RANGES = [
   { value: 'all', label: 'Any time' },
@@ -158,7 +159,7 @@ function FeedEntry({ item }: { item: FeedItem }) {
           {KIND_LABEL[item.kind] ?? item.kind}
         </Badge>
         <Text size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
-          {item.summary}
+          {formatTimesIn(item.summary)}
         </Text>
       </Group>
       <Text size="xs" c="dimmed">
@@ -196,7 +197,7 @@ export function FeedPage() {
   const users = useQuery({ queryKey: ['users'], queryFn: () => api<{ users: { id: string; email: string; name: string | null }[] }>('/api/v1/users'), enabled: oversees(me) });
   const feed = useFeed(filters, (item) => {
     if (!notify || item.machine || !NOTIFY_KINDS.has(item.kind) || document.visibilityState === 'visible') return;
-    new Notification('Telltale', { body: item.summary, tag: `feed-${item.id}` });
+    new Notification('Telltale', { body: formatTimesIn(item.summary), tag: `feed-${item.id}` });
   });
   const toggleNotifications = async () => {
     if (notify) {

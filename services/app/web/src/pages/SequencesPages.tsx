@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Card, FileInput, Group, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { Suspense, lazy, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, type Enrollment, type Mailbox, type Sequence } from '../api';
 import { csvToEnrollRows, parseAddressList, type CsvEnrollRow } from '../csv';
@@ -16,6 +16,9 @@ interface SequenceSummary {
   enrollments: { active: number; paused: number; stopped: number; completed: number; failed: number };
   createdAt: string;
 }
+
+// The step editor (Tiptap) loads when someone edits the steps, not with the sequence page.
+const SequenceStepsForm = lazy(() => import('./SequenceStepsForm').then((m) => ({ default: m.SequenceStepsForm })));
 
 export interface EnrollmentSummary {
   id: string;
@@ -325,8 +328,24 @@ function RenameForm({ sequence }: { sequence: Sequence }) {
   );
 }
 
+function delayText(stepNumber: number, seconds: number): string {
+  if (seconds === 0) return stepNumber === 1 ? 'At once' : 'Right after the previous step';
+  const days = Math.round((seconds / 86_400) * 10) / 10;
+  if (days >= 1) return `${stepNumber === 1 ? 'After' : 'Then after'} ${days} ${days === 1 ? 'day' : 'days'}`;
+  const hours = Math.max(1, Math.round(seconds / 3600));
+  return `${stepNumber === 1 ? 'After' : 'Then after'} ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
+/** The start of a step's body as plain text (the stored text, or the html without its tags). */
+function bodyPreview(step: Sequence['steps'][number]): string {
+  const text = step.text ?? new DOMParser().parseFromString(step.html ?? '', 'text/html').body.textContent ?? '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
 export function SequencePage() {
   const { id } = useParams();
+  const [editing, setEditing] = useState(false);
   const sequence = useQuery({ queryKey: ['sequence', id], queryFn: () => api<Sequence>(`/api/v1/sequences/${id}`) });
   const mailboxes = useMailboxes();
   if (sequence.isPending) return <Loading label="Loading the sequence" />;
@@ -338,16 +357,34 @@ export function SequencePage() {
       <PageTitle>{s.name}</PageTitle>
       <RenameForm sequence={s} />
       <Card withBorder>
-        <Title order={3} size="h4" mb="xs">
-          Steps
-        </Title>
-        <Stack gap={4}>
-          {s.steps.map((step) => (
-            <Text key={step.stepNumber} size="sm">
-              {step.stepNumber}. {step.delaySeconds === 0 ? 'At once' : `After ${Math.round(step.delaySeconds / 86400)} day(s)`} — {step.inThread ? 'reply in the same thread' : step.subject}
-            </Text>
-          ))}
-        </Stack>
+        <Group justify="space-between" mb="xs">
+          <Title order={3} size="h4">
+            Steps
+          </Title>
+          {!editing ? (
+            <Button variant="light" size="xs" onClick={() => setEditing(true)}>
+              Edit steps
+            </Button>
+          ) : null}
+        </Group>
+        {editing ? (
+          <Suspense fallback={<Loading label="Loading the editor" />}>
+            <SequenceStepsForm sequence={s} onDone={() => setEditing(false)} />
+          </Suspense>
+        ) : (
+          <Stack gap="sm" data-testid="steps">
+            {s.steps.map((step) => (
+              <Stack key={step.stepNumber} gap={0}>
+                <Text size="sm" fw={500}>
+                  {step.stepNumber}. {delayText(step.stepNumber, step.delaySeconds)} — {step.inThread ? 'reply in the same thread' : step.subject}
+                </Text>
+                <Text size="sm" c="dimmed" lineClamp={2}>
+                  {bodyPreview(step)}
+                </Text>
+              </Stack>
+            ))}
+          </Stack>
+        )}
       </Card>
       <Card withBorder>
         {mailboxes.isPending ? <Loading label="Loading mailboxes" /> : null}

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Mailbox } from '../../api';
 import { EmptyState, ErrorState, FormError, Loading, fieldErrors } from '../../ui';
+import { MailboxFolderPicker, followedText } from './MailboxFolders';
 
 const STATE_COLOR: Record<string, string> = { connected: 'green', syncing: 'green', connecting: 'blue', degraded: 'yellow', needs_reconnect: 'orange', disconnected: 'gray' };
 
@@ -102,6 +103,7 @@ function OAuthButtons() {
 function MailboxCard({ mailbox }: { mailbox: Mailbox }) {
   const client = useQueryClient();
   const [reconnecting, setReconnecting] = useState(false);
+  const [choosingFolders, setChoosingFolders] = useState(false);
   const disconnect = useMutation({
     mutationFn: () => api<Mailbox>(`/api/v1/mailboxes/${mailbox.id}`, { method: 'DELETE' }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['mailboxes'] }),
@@ -138,6 +140,19 @@ function MailboxCard({ mailbox }: { mailbox: Mailbox }) {
             {mailbox.replyTracking}
           </Text>
         ) : null}
+        {live && mailbox.provider === 'imap' ? (
+          <Group gap="xs" wrap="nowrap" align="flex-start">
+            <Text size="sm" data-testid="followed-folders">
+              <b>Folders:</b> {followedText(mailbox.folders)}
+            </Text>
+            {!choosingFolders ? (
+              <Button size="compact-xs" variant="subtle" onClick={() => setChoosingFolders(true)} style={{ flexShrink: 0 }}>
+                Change
+              </Button>
+            ) : null}
+          </Group>
+        ) : null}
+        {choosingFolders ? <MailboxFolderPicker mailbox={mailbox} onDone={() => setChoosingFolders(false)} /> : null}
         <FormError error={disconnect.error} />
         {reconnecting && mailbox.provider === 'imap' ? (
           <ConnectImapForm
