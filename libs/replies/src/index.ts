@@ -14,3 +14,4 @@ export * from './unsubscribe-request';
 export * from './thread-index';
 export * from './sent-list-context';
 export * from './classification-line';
+export * from './feedback-report';

@@ -1,4 +1,4 @@
-import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic } from '@telltale/contracts';
+import { campaignStopTopic, emailBouncedTopic, emailComplainedTopic, replyDetectedTopic } from '@telltale/contracts';
 import type { Clock } from '@telltale/db';
 import { ServiceRuntime, kafkaClientSecurity, startService, type StartedService, callerGuardSettings } from '@telltale/runtime';
 import type { Logger } from '@telltale/telemetry';
@@ -17,7 +17,7 @@ export function createReplyDetectorRuntime(config: ReplyDetectorConfig, override
     kafkaSecurity: kafkaClientSecurity(config),
     entities: [],
     migrations: [ReplyDetectorInitial1764230900000, ReplyDetectorMatching1764400000000, ReplyDetectorMessageCopies1765000000000],
-    producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic],
+    producedTopics: [replyDetectedTopic, emailBouncedTopic, campaignStopTopic, emailComplainedTopic],
     runMigrations: config.RUN_MIGRATIONS,
     identity: callerGuardSettings(config),
     logLevel: config.LOG_LEVEL,

@@ -284,3 +284,34 @@ test('the endpoint explains why an enrollment did or did not stop', async () => 
   assert.equal(why.unmatchedFromRecipients.length, 1);
   assert.match(why.explanation, /could not be tied/);
 });
+
+test('an ARF feedback report (RFC 5965) about our email publishes email.complained.v1 naming who complained', async () => {
+  const enrollment = randomUUID();
+  const sent = await sendEmail(enrollment, ['pat@buyer.com', 'lee@buyer.com']);
+  await receive({
+    from: from('feedback@fbl.mailprovider.test'),
+    subject: 'Abuse report',
+    contentType: 'multipart/report; report-type=feedback-report; boundary="b1"',
+    reportType: 'feedback-report',
+    textBody: 'This is an email abuse report for an email message received from IP 192.0.2.1.\nFor more information about this format please see http://www.mipassoc.org/arf/.\n',
+    enclosedOriginal: { messageId: sent.messageId, subject: 'Hello', from: REP, to: 'Lee <LEE@buyer.com>', headers: {} },
+  });
+  const [complaint, ...more] = await outbox('email.complained.v1', enrollment);
+  assert.equal(more.length, 0);
+  assert.deepEqual([complaint?.['recipient'], complaint?.['sentEmailId'], complaint?.['feedbackType']], ['lee@buyer.com', sent.sentEmailId, null]);
+  // A complaint is not a reply: nothing else is published for it.
+  assert.deepEqual(await outbox('reply.detected.v1', enrollment), []);
+
+  // Redacted (no recipient in the report) and with the Feedback-Type in the text: the email's only To.
+  const single = randomUUID();
+  const only = await sendEmail(single, ['solo@buyer2.com']);
+  await receive({
+    from: from('scomp@fbl.provider.test'),
+    subject: 'complaint about message from 192.0.2.1',
+    reportType: null,
+    textBody: 'Feedback-Type: abuse\nUser-Agent: SomeFBL/1.0\nVersion: 1\n',
+    enclosedOriginal: { messageId: only.messageId, subject: 'Hello', from: REP, to: 'redacted@redacted.invalid', headers: {} },
+  });
+  const [redacted] = await outbox('email.complained.v1', single);
+  assert.deepEqual([redacted?.['recipient'], redacted?.['feedbackType']], ['solo@buyer2.com', 'abuse']);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   emailBouncedTopic,
+  emailComplainedTopic,
   replyDetectedTopic,
   unsubscribeRequestedTopic,
   type EmailBounced,
@@ -309,4 +310,26 @@ test('a due step whose CC was suppressed stops the enrollment instead of being h
   assert.deepEqual(e.steps, []);
   const stop = e.history.find((h: any) => h.transition === 'stop');
   assert.deepEqual([stop.detail.reason, stop.detail.address, stop.detail.suppression], ['address_suppressed', 'boss@cc.test', 'manual']);
+});
+
+test('a complaint (ARF feedback report) suppresses the complainer and stops their enrollments as unsubscribed', async () => {
+  const seqA = await sequence(ORG_A, 'Complaints');
+  const id = (await enrol(ORG_A, seqA, 'angry@complain.test')).body.id as string;
+  const complaintId = randomUUID();
+  await produce(emailComplainedTopic, ORG_A, {
+    complaintId,
+    orgId: ORG_A,
+    mailboxId: MAILBOX_A,
+    sentEmailId: randomUUID(),
+    enrollmentId: id,
+    recipient: 'angry@complain.test',
+    feedbackType: 'abuse',
+    detectedAt: clock.now().toISOString(),
+  });
+  const entry = await until('the complainer suppressed', () => live(ORG_A, 'angry@complain.test'));
+  assert.deepEqual([entry.reason, entry.source], ['complaint', { kind: 'complaint', id: complaintId, detail: 'abuse' }]);
+  assert.equal((await enrollmentWhere(ORG_A, id, (e) => e.state === 'stopped', 'stopped by the complaint')).stopReason, 'unsubscribed');
+  // Never shared: organisation B still enrols the address.
+  const seqB = await sequence(ORG_B, 'Complaints B');
+  assert.equal((await enrol(ORG_B, seqB, 'angry@complain.test')).status, 201);
 });

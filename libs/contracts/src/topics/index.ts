@@ -4,6 +4,7 @@ import { crmConnectionChangedTopic } from './crm-connection-changed.topic';
 import { documentConvertedTopic } from './document-converted.topic';
 import { documentUploadedTopic } from './document-uploaded.topic';
 import { emailBouncedTopic } from './email-bounced.topic';
+import { emailComplainedTopic } from './email-complained.topic';
 import { emailSendFailedTopic } from './email-send-failed.topic';
 import { emailSendRequestedTopic } from './email-send-requested.topic';
 import { emailSentTopic } from './email-sent.topic';
@@ -22,6 +23,7 @@ export * from './document-uploaded.topic';
 export * from './crm-activity-logged.topic';
 export * from './crm-connection-changed.topic';
 export * from './email-bounced.topic';
+export * from './email-complained.topic';
 export * from './email-send-failed.topic';
 export * from './email-send-requested.topic';
 export * from './email-sent.topic';
@@ -45,6 +47,7 @@ export const allTopics = [
   mailboxConnectionChangedTopic,
   replyDetectedTopic,
   emailBouncedTopic,
+  emailComplainedTopic,
   campaignStopTopic,
   enrollmentPauseChangedTopic,
   suppressionChangedTopic,

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { campaignStopTopic, emailBouncedTopic, replyDetectedTopic, type MailboxMessageReceived } from '@telltale/contracts';
+import { campaignStopTopic, emailBouncedTopic, emailComplainedTopic, replyDetectedTopic, type MailboxMessageReceived } from '@telltale/contracts';
 import { CLOCK, type Clock } from '@telltale/db';
 import { ServiceRuntime } from '@telltale/runtime';
 import { SentMessageStore } from '../sent-index/sent-message.store';
-import { type DetectionContext, domainOf, referencedMessageIds, detectReply, type ReplyVerdict, threadIndexConversationKey } from '@telltale/replies';
+import { type DetectionContext, domainOf, referencedMessageIds, detectReply, feedbackReportOf, type ReplyVerdict, threadIndexConversationKey } from '@telltale/replies';
 
 export const FREE_MAIL_DOMAINS = Symbol('FREE_MAIL_DOMAINS');
 export const DETECTION_SETTINGS = Symbol('DETECTION_SETTINGS');
@@ -179,6 +179,25 @@ export class HandleInboundMessageUseCase {
           statusCode: verdict.bounce.statusCode?.slice(0, 20) ?? null,
           diagnostic: verdict.bounce.diagnostic?.slice(0, 2000) ?? null,
           ...(verdict.bounce.reason ? { reason: verdict.bounce.reason } : {}),
+          detectedAt: now.toISOString(),
+        },
+        { ...meta, eventId: decidedId },
+      );
+    }
+    // A feedback (complaint) report about our email: the sequencer suppresses whoever complained.
+    const complaint = verdict.kind === 'other' ? feedbackReportOf(message, sent) : null;
+    if (complaint) {
+      await this.runtime.outbox.enqueue(
+        m,
+        emailComplainedTopic,
+        {
+          complaintId: decidedId,
+          orgId: event.orgId,
+          mailboxId: event.mailboxId,
+          sentEmailId: sent.sentEmailId,
+          enrollmentId: sent.enrollmentId,
+          recipient: complaint.recipient.slice(0, 320),
+          feedbackType: complaint.feedbackType,
           detectedAt: now.toISOString(),
         },
         { ...meta, eventId: decidedId },
