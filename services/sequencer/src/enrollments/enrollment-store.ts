@@ -16,6 +16,7 @@ export interface EnrollmentRow {
   cc: Recipient[];
   /** The step templates' variables (enrollment-variables.ts). */
   variables: Record<string, string>;
+  time_zone: string | null;
   state: EnrollmentState;
   next_step_number: number;
   next_due_at: Date | null;
@@ -26,7 +27,7 @@ export interface EnrollmentRow {
 }
 
 const SELECT_ENROLLMENT = `
-  SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.variables, e.state, e.next_step_number,
+  SELECT e.id, e.org_id, e.sequence_id, e.mailbox_id, e.sender, e.prospect, e.cc, e.variables, e.time_zone, e.state, e.next_step_number,
          e.next_due_at, e.paused_until, e.thread_message_id, e.thread_subject,
          (SELECT count(*)::int FROM sequencer.sequence_step s WHERE s.sequence_id = e.sequence_id) AS step_count
   FROM sequencer.enrollment e`;

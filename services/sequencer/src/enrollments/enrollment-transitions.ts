@@ -15,6 +15,8 @@ export type EnrollmentCommand =
   | { kind: 'step-dispatched'; stepNumber: number }
   | { kind: 'step-sent'; stepNumber: number; sentAt: Date; nextStepDelaySeconds: number | null }
   | { kind: 'step-failed-temporarily'; stepNumber: number; retryAt: Date }
+  /** The step is due but may not leave yet (outside the send window, spread after its opening): due again at `until`. */
+  | { kind: 'step-deferred'; stepNumber: number; until: Date }
   | { kind: 'step-failed-permanently'; stepNumber: number; at: Date; reason: string }
   | { kind: 'stop'; reason: string; at: Date }
   /** `until` null: paused by hand until someone resumes it. */
@@ -74,6 +76,10 @@ export function applyEnrollmentCommand(e: EnrollmentSnapshot, cmd: EnrollmentCom
     case 'step-failed-temporarily':
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: 'stale failure' };
       return { ...base, state: e.state, nextStepNumber: e.nextStepNumber, nextDueAt: paused ? null : cmd.retryAt };
+    case 'step-deferred':
+      if (paused) return { changed: false, why: 'enrollment is paused' };
+      if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: `step ${cmd.stepNumber} is not the next step (${e.nextStepNumber})` };
+      return { ...base, state: 'active', nextStepNumber: e.nextStepNumber, nextDueAt: cmd.until };
     case 'step-failed-permanently':
       if (cmd.stepNumber !== e.nextStepNumber) return { changed: false, why: 'stale failure' };
       return { ...base, ...ended, state: 'failed', nextStepNumber: e.nextStepNumber, endedAt: cmd.at, stopReason: cmd.reason };

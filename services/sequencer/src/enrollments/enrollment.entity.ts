@@ -19,6 +19,8 @@ export class Enrollment {
   @Column('jsonb') cc!: Recipient[];
   /** The step templates' variables (enrollment-variables.ts). */
   @Column('jsonb') variables!: Record<string, string>;
+  /** The prospect's IANA time zone, when known: the send window is read in it. */
+  @Column('text', { name: 'time_zone', nullable: true }) timeZone!: string | null;
   @Column('text') state!: EnrollmentState;
   /** The next step to hand to the sender. */
   @Column('int', { name: 'next_step_number' }) nextStepNumber!: number;

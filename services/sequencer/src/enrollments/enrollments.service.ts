@@ -11,6 +11,7 @@ import { firstSuppressed, liveSuppressions, suppressedMessage } from '../suppres
 import { EnrollmentStore } from './enrollment-store';
 import { parseBatchRows, summarise, type BatchEnrollRequest, type BatchEnrollResponse, type BatchRowResult, type ParsedBatchRow } from './enrollment-batch';
 import { EnrollmentVariables } from './enrollment-variables';
+import { TimeZoneName } from '../scheduling/send-window';
 
 /** Rows enrolled per transaction in a batch (a few statements each, whatever the size). */
 const BATCH_CHUNK_ROWS = 250;
@@ -32,6 +33,8 @@ export const EnrollRequest = z
     cc: z.array(Address).max(50).default([]),
     /** The step templates' variables: first_name, last_name, company, title, custom fields (first/last name default from the name). */
     variables: EnrollmentVariables.default({}),
+    /** The prospect's IANA time zone when known: the sequence's send window is read in it (else in the window's own). */
+    timeZone: TimeZoneName.nullable().default(null),
     /** When step 1 becomes due; defaults to now plus the step's delay. */
     startAt: z.iso.datetime().optional(),
   })
@@ -49,6 +52,8 @@ export interface EnrollmentView {
   cc: { address: string; name: string | null }[];
   /** What the step templates are rendered with, as given at enrolment. */
   variables: Record<string, string>;
+  /** The prospect's time zone, when given. */
+  timeZone: string | null;
   state: string;
   nextStepNumber: number;
   nextDueAt: string | null;
@@ -209,8 +214,8 @@ export class EnrollmentsService {
       throw new UnprocessableEntityException({ error: 'address_suppressed', message: suppressedMessage(entry), field: refused.field, address: entry.address, reason: entry.reason, since: entry.since });
     }
     await m.query(
-      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id, variables)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10, $11)`,
+      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id, variables, time_zone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 1, $8, $9, $9, $10, $11, $12)`,
       [
         id,
         orgId,
@@ -223,6 +228,7 @@ export class EnrollmentsService {
         now,
         ownerUserId,
         JSON.stringify(request.variables),
+        request.timeZone,
       ],
     );
     await m.query(
@@ -282,6 +288,7 @@ export class EnrollmentsService {
       prospect: e.prospect as EnrollmentView['prospect'],
       cc: e.cc as EnrollmentView['cc'],
       variables: (e.variables as Record<string, string> | null) ?? {},
+      timeZone: (e.time_zone as string | null) ?? null,
       state: e.state as string,
       nextStepNumber: e.next_step_number as number,
       nextDueAt: iso(e.next_due_at),

@@ -6,6 +6,7 @@ import { ServiceRuntime } from '@telltale/runtime';
 import { EnrollmentStore } from '../enrollments/enrollment-store';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
 import { renderStep } from '../sequences/step-template';
+import { sendSlot, type SendWindow } from './send-window';
 import { templateVariables } from '../enrollments/enrollment-variables';
 import { STOP_REASON_OF_SUPPRESSION } from '../suppression/suppression-list';
 import { firstSuppressed, liveSuppressions } from '../suppression/suppression-store';
@@ -18,6 +19,7 @@ interface StepRow {
   text: string | null;
   track_opens: boolean;
   track_clicks: boolean;
+  send_window: SendWindow | null;
 }
 
 /**
@@ -105,7 +107,7 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
           continue;
         }
         const [step] = (await m.query(
-          `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks
+          `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks, s.send_window
            FROM sequencer.sequence_step st JOIN sequencer.sequence s ON s.id = st.sequence_id
            WHERE st.sequence_id = $1 AND st.step_number = $2`,
           [enrollment.sequence_id, enrollment.next_step_number],
@@ -115,6 +117,24 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
             note: 'no such step',
           });
           continue;
+        }
+        // The send window, in the prospect's time zone when known: outside it (or not yet spread after its opening) the step waits.
+        if (step.send_window) {
+          const timeZone = enrollment.time_zone ?? step.send_window.timeZone;
+          const [spread] = (await m.query(
+            `SELECT 1 FROM sequencer.enrollment_event WHERE enrollment_id = $1 AND transition = 'step-deferred' AND (detail->>'stepNumber')::int = $2 LIMIT 1`,
+            [enrollment.id, step.step_number],
+          )) as unknown[];
+          const slot = sendSlot(now, step.send_window, timeZone, enrollment.id, step.step_number, spread !== undefined);
+          if (slot.getTime() > now.getTime()) {
+            await this.store.transition(m, enrollment, { kind: 'step-deferred', stepNumber: step.step_number, until: slot }, now, {
+              reason: 'send_window',
+              stepNumber: step.step_number,
+              timeZone,
+              until: slot.toISOString(),
+            });
+            continue;
+          }
         }
         // Templates are rendered here, so the sender gets the finished email; a variable with no value and no fallback pauses the enrollment instead.
         const rendered = renderStep(step, templateVariables(enrollment.prospect, enrollment.variables));

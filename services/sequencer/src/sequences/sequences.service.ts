@@ -6,6 +6,7 @@ import { ColleagueReplyRule } from './colleague-reply-rule';
 import { Sequence } from './sequence.entity';
 import { SequenceStep } from './sequence-step.entity';
 import { checkTemplate } from './step-template';
+import { SendWindow } from '../scheduling/send-window';
 
 const MAX_DELAY_DAYS = 365;
 const MAX_STEPS = 50;
@@ -61,6 +62,8 @@ export const CreateSequenceRequest = z
     tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).default({ opens: true, clicks: true }),
     /** Company-wide rule: what a reply from the prospect's company does to the other enrollments there. */
     onColleagueReply: ColleagueReplyRule.default('none'),
+    /** Days and hours steps may leave, in the prospect's time zone (else the window's); null or absent: any time. */
+    sendWindow: SendWindow.nullable().default(null),
     steps: SequenceSteps,
   })
   .strict();
@@ -80,10 +83,11 @@ export const UpdateSequenceRequest = z
     name: z.string().trim().min(1).max(MAX_NAME_CHARACTERS).optional(),
     tracking: z.object({ opens: z.boolean(), clicks: z.boolean() }).strict().optional(),
     onColleagueReply: ColleagueReplyRule.optional(),
+    sendWindow: SendWindow.nullable().optional(),
     steps: SequenceSteps.optional(),
   })
   .strict()
-  .refine((r) => Object.values(r).some((v) => v !== undefined), 'name the fields to change (name, tracking, onColleagueReply, steps)');
+  .refine((r) => Object.values(r).some((v) => v !== undefined), 'name the fields to change (name, tracking, onColleagueReply, sendWindow, steps)');
 export type UpdateSequenceRequest = z.output<typeof UpdateSequenceRequest>;
 
 export interface SequenceView {
@@ -93,6 +97,7 @@ export interface SequenceView {
   name: string;
   tracking: { opens: boolean; clicks: boolean };
   onColleagueReply: ColleagueReplyRule;
+  sendWindow: SendWindow | null;
   /** With their html and text, so an editor can change them (PATCH sends the whole list back). */
   steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean; html: string | null; text: string | null }[];
   createdAt: string;
@@ -106,6 +111,7 @@ export function toSequenceView(s: Sequence): SequenceView {
     name: s.name,
     tracking: { opens: s.trackOpens, clicks: s.trackClicks },
     onColleagueReply: s.onColleagueReply,
+    sendWindow: s.sendWindow ?? null,
     steps: [...s.steps]
       .sort((a, b) => a.stepNumber - b.stepNumber)
       .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject, html: st.html, text: st.text })),
@@ -141,6 +147,7 @@ export class SequencesService {
       trackOpens: request.tracking.opens,
       trackClicks: request.tracking.clicks,
       onColleagueReply: request.onColleagueReply,
+      sendWindow: request.sendWindow,
       steps: toSteps(id, request.steps),
     });
     await repo.save(sequence);
@@ -160,6 +167,7 @@ export class SequencesService {
       if (request.name !== undefined) set.name = request.name;
       if (request.tracking) Object.assign(set, { trackOpens: request.tracking.opens, trackClicks: request.tracking.clicks });
       if (request.onColleagueReply !== undefined) set.onColleagueReply = request.onColleagueReply;
+      if (request.sendWindow !== undefined) set.sendWindow = request.sendWindow;
       if (Object.keys(set).length > 0) await m.getRepository(Sequence).update({ id, orgId }, set);
       if (!request.steps) return;
       await m.query(`SELECT id FROM sequencer.enrollment WHERE sequence_id = $1 AND state IN ('active', 'paused') ORDER BY id FOR UPDATE`, [id]);
