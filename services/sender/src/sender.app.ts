@@ -8,12 +8,13 @@ import { SenderSentEmailOwner1765700000100 } from './migrations/1765700000100-se
 import { SenderSendAttempt1765900000000 } from './migrations/1765900000000-sender-send-attempt';
 import { SenderSendAttemptAccepted1765900000100 } from './migrations/1765900000100-sender-send-attempt-accepted';
 import { SenderSendAttemptOrigin1765900000200 } from './migrations/1765900000200-sender-send-attempt-origin';
+import { SenderSuppressedAddress1766200000100 } from './migrations/1766200000100-sender-suppressed-address';
 import type { SenderConfig } from './sender.config';
 import { SenderModule } from './sender.module';
 import { ONE_OFF_EMAIL_MAX_CHARACTERS } from './sending/emails.controller';
 
 /** The sender schema's migrations, in order. */
-export const SENDER_MIGRATIONS = [SenderInitial1764230600000, SenderSendThrottle1764900000000, SenderSentEmailOwner1765700000100, SenderSendAttempt1765900000000, SenderSendAttemptAccepted1765900000100, SenderSendAttemptOrigin1765900000200];
+export const SENDER_MIGRATIONS = [SenderInitial1764230600000, SenderSendThrottle1764900000000, SenderSentEmailOwner1765700000100, SenderSendAttempt1765900000000, SenderSendAttemptAccepted1765900000100, SenderSendAttemptOrigin1765900000200, SenderSuppressedAddress1766200000100];
 
 export function createSenderRuntime(config: SenderConfig, overrides: { clock?: Clock; logger?: Logger; consumerGroupSuffix?: string } = {}): ServiceRuntime {
   return new ServiceRuntime({

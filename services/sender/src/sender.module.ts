@@ -8,6 +8,7 @@ import { EmailsController } from './sending/emails.controller';
 import { SentEmailQueries } from './sending/sent-email.queries';
 import { SendEmailUseCase } from './sending/send-email.use-case';
 import { SendRequestsConsumer } from './sending/send-requests.consumer';
+import { SuppressionProjectionConsumer } from './sending/suppression-projection.consumer';
 import { SendAttemptChecker } from './sending/send-attempt-checker';
 import { SendAttempts } from './sending/send-attempts';
 import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings } from './sending/send-recovery-settings';
@@ -21,7 +22,7 @@ export class SenderModule {
     return {
       module: SenderModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [EmailsController, SendRequestsConsumer],
+      controllers: [EmailsController, SendRequestsConsumer, SuppressionProjectionConsumer],
       providers: [
         SentEmailQueries,
         { provide: TrackedEmailRenderer, useValue: new TrackedEmailRenderer(parseSigningKeys(config.TRACKING_SIGNING_KEYS), config.TRACKING_BASE_URL, config.TRACKING_ORG_BASE_URLS) },

@@ -48,5 +48,5 @@ export const suppressionChangedTopic = defineTopic({
   keyOf: (p) => `${p.orgId}:${p.address}`,
   keyDescription: 'orgId:address',
   producers: ['sequencer'],
-  consumers: [],
+  consumers: ['sender'],
 });

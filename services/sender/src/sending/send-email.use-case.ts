@@ -14,6 +14,7 @@ import { SEND_RECOVERY_SETTINGS, type SendRecoverySettings, type SenderTestFault
 import { SEND_ID_HEADER, SentCopyLookupFailed, findSentCopy } from './sent-copy-finder';
 import { sentEmailIdOf } from './sent-email-id';
 import { TrackedEmailRenderer, type RenderedBody } from './tracked-email-renderer';
+import { suppressedRecipient } from './suppression-projection.consumer';
 
 const fromNotMailboxAddress = (from: string, mailbox: string): string => `the From address ${from} is not the mailbox's own address (${mailbox}); a mailbox sends as itself only`;
 
@@ -158,6 +159,9 @@ export class SendEmailUseCase {
     if (request.notAfter && new Date(request.notAfter) < now) {
       return this.notSent(m, request, sentEmailId, 'EXPIRED', `the send window closed at ${request.notAfter}`);
     }
+    // Last line of defence: never to an address on the organisation's suppression list (To or CC).
+    const suppressed = await suppressedRecipient(m, request.orgId, [...request.to, ...request.cc].map((r) => r.address));
+    if (suppressed) return this.notSent(m, request, sentEmailId, 'PERMANENT', suppressed);
     // Stop means stop: the sequencer re-checks the enrollment under its row lock.
     if (request.enrollmentId) {
       const claim = await this.claims.claim(request.sendRequestId);
