@@ -10,7 +10,7 @@ import { PREFLIGHT_REQUIREMENTS } from '../src/connections';
  * picklist values, and the permission set grants edit on each.
  */
 const root = join(__dirname, '..', '..', '..', '..', 'deploy', 'salesforce', 'force-app', 'main', 'default');
-const METADATA_TYPES: Record<string, string> = { Text: 'string', Number: 'double', DateTime: 'datetime', Checkbox: 'boolean', Picklist: 'picklist' };
+const METADATA_TYPES: Record<string, string> = { Text: 'string', Number: 'double', Date: 'date', DateTime: 'datetime', Checkbox: 'boolean', Picklist: 'picklist' };
 
 const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 

@@ -50,6 +50,8 @@ export const PREFLIGHT_REQUIREMENTS: ObjectRequirement[] = [
       custom('Telltale_Last_Engaged__c', ['datetime'], 'update'),
       custom('Telltale_Bounced__c', ['boolean'], 'update'),
       custom('Telltale_Bounce_Detail__c', ['string'], 'update'),
+      custom('Telltale_Out_Of_Office__c', ['boolean'], 'update'),
+      custom('Telltale_Out_Of_Office_Until__c', ['date'], 'update'),
       standard('Subject', ['combobox', 'string'], 'create'),
       standard('Description', ['textarea'], 'create'),
       standard('ActivityDate', ['date'], 'create'),
