@@ -53,6 +53,9 @@ describe('content library: upload, conversion, versions, search, plan (issue 16)
       assert.deepEqual([...Buffer.from(await png.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     }
     assert.equal((await content.internal('tracker', `/internal/v1/documents/${deck.id}/versions/1/pages/6/thumbnail`)).status, 404);
+    const memberThumb = await content.api(`/v1/documents/${deck.id}/versions/1/pages/2/thumbnail`);
+    assert.equal(memberThumb.headers.get('content-type'), 'image/png');
+    assert.equal((await content.api(`/v1/documents/${deck.id}/versions/1/pages/2/thumbnail`, { orgId: randomUUID() })).status, 404);
     // Only the viewer's service reaches the internal routes; a member's token does not.
     assert.equal((await content.api(`/internal/v1/documents/${deck.id}/versions/1`)).status, 401);
 

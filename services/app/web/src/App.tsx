@@ -5,6 +5,7 @@ import { Suspense, lazy } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { ApiError, api, setCsrfToken, type Me } from './api';
 import { MeContext } from './me';
+import { ContentPage } from './pages/ContentPage';
 import { EmailsPage } from './pages/EmailsPage';
 import { EnrollmentPage } from './pages/EnrollmentPage';
 import { FeedPage } from './pages/FeedPage';
@@ -21,6 +22,7 @@ const NAV = [
   { to: '/', label: 'Feed', exact: true },
   { to: '/sequences', label: 'Sequences' },
   { to: '/emails', label: 'Emails' },
+  { to: '/content', label: 'Content' },
   { to: '/settings', label: 'Settings' },
 ];
 
@@ -93,6 +95,7 @@ export function App() {
               <Route path="/sequences/:id" element={<SequencePage />} />
               <Route path="/enrollments/:id" element={<EnrollmentPage />} />
               <Route path="/emails" element={<EmailsPage />} />
+              <Route path="/content" element={<ContentPage />} />
               <Route path="/settings/*" element={<SettingsPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>

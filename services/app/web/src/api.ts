@@ -27,6 +27,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF header for a change sent another way than api() (a file upload with progress). */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
 function describe(status: number, body: { error?: string; message?: string; issues?: Issue[] } | null): string {
   if (body?.message) return body.message;
   if (body?.issues?.length) return body.issues.map((i) => `${i.path}: ${friendlyIssue(i)}`).join('; ');

@@ -1,5 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, PayloadTooLargeException, BadRequestException, Post, Query, Req, Inject, UnsupportedMediaTypeException } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Delete, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Res, PayloadTooLargeException, BadRequestException, Post, Query, Req, Inject, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { CurrentCaller, Members, parseRequest, type Caller, type Page } from '@telltale/runtime';
 import { DocumentLibrary, ListDocumentsQuery, UploadQuery, type DocumentView, type VersionView } from './document-library';
 
@@ -45,6 +45,22 @@ export class DocumentsController {
   @Members('documents')
   versions(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string): Promise<{ items: VersionView[] }> {
     return this.library.versions(caller, id);
+  }
+
+  /** One page's thumbnail (PNG, 40 dpi) of a converted version, for the library list. */
+  @Get(':id/versions/:n/pages/:page/thumbnail')
+  @Members('documents')
+  async thumbnail(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('n', new ParseIntPipe()) n: number,
+    @Param('page', new ParseIntPipe()) page: number,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.library.get(caller, id);
+    const bytes = await this.library.internalFile(id, n, { thumbnailPage: page });
+    res.status(200).type('image/png').setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(bytes);
   }
 
   /** A new version of the document: links already sent show it unless pinned to an older one. */
