@@ -28,6 +28,7 @@ const cases: [string, Upstream | null][] = [
   [`/v1/users/${ID}/devices`, 'tracker'],
   [`/v1/users/${ID}/devices/${ID}`, 'tracker'],
   ['/v1/mailboxes', 'mailbox-sync'],
+  [`/v1/mailbox-caps/${ID}`, 'sequencer'],
   [`/v1/mailboxes/${ID}/reconnect`, 'mailbox-sync'],
   ['/v1/salesforce/connection', 'crm-writer'],
   ['/v1/salesforce/connection/oauth/callback', 'crm-writer'],

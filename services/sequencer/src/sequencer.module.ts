@@ -9,6 +9,7 @@ import { MailboxDirectoryConsumer } from './mailboxes/mailbox-directory.consumer
 import { InternalController } from './internal/internal.controller';
 import { SendClaimsService } from './internal/send-claims.service';
 import { StepDispatcher } from './scheduling/step-dispatcher';
+import { MailboxCapsController } from './scheduling/mailbox-caps';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from './sequencer-settings';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
@@ -22,7 +23,7 @@ export class SequencerModule {
     return {
       module: SequencerModule,
       imports: [RuntimeModule.forRuntime(runtime)],
-      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer, MailboxDirectoryConsumer, SuppressionsController, SuppressionEventsConsumer],
+      controllers: [SequencesController, EnrollmentsController, InternalController, SequencerEventsConsumer, MailboxDirectoryConsumer, SuppressionsController, SuppressionEventsConsumer, MailboxCapsController],
       providers: [
         { provide: SEQUENCER_SETTINGS, useValue: settings },
         SequencesService,

@@ -155,7 +155,7 @@ test('the preview of a step renders it for the enrollment, or says which variabl
     { delayDays: 3, text: 'Following up, {{ first_name }}: {{ nickname }}' },
   ]);
   const enrollmentId = await enroll(sequenceId, { email: 'roy@encom.example', name: 'Roy Kleinberg' }, { company: 'ENCOM', title: 'CTO & <founder>' });
-  const one = await api(`/v1/enrollments/${enrollmentId}/steps/1/preview`);
+  const one = await api(`/v1/enrollments/${enrollmentId}/preview`);
   assert.equal(one.status, 200);
   assert.deepEqual(one.body, {
     enrollmentId,
@@ -167,14 +167,14 @@ test('the preview of a step renders it for the enrollment, or says which variabl
     html: '<b>Roy</b> CTO &amp; &lt;founder&gt;',
     text: null,
   });
-  const two = await api(`/v1/enrollments/${enrollmentId}/steps/2/preview`);
+  const two = await api(`/v1/enrollments/${enrollmentId}/preview?step=2`);
   assert.equal(two.status, 200);
   assert.equal(two.body.ok, false);
   assert.equal(two.body.problem, 'missing_variable');
   assert.equal(two.body.variable, 'nickname');
-  assert.equal((await api(`/v1/enrollments/${enrollmentId}/steps/3/preview`)).body.error, 'step_not_found');
-  assert.equal((await api(`/v1/enrollments/${enrollmentId}/steps/0/preview`)).status, 400);
-  assert.equal((await api(`/v1/enrollments/${enrollmentId}/steps/1/preview`, undefined, 'GET', OTHER_ORG)).status, 404);
+  assert.equal((await api(`/v1/enrollments/${enrollmentId}/preview?step=3`)).body.error, 'step_not_found');
+  assert.equal((await api(`/v1/enrollments/${enrollmentId}/preview?step=0`)).status, 400);
+  assert.equal((await api(`/v1/enrollments/${enrollmentId}/preview?step=1`, undefined, 'GET', OTHER_ORG)).status, 404);
 });
 
 test('variables have limits: names are identifiers, at most 50, values at most 1 000 characters', async () => {

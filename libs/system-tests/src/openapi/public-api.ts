@@ -26,6 +26,7 @@ import { ListEmailsQuery } from '@telltale/sender/dist/src/sending/sent-email.qu
 import { BatchEnrollRequest } from '@telltale/sequencer/dist/src/enrollments/enrollment-batch';
 import { ListEnrollmentsQuery } from '@telltale/sequencer/dist/src/enrollments/enrollment-list';
 import { EnrollmentsController, PauseRequest } from '@telltale/sequencer/dist/src/enrollments/enrollments.controller';
+import { PreviewStepQuery } from '@telltale/sequencer/dist/src/enrollments/step-preview';
 import { EnrollRequest } from '@telltale/sequencer/dist/src/enrollments/enrollments.service';
 import { InternalController as SequencerInternalController } from '@telltale/sequencer/dist/src/internal/internal.controller';
 import { SequencesController } from '@telltale/sequencer/dist/src/sequences/sequences.controller';
@@ -33,8 +34,7 @@ import { ListSequencesParams } from '@telltale/sequencer/dist/src/sequences/sequ
 import { CreateSequenceRequest, UpdateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
 import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
 import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
-import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
-import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
+import { MailboxCapRequest, MailboxCapsController } from '@telltale/sequencer/dist/src/scheduling/mailbox-caps';
 import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
 import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
@@ -49,7 +49,7 @@ export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-s
  */
 export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
   app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, FeedController, JwksController, OpenApiController, GatewayController, HealthController],
-  sequencer: [SequencesController, EnrollmentsController, SuppressionsController, SequencerInternalController, HealthController],
+  sequencer: [SequencesController, EnrollmentsController, SuppressionsController, MailboxCapsController, SequencerInternalController, HealthController],
   sender: [EmailsController, HealthController],
   tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
   'mailbox-sync': [MailboxesController, InternalMailboxController, GmailController, GraphController, HealthController],
@@ -106,12 +106,11 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /api/v1/enrollments/{id}/stop': { body: null },
   'POST /api/v1/enrollments/{id}/pause': { body: PauseRequest },
   'POST /api/v1/enrollments/{id}/resume': { body: null },
+  'GET /api/v1/enrollments/{id}/preview': { query: PreviewStepQuery },
   'GET /api/v1/suppressions': { query: ListSuppressionsQuery },
   'POST /api/v1/suppressions': { body: AddSuppressionRequest },
   'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },
-  'GET /api/v1/suppressions': { query: ListSuppressionsQuery },
-  'POST /api/v1/suppressions': { body: AddSuppressionRequest },
-  'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },
+  'PUT /api/v1/mailbox-caps/{mailboxId}': { body: MailboxCapRequest },
   'GET /api/v1/emails': { query: ListEmailsQuery },
   'POST /api/v1/emails': { body: OneOffEmailRequest },
   'GET /api/v1/emails/engagement': { query: ManyEngagementQuery },

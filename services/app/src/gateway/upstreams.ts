@@ -8,8 +8,8 @@ const ROUTES: readonly [RegExp, Upstream][] = [
   [/^\/v1\/emails\/[^/]+\/engagement$/, 'tracker'],
   [/^\/v1\/(device-registrations|office-ranges)$/, 'tracker'],
   [/^\/v1\/users\/[^/]+\/devices(\/[^/]+)?$/, 'tracker'],
-  // Lists, edits, pause/resume, batch enrollment, the suppression list: everything under these three.
-  [/^\/v1\/(sequences|enrollments|suppressions)(\/.*)?$/, 'sequencer'],
+  // Lists, edits, pause/resume, batch enrollment, the suppression list, mailboxes' daily caps: everything under these.
+  [/^\/v1\/(sequences|enrollments|suppressions|mailbox-caps)(\/.*)?$/, 'sequencer'],
   // The list (?enrollmentId=&mailboxId=&cursor=&limit=) and one email.
   [/^\/v1\/emails(\/[^/]+)?$/, 'sender'],
   [/^\/v1\/mailboxes(\/.*)?$/, 'mailbox-sync'],

@@ -11,6 +11,8 @@ export interface ExplanationFacts {
   pausedByHand?: boolean;
   /** The latest pause was the sequencer's own, with this reason (a step template lacking a variable). */
   pausedBecause?: string | null;
+  /** Why the next step was put off, when the latest change did that (the send window, the mailbox's daily cap). */
+  waitingBecause?: string | null;
   stepCount: number;
   steps: { stepNumber: number; status: string; sentAt: Date | null }[];
   /** Send claims granted after the stop in the history's (row-lock) order: always 0 (ADR 0002). */
@@ -64,7 +66,7 @@ export function explainEnrollment(f: ExplanationFacts): Explanation {
       answer = `Not stopped, paused until ${at(f.pausedUntil)}: ${[...f.replies].reverse().find((r) => r.effect === 'paused' || r.effect === 'pause_extended')?.why ?? 'paused'}. Step ${f.nextStepNumber} follows its full delay after that; ${sent}.${ignoredNote}`;
       break;
     case 'active':
-      answer = `Not stopped: still running, ${sent}, step ${f.nextStepNumber} ${f.nextDueAt ? `due at ${at(f.nextDueAt)}` : 'is with the sender'}.${noReply}${ignoredNote}`;
+      answer = `Not stopped: still running, ${sent}, step ${f.nextStepNumber} ${f.nextDueAt ? `due at ${at(f.nextDueAt)}` : 'is with the sender'}${f.waitingBecause && f.nextDueAt ? ` (${f.waitingBecause})` : ''}.${noReply}${ignoredNote}`;
       break;
     case 'completed':
       answer = `Not stopped: completed at ${at(f.endedAt)}, all ${f.stepCount} steps sent before any reply stopped it.${noReply}${ignoredNote}`;

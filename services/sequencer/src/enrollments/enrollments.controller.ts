@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CurrentCaller, Members, ownsOrOversees, parseRequest, ServiceRuntime, type Caller, type Page } from '@telltale/runtime';
 import { ListEnrollmentsQuery, listEnrollments, type EnrollmentSummary } from './enrollment-list';
 import { EnrollmentsService, type EnrollmentExplanationView, type EnrollmentView } from './enrollments.service';
-import { PreviewStepParams, previewStep, type StepPreview } from './step-preview';
+import { PreviewStepQuery, previewStep, type StepPreview } from './step-preview';
 
 /** `POST /v1/enrollments/:id/pause`: `until` absent or null pauses until resumed. */
 export const PauseRequest = z.object({ until: z.iso.datetime({ offset: true }).nullable().optional() }).strict();
@@ -34,12 +34,12 @@ export class EnrollmentsController {
     return this.enrollments.explain(caller.orgId, id);
   }
 
-  /** The step rendered for this prospect now (templates and variables), or what stops it being sent. */
-  @Get(':id/steps/:stepNumber/preview')
-  async preview(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Param('stepNumber') stepNumber: string): Promise<StepPreview> {
-    const params = parseRequest(PreviewStepParams, { stepNumber });
-    await this.visible(caller, id);
-    return previewStep(this.runtime.dataSource, caller.orgId, id, params.stepNumber);
+  /** `?step=N` (default: the next step) rendered for this prospect now (templates and variables), or what stops it being sent. */
+  @Get(':id/preview')
+  async preview(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown): Promise<StepPreview> {
+    const { step } = parseRequest(PreviewStepQuery, query);
+    const enrollment = await this.visible(caller, id);
+    return previewStep(this.runtime.dataSource, caller.orgId, id, step ?? enrollment.nextStepNumber);
   }
 
   @Post(':id/stop')

@@ -73,6 +73,13 @@ export type EnrollmentExplanationView = Explanation & {
   history: EnrollmentView['history'];
 };
 
+/** Why a step was put off (a step-deferred transition's detail), in words. */
+function waitingReason(detail: Record<string, unknown>): string | null {
+  if (detail.reason === 'daily_cap') return `the mailbox reached its daily cap of ${String(detail.dailyCap)} steps; it waits for the next day in ${String(detail.timeZone)}`;
+  if (detail.reason === 'send_window') return `it waits for the sequence's send window in ${String(detail.timeZone)}`;
+  return null;
+}
+
 @Injectable()
 export class EnrollmentsService {
   private readonly store: EnrollmentStore;
@@ -340,9 +347,11 @@ export class EnrollmentsService {
     const stopAt = history.findIndex((h) => h.transition === 'stop');
     const claimsAfterStop = stopAt < 0 ? 0 : history.slice(stopAt).filter((h) => h.transition === 'step-claimed').length;
     const lastPause = [...history].reverse().find((h) => h.transition === 'pause');
+    const latest = history.at(-1);
     const explanation = explainEnrollment({
       claimsAfterStop,
       pausedByHand: (lastPause?.detail as { reason?: string } | null)?.reason === 'manual',
+      waitingBecause: latest?.transition === 'step-deferred' ? waitingReason(latest.detail as Record<string, unknown>) : null,
       pausedBecause: String((lastPause?.detail as { reason?: string } | null)?.reason).startsWith('template_') ? ((lastPause?.detail as { message?: string }).message ?? null) : null,
       state: e.state,
       stopReason: e.stop_reason,

@@ -5,8 +5,8 @@ import { renderStep, type RenderOutcome } from '../sequences/step-template';
 import type { Recipient } from './enrollment.entity';
 import { templateVariables } from './enrollment-variables';
 
-/** `GET /v1/enrollments/:id/steps/:stepNumber/preview`: the step number (1 to 50, the most a sequence has). */
-export const PreviewStepParams = z.object({ stepNumber: z.coerce.number().int().min(1).max(50) }).strict();
+/** `GET /v1/enrollments/:id/preview?step=N`: the step number (1 to 50, the most a sequence has); absent, the enrollment's next step. */
+export const PreviewStepQuery = z.object({ step: z.coerce.number().int().min(1).max(50).optional() }).strict();
 
 export type StepPreview = {
   enrollmentId: string;

@@ -7,6 +7,7 @@ import { EnrollmentStore } from '../enrollments/enrollment-store';
 import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-settings';
 import { renderStep } from '../sequences/step-template';
 import { sendSlot, type SendWindow } from './send-window';
+import { capFullUntil } from './mailbox-caps';
 import { templateVariables } from '../enrollments/enrollment-variables';
 import { STOP_REASON_OF_SUPPRESSION } from '../suppression/suppression-list';
 import { firstSuppressed, liveSuppressions } from '../suppression/suppression-store';
@@ -135,6 +136,18 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
             });
             continue;
           }
+        }
+        // The team's daily cap on the mailbox (under the provider limits the sender enforces): a step over it waits for the next day, never dropped.
+        const full = await capFullUntil(m, enrollment.mailbox_id, now);
+        if (full) {
+          await this.store.transition(m, enrollment, { kind: 'step-deferred', stepNumber: step.step_number, until: full.until }, now, {
+            reason: 'daily_cap',
+            stepNumber: step.step_number,
+            dailyCap: full.cap,
+            timeZone: full.timeZone,
+            until: full.until.toISOString(),
+          });
+          continue;
         }
         // Templates are rendered here, so the sender gets the finished email; a variable with no value and no fallback pauses the enrollment instead.
         const rendered = renderStep(step, templateVariables(enrollment.prospect, enrollment.variables));
