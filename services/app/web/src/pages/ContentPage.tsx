@@ -133,7 +133,7 @@ export function ContentPage() {
               <Table.Tr>
                 <Table.Th w={72}>Preview</Table.Th>
                 <Table.Th>Title</Table.Th>
-                <Table.Th>Status</Table.Th>
+                <Table.Th miw={96}>Status</Table.Th>
                 <Table.Th>Pages</Table.Th>
                 <Table.Th visibleFrom="sm">Updated</Table.Th>
               </Table.Tr>
@@ -143,7 +143,7 @@ export function ContentPage() {
                 <Table.Tr key={d.id}>
                   <Table.Td>
                     {d.latest.status === 'ready' ? (
-                      <Image src={`/api/v1/documents/${d.id}/versions/${d.latest.version}/pages/1/thumbnail`} alt={`First page of ${d.title}`} w={56} h={78} fit="contain" />
+                      <Image src={`/api/v1/documents/${d.id}/versions/${d.latest.version}/pages/1/thumbnail`} alt={`First page of ${d.title}`} w={56} h={78} fit="contain" bd="1px solid gray.3" />
                     ) : null}
                   </Table.Td>
                   <Table.Td>
