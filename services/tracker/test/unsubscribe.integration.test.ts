@@ -144,6 +144,9 @@ test('a forged, altered or foreign token is a clear 400, and so is a POST withou
   const wrongBody = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'unsubscribe=yes' });
   assert.equal(wrongBody.status, 400);
   assert.match(await wrongBody.text(), /List-Unsubscribe=One-Click/);
+  // A JSON body is read by the service's JSON parser before the route: still a 400, never a hang.
+  const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"List-Unsubscribe":"One-Click"}' });
+  assert.equal(json.status, 400);
   const huge = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `List-Unsubscribe=One-Click&x=${'a'.repeat(10_000)}` });
   assert.equal(huge.status, 400);
   assert.deepEqual(await events(enrollmentId), []);
