@@ -9,9 +9,10 @@ import { SequencerSuppression1766200000000 } from './migrations/1766200000000-se
 import { SequencerTemplates1766300000000 } from './migrations/1766300000000-sequencer-templates';
 import { SequencerSendWindows1766300000100 } from './migrations/1766300000100-sequencer-send-windows';
 import { SequencerMailboxCaps1766300000200 } from './migrations/1766300000200-sequencer-mailbox-caps';
+import { SequencerVariants1766300000300 } from './migrations/1766300000300-sequencer-variants';
 import { SequenceStep } from './sequences/sequence-step.entity';
 import { Sequence } from './sequences/sequence.entity';
 
 export const SEQUENCER_SCHEMA = 'sequencer';
 export const sequencerEntities = [Sequence, SequenceStep, Enrollment, StepDispatch];
-export const sequencerMigrations = [SequencerInitial1764230500000, SequencerPauseAndCompanyRule1764834000000, SequencerOwners1765300000100, SequencerListIndexes1765700000000, SequencerMailboxes1765800000000, SequencerSuppression1766200000000, SequencerTemplates1766300000000, SequencerSendWindows1766300000100, SequencerMailboxCaps1766300000200];
+export const sequencerMigrations = [SequencerInitial1764230500000, SequencerPauseAndCompanyRule1764834000000, SequencerOwners1765300000100, SequencerListIndexes1765700000000, SequencerMailboxes1765800000000, SequencerSuppression1766200000000, SequencerTemplates1766300000000, SequencerSendWindows1766300000100, SequencerMailboxCaps1766300000200, SequencerVariants1766300000300];

@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { EmailSendRequested, emailSendRequestedTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { eventually } from '@telltale/testing';
-import { requiredEnv, startSequencerUnderTest, type SequencerUnderTest } from './sequencer-harness';
+import { startSequencerUnderTest, type SequencerUnderTest } from './sequencer-harness';
+import { recordTopic, type TopicRecorder } from './topic-recorder';
 import { MAX_JITTER_SECONDS } from '../src/scheduling/send-window';
 
 /**
@@ -21,12 +21,12 @@ const ORG = randomUUID();
 const MAILBOX = randomUUID();
 const prefix = `seq-windows-${randomBytes(4).toString('hex')}.`;
 const clock = new ManualClock(new Date('2027-03-12T23:00:00Z'));
-const requested: EmailSendRequested[] = [];
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
 
 let harness: SequencerUnderTest;
 let sequencer: StartedService;
-let consumer: Consumer;
+let recorder: TopicRecorder<EmailSendRequested>;
+const requested = (): EmailSendRequested[] => recorder.events;
 
 async function api(path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${sequencer.url}${path}`, {
@@ -74,18 +74,11 @@ before(async () => {
   sequencer = harness.sequencer;
   await harness.announceMailbox({ orgId: ORG, mailboxId: MAILBOX, emailAddress: 'sam@telltale.test', changedAt: clock.now() });
   await harness.mailboxKnown(ORG, MAILBOX);
-  consumer = new Kafka({ clientId: 'windows-test', brokers: requiredEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `windows-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: prefix + emailSendRequestedTopic.name, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      requested.push(EmailSendRequested.parse(JSON.parse(message.value!.toString())));
-    },
-  });
+  recorder = await recordTopic(prefix, emailSendRequestedTopic, EmailSendRequested, 'windows-test');
 });
 
 after(async () => {
-  await consumer?.disconnect();
+  await recorder?.stop();
   await harness?.stop();
 });
 
@@ -101,10 +94,10 @@ test('Friday evening in New York waits for Monday 09:00, which is EDT after the 
   clock.set(new Date(due - 1000));
   await harness.dispatcher.tick();
   assert.equal(await dueAt(enrollmentId), due, 'not before its slot');
-  assert.equal(requested.some((r) => r.enrollmentId === enrollmentId), false);
+  assert.equal(requested().some((r) => r.enrollmentId === enrollmentId), false);
   clock.set(new Date(due));
   await harness.dispatcher.tick();
-  const sent = await eventually('the hand-over', () => requested.find((r) => r.enrollmentId === enrollmentId), { timeoutMs: 20_000, intervalMs: 50 });
+  const sent = await eventually('the hand-over', () => requested().find((r) => r.enrollmentId === enrollmentId), { timeoutMs: 20_000, intervalMs: 50 });
   assert.equal(sent.requestedAt, new Date(due).toISOString());
   const explained = await api(`/v1/enrollments/${enrollmentId}`);
   assert.equal(explained.body.history.filter((h: { transition: string }) => h.transition === 'step-deferred').length, 1);

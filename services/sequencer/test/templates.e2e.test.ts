@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { EmailSendRequested, EnrollmentPauseChanged, emailSendRequestedTopic, enrollmentPauseChangedTopic } from '@telltale/contracts';
 import { ManualClock } from '@telltale/db';
 import { localIdentityHeaders, type StartedService } from '@telltale/runtime';
 import { eventually } from '@telltale/testing';
-import { requiredEnv, startSequencerUnderTest, type SequencerUnderTest } from './sequencer-harness';
+import { startSequencerUnderTest, type SequencerUnderTest } from './sequencer-harness';
+import { recordTopic, type TopicRecorder } from './topic-recorder';
 
 /**
  * Step templates (issue 15) against real PostgreSQL and Kafka: variables from the enrollment with
@@ -20,12 +20,11 @@ const OTHER_ORG = randomUUID();
 const MAILBOX = randomUUID();
 const prefix = `seq-templates-${randomBytes(4).toString('hex')}.`;
 const clock = new ManualClock(new Date('2026-12-01T10:00:00Z'));
-const requested: EmailSendRequested[] = [];
-const pauses: EnrollmentPauseChanged[] = [];
 
 let harness: SequencerUnderTest;
 let sequencer: StartedService;
-let consumer: Consumer;
+let sends: TopicRecorder<EmailSendRequested>;
+let pauseEvents: TopicRecorder<EnrollmentPauseChanged>;
 
 async function api(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST', org = ORG): Promise<{ status: number; body: any }> {
   const res = await fetch(`${sequencer.url}${path}`, {
@@ -49,27 +48,20 @@ async function enroll(sequenceId: string, prospect: { email: string; name: strin
 }
 
 const handedOver = (enrollmentId: string) =>
-  eventually(`the send request of ${enrollmentId}`, () => requested.find((r) => r.enrollmentId === enrollmentId), { timeoutMs: 20_000, intervalMs: 50 });
+  eventually(`the send request of ${enrollmentId}`, () => sends.events.find((r) => r.enrollmentId === enrollmentId), { timeoutMs: 20_000, intervalMs: 50 });
 
 before(async () => {
   harness = await startSequencerUnderTest(prefix, clock, 'sequencer-templates-test');
   sequencer = harness.sequencer;
   await harness.announceMailbox({ orgId: ORG, mailboxId: MAILBOX, emailAddress: 'sam@telltale.test', changedAt: clock.now() });
   await harness.mailboxKnown(ORG, MAILBOX);
-  consumer = new Kafka({ clientId: 'templates-test', brokers: requiredEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `templates-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [prefix + emailSendRequestedTopic.name, prefix + enrollmentPauseChangedTopic.name], fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      const value = JSON.parse(message.value!.toString());
-      if (topic.endsWith(emailSendRequestedTopic.name)) requested.push(EmailSendRequested.parse(value));
-      else pauses.push(EnrollmentPauseChanged.parse(value));
-    },
-  });
+  sends = await recordTopic(prefix, emailSendRequestedTopic, EmailSendRequested, 'templates-test-sends');
+  pauseEvents = await recordTopic(prefix, enrollmentPauseChangedTopic, EnrollmentPauseChanged, 'templates-test-pauses');
 });
 
 after(async () => {
-  await consumer?.disconnect();
+  await sends?.stop();
+  await pauseEvents?.stop();
   await harness?.stop();
 });
 
@@ -99,7 +91,7 @@ test('a variable with no value and no fallback is not sent: the enrollment pause
   const enrollmentId = await enroll(sequenceId, { email: 'alan@encom.example', name: 'Alan Bradley' });
   await harness.dispatcher.tick();
   const [paused] = await eventually('the pause event', () => {
-    const mine = pauses.filter((p) => p.enrollmentId === enrollmentId);
+    const mine = pauseEvents.events.filter((p) => p.enrollmentId === enrollmentId);
     return mine.length > 0 ? mine : undefined;
   }, { timeoutMs: 20_000, intervalMs: 50 });
   assert.equal(paused!.change, 'paused');
@@ -116,7 +108,7 @@ test('a variable with no value and no fallback is not sent: the enrollment pause
   assert.equal(view.body.steps.length, 0, 'nothing was handed to the sender');
   const explained = await api(`/v1/enrollments/${enrollmentId}/explain`);
   assert.match(explained.body.answer, /step 1 was not sent because "company" has no value/);
-  assert.equal(requested.some((r) => r.enrollmentId === enrollmentId), false);
+  assert.equal(sends.events.some((r) => r.enrollmentId === enrollmentId), false);
   // The template fixed (a fallback) and the enrollment resumed, the step goes out.
   const fixed = await api(`/v1/sequences/${sequenceId}`, { steps: [{ subject: 'Quick question', text: 'Hi {{ first_name }},\nhow is {{ company | default: "your company" }} doing?' }] }, 'PATCH');
   assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
@@ -160,6 +152,7 @@ test('the preview of a step renders it for the enrollment, or says which variabl
   assert.deepEqual(one.body, {
     enrollmentId,
     stepNumber: 1,
+    variant: 'A',
     variables: { email: 'roy@encom.example', first_name: 'Roy', last_name: 'Kleinberg', company: 'ENCOM', title: 'CTO & <founder>' },
     ok: true,
     subject: 'For ENCOM',

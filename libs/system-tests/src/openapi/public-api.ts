@@ -32,6 +32,7 @@ import { InternalController as SequencerInternalController } from '@telltale/seq
 import { SequencesController } from '@telltale/sequencer/dist/src/sequences/sequences.controller';
 import { ListSequencesParams } from '@telltale/sequencer/dist/src/sequences/sequence-list';
 import { CreateSequenceRequest, UpdateSequenceRequest } from '@telltale/sequencer/dist/src/sequences/sequences.service';
+import { VariantResultsQuery } from '@telltale/sequencer/dist/src/sequences/step-variants';
 import { AddSuppressionRequest, LiftSuppressionRequest, ListSuppressionsQuery } from '@telltale/sequencer/dist/src/suppression/suppression-list';
 import { SuppressionsController } from '@telltale/sequencer/dist/src/suppression/suppressions.controller';
 import { MailboxCapRequest, MailboxCapsController } from '@telltale/sequencer/dist/src/scheduling/mailbox-caps';
@@ -100,6 +101,7 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'GET /api/v1/sequences': { query: ListSequencesParams },
   'POST /api/v1/sequences': { body: CreateSequenceRequest },
   'PATCH /api/v1/sequences/{id}': { body: UpdateSequenceRequest },
+  'GET /api/v1/sequences/{id}/variants': { query: VariantResultsQuery },
   'POST /api/v1/sequences/{id}/enrollments': { body: EnrollRequest },
   'POST /api/v1/sequences/{id}/enrollments/batch': { body: BatchEnrollRequest },
   'GET /api/v1/enrollments': { query: ListEnrollmentsQuery },

@@ -8,6 +8,7 @@ import { SEQUENCER_SETTINGS, type SequencerSettings } from '../sequencer-setting
 import { renderStep } from '../sequences/step-template';
 import { sendSlot, type SendWindow } from './send-window';
 import { capFullUntil } from './mailbox-caps';
+import { variantContent, variantIndex, type StepVariant } from '../sequences/step-variants';
 import { templateVariables } from '../enrollments/enrollment-variables';
 import { STOP_REASON_OF_SUPPRESSION } from '../suppression/suppression-list';
 import { firstSuppressed, liveSuppressions } from '../suppression/suppression-store';
@@ -21,6 +22,7 @@ interface StepRow {
   track_opens: boolean;
   track_clicks: boolean;
   send_window: SendWindow | null;
+  variants: StepVariant[];
 }
 
 /**
@@ -108,7 +110,7 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
           continue;
         }
         const [step] = (await m.query(
-          `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks, s.send_window
+          `SELECT st.sequence_id, st.step_number, st.subject, st.html, st.text, s.track_opens, s.track_clicks, s.send_window, st.variants
            FROM sequencer.sequence_step st JOIN sequencer.sequence s ON s.id = st.sequence_id
            WHERE st.sequence_id = $1 AND st.step_number = $2`,
           [enrollment.sequence_id, enrollment.next_step_number],
@@ -150,11 +152,14 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
           continue;
         }
         // Templates are rendered here, so the sender gets the finished email; a variable with no value and no fallback pauses the enrollment instead.
-        const rendered = renderStep(step, templateVariables(enrollment.prospect, enrollment.variables));
+        // A/B: the enrollment's arm, the same on every step and retry.
+        const variant = variantIndex(enrollment.id, step.variants.length + 1);
+        const rendered = renderStep(variantContent(step, step.variants, variant), templateVariables(enrollment.prospect, enrollment.variables));
         if (!rendered.ok) {
           await this.store.transition(m, enrollment, { kind: 'pause', until: null, at: now }, now, {
             reason: rendered.problem === 'missing_variable' ? 'template_variable_missing' : 'template_render_failed',
             stepNumber: step.step_number,
+            variant,
             field: rendered.field,
             variable: rendered.variable,
             message: rendered.message,
@@ -165,8 +170,8 @@ export class StepDispatcher implements OnApplicationBootstrap, OnApplicationShut
         const result = await this.store.transition(m, enrollment, { kind: 'step-dispatched', stepNumber: step.step_number }, now, { sendRequestId });
         if (!result.changed) continue;
         await m.query(
-          `INSERT INTO sequencer.step_dispatch (id, org_id, enrollment_id, step_number, status, requested_at) VALUES ($1, $2, $3, $4, 'requested', $5)`,
-          [sendRequestId, enrollment.org_id, enrollment.id, step.step_number, now],
+          `INSERT INTO sequencer.step_dispatch (id, org_id, enrollment_id, step_number, status, requested_at, variant) VALUES ($1, $2, $3, $4, 'requested', $5, $6)`,
+          [sendRequestId, enrollment.org_id, enrollment.id, step.step_number, now, step.variants.length > 0 ? variant : null],
         );
         const content = rendered.content;
         const inThread = step.subject === null && enrollment.thread_subject !== null;

@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Sequence } from './sequence.entity';
+import type { StepVariant } from './step-variants';
 
 @Entity({ name: 'sequence_step' })
 export class SequenceStep {
@@ -12,6 +13,8 @@ export class SequenceStep {
   @Column('text', { nullable: true }) subject!: string | null;
   @Column('text', { nullable: true }) html!: string | null;
   @Column('text', { nullable: true }) text!: string | null;
+  /** A/B variants beside the step itself (step-variants.ts). */
+  @Column('jsonb', { default: () => `'[]'` }) variants!: StepVariant[];
   @ManyToOne(() => Sequence, (s) => s.steps, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'sequence_id' })
   sequence!: Sequence;

@@ -4,6 +4,7 @@ import { EnrollRequest, EnrollmentsService, type EnrollmentView } from '../enrol
 import type { Sequence } from './sequence.entity';
 import { BatchEnrollRequest, type BatchEnrollResponse } from '../enrollments/enrollment-batch';
 import { ListSequencesQuery, listSequences, type SequenceSummary } from './sequence-list';
+import { VariantResultsQuery, variantResults, type VariantResults } from './step-variants';
 import { CreateSequenceRequest, SequencesService, UpdateSequenceRequest, toSequenceView, type SequenceView } from './sequences.service';
 
 @Controller('v1/sequences')
@@ -38,6 +39,14 @@ export class SequencesController {
     const request = parseRequest(UpdateSequenceRequest, body);
     await this.visible(caller, id);
     return toSequenceView(await this.sequences.update(caller.orgId, id, request));
+  }
+
+  /** A/B results per variant of each step with variants (`?step=N`: that step): sent, human replies, the sent emails' ids. */
+  @Get(':id/variants')
+  async variants(@CurrentCaller() caller: Caller, @Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown): Promise<VariantResults> {
+    const { step } = parseRequest(VariantResultsQuery, query);
+    await this.visible(caller, id);
+    return variantResults(this.runtime.dataSource, caller.orgId, id, step);
   }
 
   /** Up to 1 000 prospects at once, each row answered on its own (created, duplicate, error). */

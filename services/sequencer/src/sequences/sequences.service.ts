@@ -6,6 +6,7 @@ import { ColleagueReplyRule } from './colleague-reply-rule';
 import { Sequence } from './sequence.entity';
 import { SequenceStep } from './sequence-step.entity';
 import { checkTemplate } from './step-template';
+import { MAX_VARIANTS, type StepVariant } from './step-variants';
 import { SendWindow } from '../scheduling/send-window';
 
 const MAX_DELAY_DAYS = 365;
@@ -20,8 +21,20 @@ const MAX_CONTENT_CHARACTERS = 2 * MAX_BODY_CHARACTERS;
 /** The most text a sequence's fields hold together: what the sequencer's JSON body limit is made from. */
 export const SEQUENCE_MAX_CHARACTERS = MAX_CONTENT_CHARACTERS + MAX_NAME_CHARACTERS + MAX_STEPS * MAX_SUBJECT_CHARACTERS;
 
-const contentCharacters = (steps: readonly { html: string | null; text: string | null }[]): number =>
-  steps.reduce((sum, s) => sum + (s.html?.length ?? 0) + (s.text?.length ?? 0), 0);
+type Bodies = { html?: string | null; text?: string | null };
+const bodyCharacters = (s: Bodies): number => (s.html?.length ?? 0) + (s.text?.length ?? 0);
+const contentCharacters = (steps: readonly (Bodies & { variants?: readonly Bodies[] })[]): number =>
+  steps.reduce((sum, s) => sum + bodyCharacters(s) + (s.variants ?? []).reduce((n, v) => n + bodyCharacters(v), 0), 0);
+
+/** An A/B variant: the subject and/or body it sends instead of the step's (a field left out is the step's). */
+const StepVariantInput = z
+  .object({
+    subject: z.string().max(MAX_SUBJECT_CHARACTERS).nullable().optional(),
+    html: z.string().max(MAX_BODY_CHARACTERS).nullable().optional(),
+    text: z.string().max(MAX_BODY_CHARACTERS).nullable().optional(),
+  })
+  .strict()
+  .refine((v) => v.subject !== undefined || v.html !== undefined || v.text !== undefined, 'a variant changes the subject, the html or the text');
 
 /** A sequence's steps, in order (create, and the whole list again on edit). */
 const SequenceSteps = z
@@ -35,6 +48,8 @@ const SequenceSteps = z
         subject: z.string().max(MAX_SUBJECT_CHARACTERS).nullable().default(null),
         html: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
         text: z.string().max(MAX_BODY_CHARACTERS).nullable().default(null),
+        /** A/B: up to 3 variants beside the step itself (A), split evenly by enrollment. */
+        variants: z.array(StepVariantInput).max(MAX_VARIANTS).default([]),
       })
       .refine((s) => s.html !== null || s.text !== null, 'a step needs html or text'),
   )
@@ -43,12 +58,18 @@ const SequenceSteps = z
   .superRefine((steps, ctx) => {
     // Liquid templates (step-template.ts) are refused when saved, naming the step, the field and the line.
     steps.forEach((step, i) => {
-      for (const field of ['subject', 'html', 'text'] as const) {
-        const source = step[field];
-        const problem = source === null ? null : checkTemplate(field, source);
-        if (problem) {
-          const where = problem.line === null ? '' : `, line ${problem.line}`;
-          ctx.addIssue({ code: 'custom', path: [i, field], message: `step ${i + 1} ${field}${where}: template error: ${problem.message}` });
+      const contents: [(string | number)[], string, Bodies & { subject?: string | null }][] = [
+        [[i], `step ${i + 1}`, step],
+        ...step.variants.map((v, j): [(string | number)[], string, Bodies & { subject?: string | null }] => [[i, 'variants', j], `step ${i + 1} variant ${String.fromCharCode(66 + j)}`, v]),
+      ];
+      for (const [path, name, content] of contents) {
+        for (const field of ['subject', 'html', 'text'] as const) {
+          const source = content[field];
+          const problem = source === null || source === undefined ? null : checkTemplate(field, source);
+          if (problem) {
+            const where = problem.line === null ? '' : `, line ${problem.line}`;
+            ctx.addIssue({ code: 'custom', path: [...path, field], message: `${name} ${field}${where}: template error: ${problem.message}` });
+          }
         }
       }
     });
@@ -99,7 +120,7 @@ export interface SequenceView {
   onColleagueReply: ColleagueReplyRule;
   sendWindow: SendWindow | null;
   /** With their html and text, so an editor can change them (PATCH sends the whole list back). */
-  steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean; html: string | null; text: string | null }[];
+  steps: { stepNumber: number; delaySeconds: number; subject: string | null; inThread: boolean; html: string | null; text: string | null; variants: StepVariant[] }[];
   createdAt: string;
 }
 
@@ -114,7 +135,7 @@ export function toSequenceView(s: Sequence): SequenceView {
     sendWindow: s.sendWindow ?? null,
     steps: [...s.steps]
       .sort((a, b) => a.stepNumber - b.stepNumber)
-      .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject, html: st.html, text: st.text })),
+      .map((st) => ({ stepNumber: st.stepNumber, delaySeconds: st.delaySeconds, subject: st.subject, inThread: st.stepNumber > 1 && !st.subject, html: st.html, text: st.text, variants: st.variants ?? [] })),
     createdAt: s.createdAt.toISOString(),
   };
 }
@@ -128,6 +149,7 @@ function toSteps(sequenceId: string, steps: CreateSequenceRequest['steps']): Seq
       subject: step.subject?.trim() ? step.subject : null,
       html: step.html,
       text: step.text,
+      variants: step.variants,
     }),
   );
 }
