@@ -33,7 +33,7 @@ export async function startIdentitySystem(options: {
   databaseUrl: string;
   kafkaBrokers: string;
   topicPrefix: string;
-  upstreams: { sequencer?: string; sender?: string; tracker?: string; mailboxSync?: string; replyDetector?: string; crmWriter?: string };
+  upstreams: { sequencer?: string; sender?: string; tracker?: string; mailboxSync?: string; replyDetector?: string; crmWriter?: string; content?: string };
   clock?: Clock;
   appPort?: number;
   sessionIdleMinutes?: number;
@@ -76,6 +76,7 @@ export async function startIdentitySystem(options: {
         MAILBOX_SYNC_URL: options.upstreams.mailboxSync ?? unreachable,
         REPLY_DETECTOR_URL: options.upstreams.replyDetector ?? unreachable,
         CRM_WRITER_URL: options.upstreams.crmWriter ?? unreachable,
+        CONTENT_URL: options.upstreams.content ?? unreachable,
         ...options.appEnv,
       }),
       { clock: options.clock, logger: createLogger({ service: 'app', level: 'warn' }) },
@@ -149,6 +150,7 @@ export async function startSignedInSystem(options: SystemOptions & { sessionIdle
         mailboxSync: services.mailboxSync.url,
         replyDetector: services.replyDetector.url,
         crmWriter: services.crmWriter.url,
+        content: services.content.url,
       },
     });
   } catch (err) {

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '@telltale/db';
-import { sharedLocalIdentity, type StartedService } from '@telltale/runtime';
+import { generateServiceCredential, sharedLocalIdentity, type StartedService } from '@telltale/runtime';
+import { ContentConfig, startContent } from '@telltale/content';
 import { createLogger } from '@telltale/telemetry';
 import { CrmWriterConfig, startCrmWriter } from '@telltale/crm-writer';
 import { MailboxSyncConfig, startMailboxSync } from '@telltale/mailbox-sync';
@@ -28,6 +32,8 @@ export interface SystemOptions {
   trackerEnv?: Record<string, string>;
   /** More crm-writer settings (e.g. SALESFORCE_REDIRECT_URI, the web app's page Salesforce sends admins back to). */
   crmWriterEnv?: Record<string, string>;
+  /** More content settings (e.g. CONTENT_DEFAULT_PLAN, CONTENT_SOFFICE_PATH for a test that converts). */
+  contentEnv?: Record<string, string>;
 }
 
 export interface TelltaleSystem {
@@ -37,12 +43,18 @@ export interface TelltaleSystem {
   mailboxSync: StartedService;
   replyDetector: StartedService;
   crmWriter: StartedService;
+  content: StartedService;
+  /**
+   * The credentials of the callers content's internal routes name (the tracker's viewer, the app's
+   * plan updates), which only the content service is told of here: tests call those routes as them.
+   */
+  callerCredentials: Record<'tracker' | 'app', string>;
   trackingKeys: string;
   stop(): Promise<void>;
 }
 
 /**
- * All six services in this process, each with its real wiring (the same `start*` functions their
+ * All seven services in this process, each with its real wiring (the same `start*` functions their
  * `main.ts` use), on ephemeral ports, sharing one clock the test controls.
  */
 export async function startTelltaleSystem(options: SystemOptions): Promise<TelltaleSystem> {
@@ -61,6 +73,9 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
   const logger = (service: string) => createLogger({ service, level: options.logLevel ?? 'warn' });
   const clock = options.clock;
   const started: StartedService[] = [];
+  // Content's files, in a directory of this system's own (its conversions need LibreOffice; starting it does not).
+  const contentDir = await mkdtemp(join(tmpdir(), 'telltale-content-'));
+  const contentCallers = { tracker: generateServiceCredential('tracker'), app: generateServiceCredential('app') };
   const track = async (s: Promise<StartedService>) => {
     const service = await s;
     started.push(service);
@@ -120,6 +135,18 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
         { clock, logger: logger('crm-writer') },
       ),
     );
+    const content = await track(
+      startContent(
+        ContentConfig.parse({
+          ...common,
+          INTERNAL_CALLERS: [common.INTERNAL_CALLERS, contentCallers.tracker.entry, contentCallers.app.entry].filter(Boolean).join(','),
+          CONTENT_STORAGE: 'filesystem',
+          CONTENT_STORAGE_DIR: contentDir,
+          ...options.contentEnv,
+        }),
+        { clock, logger: logger('content') },
+      ),
+    );
     return {
       sequencer,
       sender,
@@ -127,18 +154,22 @@ export async function startTelltaleSystem(options: SystemOptions): Promise<Tellt
       mailboxSync,
       replyDetector,
       crmWriter,
+      content,
+      callerCredentials: { tracker: contentCallers.tracker.credential, app: contentCallers.app.credential },
       trackingKeys,
       stop: async () => {
         for (const s of started.reverse()) await s.stop();
+        await rm(contentDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    await rm(contentDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-/** The six services by name, for tests that go over all of them. */
+/** The seven services by name, for tests that go over all of them. */
 export function servicesOf(system: TelltaleSystem): [string, StartedService][] {
   return [
     ['sequencer', system.sequencer],
@@ -147,5 +178,6 @@ export function servicesOf(system: TelltaleSystem): [string, StartedService][] {
     ['mailbox-sync', system.mailboxSync],
     ['reply-detector', system.replyDetector],
     ['crm-writer', system.crmWriter],
+    ['content', system.content],
   ];
 }

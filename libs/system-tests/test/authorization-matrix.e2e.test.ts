@@ -42,6 +42,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/openapi.yaml': 'docs',
 };
 
+/** The smallest file the content service takes for a PDF (its type is read from the bytes). */
+const MINIMAL_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const ORG_A = randomUUID();
 const ORG_B = randomUUID();
 let system: TelltaleSystem;
@@ -50,7 +52,7 @@ let salesforce: SalesforceSandbox;
 let local: LocalIdentity;
 let drop: () => Promise<void>;
 /** Real objects of org A, so "another organisation" is a 404 for something that exists. */
-const objects: { sequenceId?: string; enrollmentId?: string; mailboxId?: string; sentEmailId?: string } = {};
+const objects: { sequenceId?: string; enrollmentId?: string; mailboxId?: string; sentEmailId?: string; documentId?: string } = {};
 let checks = 0;
 
 before(async () => {
@@ -98,7 +100,15 @@ before(async () => {
   ).id;
   const sent = (await asAdminA(system.sender.url, '/v1/emails', { mailboxId: objects.mailboxId, from: { address, name: 'Matrix Rep' }, to: [{ address: 'prospect@example.com', name: 'P' }], subject: 'Matrix', text: 'Hello' })) as unknown as { sentEmailId: string };
   objects.sentEmailId = sent.sentEmailId;
-  assert.ok(objects.mailboxId && objects.sequenceId && objects.enrollmentId && objects.sentEmailId, `org A's objects: ${JSON.stringify(objects)}`);
+  // A rep's own (not shared) document; conversion is not needed for who may see it.
+  const upload = await fetch(`${system.content.url}/v1/documents?filename=matrix.pdf`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/pdf', ...(await local.headers(ORG_A, { userId: local.userOf(ORG_A), roles: ['rep'] })) },
+    body: MINIMAL_PDF,
+  });
+  assert.equal(upload.status, 201, await upload.clone().text());
+  objects.documentId = ((await upload.json()) as { id: string }).id;
+  assert.ok(objects.mailboxId && objects.sequenceId && objects.enrollmentId && objects.sentEmailId && objects.documentId, `org A's objects: ${JSON.stringify(objects)}`);
 });
 
 after(async () => {
@@ -117,7 +127,10 @@ function concrete(path: string): string {
     .replace(/^\/v1\/enrollments\/:id/, `/v1/enrollments/${objects.enrollmentId}`)
     .replace(/^\/v1\/mailboxes\/:id/, `/v1/mailboxes/${objects.mailboxId}`)
     .replace(/^\/v1\/emails\/:id$/, `/v1/emails/${objects.sentEmailId}`)
+    .replace(/^\/v1\/documents\/:id/, `/v1/documents/${objects.documentId}`)
     .replace(/\*path$/, 'v1/sequences')
+    // A document's version and page numbers: the first, which org A's document has.
+    .replace(/\/:(n|page)(?=\/|$)/g, '/1')
     .replace(/:[A-Za-z]+/g, () => randomUUID());
 }
 
@@ -150,7 +163,7 @@ async function expiredToken(orgId: string): Promise<string> {
     .sign(await importJWK(jwk, 'ES256'));
 }
 
-describe('authorization matrix of the six services behind the app (identity tokens, service credentials)', () => {
+describe('authorization matrix of the seven services behind the app (identity tokens, service credentials)', () => {
   test('every route declares its access; the public ones are exactly the list, each with its reason', () => {
     for (const [name, service] of services()) {
       for (const route of routeTable(service.app)) {
@@ -179,8 +192,12 @@ describe('authorization matrix of the six services behind the app (identity toke
           const res = await call(service.url, route, headers);
           assert.equal(res.status, 401, `${name} ${key(route)} with ${what}`);
         }
-        const allowed = await call(service.url, route, bearer(local.sender.credential));
-        assert.notEqual(allowed.status, 401, `${name} ${key(route)} with the sender's credential`);
+        const caller = route.access?.kind === 'internal' ? route.access.callers[0] : 'sender';
+        const credential = caller === 'sender' ? local.sender.credential : system.callerCredentials[caller as keyof TelltaleSystem['callerCredentials']];
+        assert.ok(credential, `${name} ${key(route)}: no credential of ${caller} in the test system`);
+        const allowed = await call(service.url, route, bearer(credential));
+        assert.notEqual(allowed.status, 401, `${name} ${key(route)} with the ${caller}'s credential`);
+        if (caller !== 'sender') assert.equal((await call(service.url, route, bearer(local.sender.credential))).status, 401, `${name} ${key(route)} with the sender's credential`);
       }
     }
     assert.ok(internal >= 2, 'the claim and transport routes are internal');
@@ -265,7 +282,7 @@ describe('authorization matrix of the six services behind the app (identity toke
         continue;
       }
       assert.equal(foreign.status, 404, `${name} GET ${path} by another organisation`);
-      if (/^\/v1\/(sequences|enrollments|mailboxes)\/:id|^\/v1\/emails\/:id$/.test(route.path)) {
+      if (/^\/v1\/(sequences|enrollments|mailboxes)\/:id|^\/v1\/documents\/:id(\/versions)?$|^\/v1\/emails\/:id$/.test(route.path)) {
         const own = await call(service.url, route, await local.headers(ORG_A), path);
         assert.equal(own.status, 200, `${name} GET ${route.path} by its organisation`);
       }
@@ -282,6 +299,8 @@ describe('authorization matrix of the six services behind the app (identity toke
       [system.sequencer, `/v1/sequences/${objects.sequenceId}`],
       [system.sequencer, `/v1/enrollments/${objects.enrollmentId}`],
       [system.sequencer, `/v1/enrollments/${objects.enrollmentId}/explain`],
+      [system.content, `/v1/documents/${objects.documentId}`],
+      [system.content, `/v1/documents/${objects.documentId}/versions`],
     ] as const) {
       const otherRep = await fetch(`${service.url}${path}`, { headers: await local.headers(ORG_A, { userId: randomUUID(), roles: ['rep'] }) });
       assert.equal(otherRep.status, 404, `another rep: GET ${path}`);
@@ -299,6 +318,21 @@ describe('authorization matrix of the six services behind the app (identity toke
       body: JSON.stringify({ mailboxId: objects.mailboxId, from: { address: 'x@telltale.test', name: 'X' }, to: [{ address: 'p@example.com', name: 'P' }], subject: 'S', text: 'T' }),
     });
     assert.equal(throughOthers.status, 404, "a rep cannot send through another rep's mailbox");
+    // Documents: a manager sees the team's; another rep neither deletes nor adds a version to one not shared; shared, they see it.
+    const document = routeTable(system.content.app).find((r) => r.method === 'GET' && r.path === '/v1/documents/:id')!;
+    assert.equal((await call(system.content.url, document, await local.headers(ORG_A, { userId: randomUUID(), roles: ['manager'] }))).status, 200, "a manager sees a rep's document");
+    const anotherRepA = await local.headers(ORG_A, { userId: randomUUID(), roles: ['rep'] });
+    for (const method of ['DELETE', 'POST'] as const) {
+      const res = await fetch(`${system.content.url}/v1/documents/${objects.documentId}${method === 'POST' ? '/versions?filename=v2.pdf' : ''}`, { method, headers: { 'content-type': 'application/pdf', ...anotherRepA }, body: method === 'POST' ? MINIMAL_PDF : undefined });
+      checks++;
+      assert.equal(res.status, 404, `another rep: ${method} on a document not shared`);
+    }
+    const shared = await fetch(`${system.content.url}/v1/documents?filename=shared.pdf&shared=true`, { method: 'POST', headers: { 'content-type': 'application/pdf', ...(await local.headers(ORG_A, { userId: local.userOf(ORG_A), roles: ['rep'] })) }, body: MINIMAL_PDF });
+    assert.equal(shared.status, 201, await shared.clone().text());
+    const sharedId = ((await shared.json()) as { id: string }).id;
+    assert.equal((await fetch(`${system.content.url}/v1/documents/${sharedId}`, { headers: anotherRepA })).status, 200, 'another rep sees a shared document');
+    assert.equal((await fetch(`${system.content.url}/v1/documents/${sharedId}`, { method: 'DELETE', headers: anotherRepA })).status, 404, 'but does not delete it');
+    checks += 3;
   });
 });
 

@@ -5,3 +5,4 @@ export * from './graph';
 export * from './hostile-messages';
 export * from './eventually';
 export * from './fuzz-options';
+export * from './office-files';

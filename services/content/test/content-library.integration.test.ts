@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { makeOfficeFile } from './support/office-files';
+import { makeOfficeFile } from '@telltale/testing';
 import { startContentUnderTest, type ContentUnderTest } from './support/content-under-test';
 
 interface DocumentBody {

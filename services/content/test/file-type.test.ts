@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sniffFileType, zipEntryNames } from '../src';
-import { makeOfficeFile } from './support/office-files';
+import { makeOfficeFile } from '@telltale/testing';
 
 /** The real type of a file from its bytes: Office files written by LibreOffice, and what must be refused. */
 describe('file type from the bytes', () => {

@@ -1,5 +1,5 @@
 import { DocumentConverter } from '../../src/conversion/document-converter';
-import { makeOfficeFile } from '../support/office-files';
+import { makeOfficeFile } from '@telltale/testing';
 
 /**
  * npm run bench:documents — conversion seconds per page for a 30-slide deck: the converter the

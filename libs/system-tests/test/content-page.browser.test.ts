@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SANDBOX_PASSWORD } from '@telltale/oidc-sandbox';
 import { IdentityTokenIssuer, generateServiceCredential, type StartedService } from '@telltale/runtime';
-import { checkScreen, collectPageErrors, eventually, launchChromium, requiredEnv, screenshot, serviceIdentityEnv, signInInBrowser, startIdentitySystem, type IdentitySystem } from '@telltale/system-tests';
-import { createTestDatabase } from '@telltale/testing';
-import { ContentConfig, startContent } from '../src';
-import { makeOfficeFile } from './support/office-files';
+import { checkScreen, collectPageErrors, eventually, launchChromium, requiredEnv, screenshot, serviceIdentityEnv, signInInBrowser, startIdentitySystem, type IdentitySystem } from '../src';
+import { createTestDatabase, makeOfficeFile } from '@telltale/testing';
+import { ContentConfig, startContent } from '@telltale/content';
 
 /**
  * The Content screen in Chromium (issue 16), through the app's gateway to the content service: an
