@@ -170,6 +170,26 @@ test('the preview of a step renders it for the enrollment, or says which variabl
   assert.equal((await api(`/v1/enrollments/${enrollmentId}/preview?step=1`, undefined, 'GET', OTHER_ORG)).status, 404);
 });
 
+test('a batch enrolment carries each row’s variables and time zone; a bad variable is that row’s error', async () => {
+  const sequenceId = await sequenceOf([{ subject: 'For {{ company }}', text: 'Hi {{ first_name | default: "there" }}' }]);
+  const batch = await api(`/v1/sequences/${sequenceId}/enrollments/batch`, {
+    mailboxId: MAILBOX,
+    from: { address: 'sam@telltale.test', name: null },
+    rows: [
+      { prospect: { email: 'ram@encom.example', name: 'Ram' }, variables: { company: 'ENCOM' }, timeZone: 'Europe/Berlin' },
+      { prospect: { email: 'yori@encom.example', name: null }, variables: { 'not a name': 'x' } },
+    ],
+  });
+  assert.equal(batch.status, 200, JSON.stringify(batch.body));
+  assert.deepEqual(batch.body.results.map((r: { status: string }) => r.status), ['created', 'error']);
+  assert.match(batch.body.results[1].field, /^variables/);
+  const id = batch.body.results[0].enrollmentId as string;
+  const view = await api(`/v1/enrollments/${id}`);
+  assert.deepEqual([view.body.variables, view.body.timeZone], [{ company: 'ENCOM' }, 'Europe/Berlin']);
+  const preview = await api(`/v1/enrollments/${id}/preview`);
+  assert.deepEqual([preview.body.subject, preview.body.text], ['For ENCOM', 'Hi Ram']);
+});
+
 test('variables have limits: names are identifiers, at most 50, values at most 1 000 characters', async () => {
   const sequenceId = await sequenceOf([{ subject: 'S', text: 'x' }]);
   const enrol = (variables: Record<string, string>) =>

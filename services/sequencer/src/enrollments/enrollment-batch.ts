@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Address, EmailAddress, Uuid, type SuppressionReason } from '@telltale/contracts';
 import { textIssues } from '@telltale/runtime';
+import { TimeZoneName } from '../scheduling/send-window';
+import { EnrollmentVariables } from './enrollment-variables';
 
 export const MAX_BATCH_ROWS = 1000;
 
@@ -9,6 +11,9 @@ const BatchRow = z
   .object({
     prospect: z.object({ email: EmailAddress, name: z.string().trim().max(200).nullable().default(null) }).strict(),
     cc: z.array(z.object({ address: EmailAddress, name: z.string().trim().max(200).nullable().default(null) }).strict()).max(50).default([]),
+    /** The row's template variables (the CSV's other columns) and the prospect's time zone, as on a single enrolment. */
+    variables: EnrollmentVariables.default({}),
+    timeZone: TimeZoneName.nullable().default(null),
   })
   .strict();
 
@@ -51,7 +56,7 @@ export interface BatchEnrollResponse {
   results: BatchRowResult[];
 }
 
-export type ParsedBatchRow = { row: number; prospect: { email: string; name: string | null }; cc: { address: string; name: string | null }[] };
+export type ParsedBatchRow = { row: number } & z.output<typeof BatchRow>;
 
 /** Checks each row on its own and marks repeats of an address earlier in the batch; what is left is to be enrolled. */
 export function parseBatchRows(rows: readonly unknown[]): { valid: ParsedBatchRow[]; results: BatchRowResult[] } {

@@ -160,8 +160,9 @@ export class EnrollmentsService {
     }
     if (fresh.length === 0) return results;
     await m.query(
-      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id)
-       SELECT r.id, $1, $2, $3, $4, r.prospect, r.cc, 'active', 1, $5, $6, $6, $7 FROM jsonb_to_recordset($8::jsonb) AS r(id uuid, prospect jsonb, cc jsonb)`,
+      `INSERT INTO sequencer.enrollment (id, org_id, sequence_id, mailbox_id, sender, prospect, cc, state, next_step_number, next_due_at, created_at, updated_at, owner_user_id, variables, time_zone)
+       SELECT r.id, $1, $2, $3, $4, r.prospect, r.cc, 'active', 1, $5, $6, $6, $7, r.variables, r.time_zone
+       FROM jsonb_to_recordset($8::jsonb) AS r(id uuid, prospect jsonb, cc jsonb, variables jsonb, time_zone text)`,
       [
         orgId,
         sequenceId,
@@ -170,7 +171,9 @@ export class EnrollmentsService {
         dueAt,
         now,
         ownerUserId,
-        JSON.stringify(fresh.map(({ id, row }) => ({ id, prospect: { address: row.prospect.email, name: row.prospect.name }, cc: row.cc }))),
+        JSON.stringify(
+          fresh.map(({ id, row }) => ({ id, prospect: { address: row.prospect.email, name: row.prospect.name }, cc: row.cc, variables: row.variables, time_zone: row.timeZone })),
+        ),
       ],
     );
     await m.query(
