@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Caller } from '@telltale/runtime';
-import { companyOf, projectEngagement, projectReply, projectSendFailed, projectStop, waitKey, type SentFacts } from '../src/feed/feed-projection';
+import { companyOf, projectEngagement, projectPauseChange, projectReply, projectSendFailed, projectStop, waitKey, type SentFacts } from '../src/feed/feed-projection';
 import { feedFilterFor, feedMatches, FeedHistoryQuery, type FeedRow } from '../src/feed/feed-query';
 
 /** The feed's pure parts: what an event becomes (or waits for), and who sees which row. */
@@ -115,6 +115,20 @@ describe('feed filters', () => {
     detail: {},
     summary: '',
     ...over,
+  });
+
+  it('a pause for a step template lacking a variable says which step and why, not "by hand"', () => {
+    const change = {
+      changeId: randomUUID(), orgId, enrollmentId: randomUUID(), sequenceId: randomUUID(), mailboxId: randomUUID(), prospect: { address: 'kevin@encom.example', name: 'Kevin Flynn' },
+      change: 'paused' as const, reason: 'manual' as const, until: null, returnDate: null, causeId: null, nextDueAt: null, occurredAt: new Date().toISOString(),
+    };
+    const byHand = projectPauseChange(ids, change);
+    assert.ok('item' in byHand && byHand.item.summary === 'Campaign paused for Kevin Flynn by hand until someone resumes it');
+    const detail = { code: 'template_variable_missing' as const, stepNumber: 2, variable: 'company', message: '"company" has no value for this prospect and no fallback (the step\'s text)' };
+    const template = projectPauseChange(ids, { ...change, reasonDetail: detail });
+    assert.ok('item' in template);
+    assert.equal(template.item.summary, 'Campaign paused for Kevin Flynn: step 2 was not sent, "company" has no value for this prospect and no fallback (the step\'s text); paused until someone resumes it');
+    assert.deepEqual(template.item.detail.reasonDetail, detail);
   });
 
   it('a rep sees only their own rows whatever they ask; a manager and an API key the organisation’s', () => {

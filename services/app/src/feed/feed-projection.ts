@@ -268,10 +268,12 @@ export function projectPauseChange(event: EventIds, change: EnrollmentPauseChang
   item.enrollmentId = change.enrollmentId;
   const who = nameOf(person);
   if (change.change === 'paused') {
-    item.detail = { change: 'paused', reason: change.reason, until: change.until, returnDate: change.returnDate, causeId: change.causeId };
+    item.detail = { change: 'paused', reason: change.reason, until: change.until, returnDate: change.returnDate, causeId: change.causeId, ...(change.reasonDetail ? { reasonDetail: change.reasonDetail } : {}) };
     const until = change.until ? ` until ${change.until}` : ' until someone resumes it';
-    const why =
-      change.reason === 'out_of_office'
+    // A step template lacking a variable (issue 15): what was not sent and why, not "by hand".
+    const why = change.reasonDetail
+      ? `: step ${change.reasonDetail.stepNumber} was not sent, ${change.reasonDetail.message}; paused${until}`
+      : change.reason === 'out_of_office'
         ? `: out of office until ${change.returnDate ?? change.until ?? 'they are back'}`
         : change.reason === 'company_replied'
           ? `: someone at ${companyOf(person.address) ?? 'the same company'} replied; paused${until}`
