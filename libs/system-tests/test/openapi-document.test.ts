@@ -16,7 +16,7 @@ test('docs/openapi.yaml is up to date with the controllers (regenerate: npx tsc 
 interface Operation {
   operationId: string;
   security: Record<string, string[]>[];
-  requestBody?: { content: Record<string, { schema: { type?: string } }> };
+  requestBody?: { content: Record<string, { schema: { type?: string; format?: string } }> };
   responses: Record<string, unknown>;
 }
 
@@ -38,7 +38,10 @@ test('the document holds the public API only: members’ routes under /api/v1, t
     assert.ok(op.responses['401'] && op.responses['403'] && op.responses['4XX'], `${method} ${path} documents 401, 403 and other 4xx errors`);
     if (path.includes('{')) assert.ok(op.responses['404'], `${method} ${path} documents 404`);
     if (op.requestBody) {
-      assert.equal(op.requestBody.content['application/json']?.schema.type, 'object', `${method} ${path} takes a JSON object`);
+      const json = op.requestBody.content['application/json'];
+      if (json) assert.equal(json.schema.type, 'object', `${method} ${path} takes a JSON object`);
+      // Or a file (a document upload): each media type it may be sent as, the bytes themselves.
+      else for (const [type, media] of Object.entries(op.requestBody.content)) assert.deepEqual(media.schema, { type: 'string', format: 'binary' }, `${method} ${path}: ${type} is the file's bytes`);
       assert.ok(op.responses['400'] && op.responses['413'], `${method} ${path} documents 400 and 413`);
     }
   }

@@ -79,6 +79,7 @@ const started = (): Record<ApiService, StartedService> => ({
   'mailbox-sync': system.services.mailboxSync,
   'reply-detector': system.services.replyDetector,
   'crm-writer': system.services.crmWriter,
+  content: system.services.content,
 });
 
 test('the document covers every public route of the running services: their controllers are all listed for the generator', async () => {

@@ -189,7 +189,7 @@ function buildOperation(op: PublicOperation, input: RouteInput | undefined): Jso
       responses['403'] = ref('Forbidden');
     }
     if (pathParameters.length > 0) responses['404'] = ref('NotFound');
-    if (readsBody) {
+    if (readsBody || input?.rawBody) {
       responses['413'] = ref('PayloadTooLarge');
       responses['415'] = ref('UnsupportedMediaType');
     }
@@ -207,6 +207,9 @@ function buildOperation(op: PublicOperation, input: RouteInput | undefined): Jso
     description: lines.join('\n\n'),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(input?.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(input.body) } } } } : {}),
+    ...(input?.rawBody
+      ? { requestBody: { required: true, description: input.rawBody.description, content: Object.fromEntries(input.rawBody.mediaTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) } }
+      : {}),
     responses,
     security: member
       ? [{ apiKey: [`${access.resource}:${changes ? 'write' : 'read'}`] }, changes ? { session: [], csrfToken: [] } : { session: [] }]

@@ -39,9 +39,13 @@ import { MailboxCapRequest, MailboxCapsController } from '@telltale/sequencer/di
 import { DevicesController, OfficeRangesRequest, RegistrationRequest } from '@telltale/tracker/dist/src/devices/devices.controller';
 import { EngagementSummaryController, ManyEngagementQuery } from '@telltale/tracker/dist/src/hits/engagement-summary.controller';
 import { TrackingController } from '@telltale/tracker/dist/src/hits/tracking.controller';
+import { UnsubscribeController } from '@telltale/tracker/dist/src/unsubscribe/unsubscribe.controller';
+import { ListDocumentsQuery, UploadQuery } from '@telltale/content/dist/src/documents/document-library';
+import { DocumentsController } from '@telltale/content/dist/src/documents/documents.controller';
+import { InternalDocumentsController, InternalPlansController } from '@telltale/content/dist/src/documents/internal-documents.controller';
 
 /** The app and the services its gateway forwards `/api/v1/…` to (the crm-writer for everything under /v1/salesforce). */
-export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer';
+export type ApiService = 'app' | 'sequencer' | 'sender' | 'tracker' | 'mailbox-sync' | 'reply-detector' | 'crm-writer' | 'content';
 
 /**
  * Every HTTP controller of each service's module (HealthController comes with the runtime). The
@@ -52,10 +56,11 @@ export const SERVICE_CONTROLLERS: Record<ApiService, readonly Type[]> = {
   app: [SignInController, MeController, UsersController, SessionsController, ApiKeysController, OrganizationController, FeedController, JwksController, OpenApiController, GatewayController, HealthController],
   sequencer: [SequencesController, EnrollmentsController, SuppressionsController, MailboxCapsController, SequencerInternalController, HealthController],
   sender: [EmailsController, HealthController],
-  tracker: [TrackingController, DevicesController, EngagementSummaryController, HealthController],
+  tracker: [TrackingController, UnsubscribeController, DevicesController, EngagementSummaryController, HealthController],
   'mailbox-sync': [MailboxesController, InternalMailboxController, GmailController, GraphController, HealthController],
   'reply-detector': [VerdictsController, HealthController],
   'crm-writer': [SalesforceConnectionController, ActivityExplanationController, HealthController],
+  content: [DocumentsController, InternalDocumentsController, InternalPlansController, HealthController],
 };
 
 /** What the controllers read through `parseRequest` (or parse themselves), by public route. */
@@ -68,7 +73,22 @@ export interface RouteInput {
   browser?: true;
   /** Answers Server-Sent Events (text/event-stream) on a connection that stays open. */
   eventStream?: true;
+  /** The body is a file, read as bytes (not JSON): the media types it may be sent as. */
+  rawBody?: { mediaTypes: readonly string[]; description: string };
 }
+
+/** A document upload's body: the file itself, its type read from its bytes (docs/content.md). */
+const DOCUMENT_FILE: NonNullable<RouteInput['rawBody']> = {
+  description: 'The file itself (PDF, Word .doc/.docx or PowerPoint .ppt/.pptx), up to CONTENT_MAX_UPLOAD_BYTES (50 MB by default). Its type is read from its bytes, not from Content-Type or the name; anything else is a 415 unsupported_file_type.',
+  mediaTypes: [
+    'application/pdf',
+    'application/msword',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.ms-powerpoint',
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'application/octet-stream',
+  ],
+};
 
 /**
  * The OAuth 2.0 authorization response the identity provider sends the browser back with (RFC 6749
@@ -114,6 +134,9 @@ export const ROUTE_INPUTS: Record<string, RouteInput> = {
   'POST /api/v1/suppressions/{id}/lift': { body: LiftSuppressionRequest },
   'PUT /api/v1/mailbox-caps/{mailboxId}': { body: MailboxCapRequest },
   'GET /api/v1/emails': { query: ListEmailsQuery },
+  'GET /api/v1/documents': { query: ListDocumentsQuery },
+  'POST /api/v1/documents': { query: UploadQuery, rawBody: DOCUMENT_FILE },
+  'POST /api/v1/documents/{id}/versions': { query: UploadQuery, rawBody: DOCUMENT_FILE },
   'POST /api/v1/emails': { body: OneOffEmailRequest },
   'GET /api/v1/emails/engagement': { query: ManyEngagementQuery },
   'POST /api/v1/device-registrations': { body: RegistrationRequest },

@@ -19,6 +19,10 @@ export const UploadQuery = z
 export type UploadQuery = z.output<typeof UploadQuery>;
 
 /** `GET /v1/documents`: newest first; `q` searches titles and the documents' text (PostgreSQL full-text, any language). */
+/** A version number and a page number in a path (the page within CONTENT_MAX_PAGES' ceiling). */
+export const VersionParam = z.coerce.number().int().min(1).max(100_000);
+export const PageParam = z.coerce.number().int().min(1).max(10_000);
+
 export const ListDocumentsQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),

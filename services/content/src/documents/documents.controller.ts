@@ -1,7 +1,7 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Res, PayloadTooLargeException, BadRequestException, Post, Query, Req, Inject, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Res, PayloadTooLargeException, BadRequestException, Post, Query, Req, Inject, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentCaller, Members, parseRequest, type Caller, type Page } from '@telltale/runtime';
-import { DocumentLibrary, ListDocumentsQuery, UploadQuery, type DocumentView, type VersionView } from './document-library';
+import { DocumentLibrary, ListDocumentsQuery, PageParam, UploadQuery, VersionParam, type DocumentView, type VersionView } from './document-library';
 
 export const UPLOAD_LIMIT_BYTES = Symbol('UPLOAD_LIMIT_BYTES');
 
@@ -53,12 +53,14 @@ export class DocumentsController {
   async thumbnail(
     @CurrentCaller() caller: Caller,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('n', new ParseIntPipe()) n: number,
-    @Param('page', new ParseIntPipe()) page: number,
+    @Param('n') n: string,
+    @Param('page') page: string,
     @Res() res: Response,
   ): Promise<void> {
+    const version = parseRequest(VersionParam, n);
+    const pageNumber = parseRequest(PageParam, page);
     await this.library.get(caller, id);
-    const bytes = await this.library.internalFile(id, n, { thumbnailPage: page });
+    const bytes = await this.library.internalFile(id, version, { thumbnailPage: pageNumber });
     res.status(200).type('image/png').setHeader('Cache-Control', 'private, max-age=3600');
     res.send(bytes);
   }

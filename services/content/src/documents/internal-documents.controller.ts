@@ -1,14 +1,12 @@
-import { Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Put, Body, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Put, Body, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Uuid } from '@telltale/contracts';
 import { Internal, parseRequest } from '@telltale/runtime';
 import { OrganizationPlan } from '../content.config';
-import { DocumentLibrary, type VersionView } from './document-library';
+import { DocumentLibrary, PageParam, VersionParam, type VersionView } from './document-library';
 
 type InternalVersion = VersionView & { orgId: string; title: string; latestVersion: number };
-
-const VersionParam = z.coerce.number().int().min(1).max(100_000);
 
 /**
  * What the document viewer (served by the tracker on the tracking domain) reads: a version's
@@ -40,8 +38,8 @@ export class InternalDocumentsController {
 
   /** One page's thumbnail, a PNG drawn at 40 dpi. */
   @Get(':id/versions/:n/pages/:page/thumbnail')
-  async thumbnail(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Param('page', new ParseIntPipe()) page: number, @Res() res: Response): Promise<void> {
-    const bytes = await this.library.internalFile(id, parseRequest(VersionParam, n), { thumbnailPage: page });
+  async thumbnail(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Param('page') page: string, @Res() res: Response): Promise<void> {
+    const bytes = await this.library.internalFile(id, parseRequest(VersionParam, n), { thumbnailPage: parseRequest(PageParam, page) });
     res.status(200).type('image/png').send(bytes);
   }
 }
