@@ -382,17 +382,18 @@ for name, (expected_rules, expected_tls) in expected_ingresses.items():
     if tls != {h: secret for h, secret in expected_tls.items() if secret}:
         fail(f"Ingress {ingress['metadata']['name']}: TLS {tls}, expected {expected_tls}")
 
-# Who reaches whom over HTTP: the app the six services behind the API, the sender the sequencer's
-# and mailbox-sync's internal routes, every other service the app's key set; the ingress controller
+# Who reaches whom over HTTP: the app the seven services behind the API, the sender the sequencer's
+# and mailbox-sync's internal routes, the tracker content's (the document viewer), every other
+# service the app's key set; the ingress controller
 # only the app, the tracker and (push endpoints) mailbox-sync. No HTTP rule without peers (that
 # would admit everyone).
 identity_values = merged("config", "identity")
 def calls(name):
     program = service_values(name).get("program") or name
     if program == "app":
-        wanted = {"sequencer", "sender", "tracker", "mailbox-sync", "reply-detector", "crm-writer"}
+        wanted = {"sequencer", "sender", "tracker", "mailbox-sync", "reply-detector", "crm-writer", "content"}
     else:
-        wanted = {"sequencer", "mailbox-sync"} if program == "sender" else set()
+        wanted = {"sequencer", "mailbox-sync"} if program == "sender" else {"content"} if name == "tracker" else set()
         if not identity_values["jwks"] and not identity_values["jwksUrl"]:
             wanted.add("app")
     return wanted & set(enabled)

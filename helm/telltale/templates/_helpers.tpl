@@ -150,7 +150,7 @@ APP_TRACKING_URL: {path: config.trackingBaseUrl, value: {{ $c.trackingBaseUrl | 
 TRACKER_APP_ORIGINS: {path: config.appPublicUrl, value: {{ $c.appPublicUrl | quote }}, optional: true}
 APP_SESSION_IDLE_MINUTES: {path: config.sessions.idleMinutes, value: {{ $c.sessions.idleMinutes | toString | quote }}}
 APP_SESSION_ABSOLUTE_HOURS: {path: config.sessions.absoluteHours, value: {{ $c.sessions.absoluteHours | toString | quote }}}
-{{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" "CRM_WRITER_URL" "crm-writer" }}
+{{- range $setting, $service := dict "SEQUENCER_URL" "sequencer" "SENDER_URL" "sender" "TRACKER_URL" "tracker" "MAILBOX_SYNC_URL" "mailbox-sync" "REPLY_DETECTOR_URL" "reply-detector" "CRM_WRITER_URL" "crm-writer" "CONTENT_URL" "content" }}
 {{ $setting }}: {path: services.{{ $service }}.enabled, service: {{ $service }}, value: {{ ternary (include "telltale.internalUrl" (list $ $service)) "" (eq (include "telltale.enabled" (list $ $service)) "true") | quote }}}
 {{- end }}
 {{- $senderOn := eq (include "telltale.enabled" (list . "sender")) "true" }}
@@ -160,6 +160,16 @@ INTERNAL_CALLERS:
   value: {{ ternary (printf "sender=%s" $digest) "" (and $senderOn (not (empty $digest))) | quote }}
   optional: {{ not $senderOn }}
 SEQUENCER_TICK_MS: {path: config.sequencerTickMs, value: {{ $c.sequencerTickMs | toString | quote }}}
+{{- $store := .Values.content.storage }}
+{{- $s3 := eq $store.driver "s3" }}
+CONTENT_STORAGE: {path: content.storage.driver, value: {{ $store.driver | quote }}}
+CONTENT_STORAGE_DIR: {path: content.storage.filesystem.mountPath, value: {{ ternary "" $store.filesystem.mountPath $s3 | quote }}, optional: true}
+CONTENT_S3_BUCKET: {path: content.storage.s3.bucket, value: {{ ternary $store.s3.bucket "" $s3 | quote }}, optional: {{ not $s3 }}}
+CONTENT_S3_ENDPOINT: {path: content.storage.s3.endpoint, value: {{ ternary $store.s3.endpoint "" $s3 | quote }}, optional: true}
+CONTENT_S3_REGION: {path: content.storage.s3.region, value: {{ ternary $store.s3.region "" $s3 | quote }}, optional: true}
+CONTENT_S3_FORCE_PATH_STYLE: {path: content.storage.s3.forcePathStyle, value: {{ ternary ($store.s3.forcePathStyle | toString) "" $s3 | quote }}, optional: true}
+CONTENT_MAX_UPLOAD_BYTES: {path: content.maxUploadBytes, value: {{ .Values.content.maxUploadBytes | int64 | toString | quote }}}
+CONTENT_DEFAULT_PLAN: {path: content.defaultPlan, value: {{ .Values.content.defaultPlan | quote }}}
 SALESFORCE_LOGIN_URL: {path: config.salesforce.loginUrl, value: {{ $c.salesforce.loginUrl | quote }}}
 SALESFORCE_CLIENT_ID: {path: config.salesforce.clientId, value: {{ $c.salesforce.clientId | quote }}}
 SALESFORCE_USERNAME: {path: config.salesforce.username, value: {{ $c.salesforce.username | quote }}}
@@ -461,4 +471,14 @@ Pod-level pieces shared by the Deployments and the migration Jobs.
 {{- define "telltale.tmpVolumeMount" -}}
 - name: tmp
   mountPath: /tmp
+{{- end }}
+
+{{/* Whether the content service keeps its files on the chart's volume: "true" or "". */}}
+{{- define "telltale.contentVolume" -}}
+{{- if and (include "telltale.enabled" (list . "content")) (eq .Values.content.storage.driver "filesystem") }}true{{ end }}
+{{- end }}
+
+{{/* The content volume's claim: content.storage.filesystem.existingClaim or the chart's own. */}}
+{{- define "telltale.contentClaimName" -}}
+{{- default (include "telltale.componentName" (list . "content")) .Values.content.storage.filesystem.existingClaim }}
 {{- end }}
