@@ -54,6 +54,12 @@ export const AppConfig = z.object({
   CRM_WRITER_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The content service (the content library, issue 16); absent, /api/v1/documents answers 503. */
   CONTENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The plan of an organisation nobody set one for (free, team, business); told to the content service. */
+  APP_DEFAULT_PLAN: z.enum(['free', 'team', 'business']).default('team'),
+  /** The app's own credential for other services' internal routes (content's plan updates); absent, plans are not sent. */
+  SERVICE_CREDENTIAL: z.string().min(32).max(500).optional(),
+  /** How often a plan the content service has not acknowledged is sent again (0: at start and on a change only). */
+  APP_PLAN_SYNC_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   /**
    * Where browsers reach the tracking domain (the tracker's public URL): "This is my device" sends
    * the browser there so the tracker sets its device cookie. Absent, the app's own origin.

@@ -9,6 +9,7 @@ import { FeedStore } from './feed/feed.store';
 import { GatewayController, JwksController, UPSTREAM_URLS, type UpstreamUrls } from './gateway/gateway.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { APP_CIPHER, OrganizationsService } from './organizations/organizations.service';
+import { PLAN_SYNC_SETTINGS, PlanSync } from './organizations/plan-sync';
 import { AppAuthenticator, AuthenticatorSlot } from './sessions/app-authenticator';
 import { SESSION_POLICY, SessionsService } from './sessions/sessions.service';
 import { OidcClients } from './sign-in/oidc-clients';
@@ -43,6 +44,11 @@ export class AppModule {
         { provide: IdentityTokenIssuer, useValue: parts.issuer },
         { provide: AuthenticatorSlot, useValue: parts.slot },
         { provide: OidcClients, useValue: new OidcClients(config.OIDC_ALLOW_HTTP_ISSUERS) },
+        {
+          provide: PLAN_SYNC_SETTINGS,
+          useValue: { defaultPlan: config.APP_DEFAULT_PLAN, contentUrl: upstreams.content, credential: config.SERVICE_CREDENTIAL ?? null, retryMs: config.APP_PLAN_SYNC_MS },
+        },
+        PlanSync,
         OrganizationsService,
         UsersService,
         SessionsService,

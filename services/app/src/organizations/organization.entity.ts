@@ -6,6 +6,8 @@ export class Organization {
   @Column('text') name!: string;
   /** Verified email domains whose people may join on first sign-in (as reps); empty: invitation only. */
   @Column('text', { name: 'sign_up_domains', array: true, default: () => "'{}'" }) signUpDomains!: string[];
+  /** free, team or business; null: the deployment's default (APP_DEFAULT_PLAN). */
+  @Column('text', { nullable: true }) plan!: 'free' | 'team' | 'business' | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CredentialCipher, ServiceRuntime } from '@telltale/runtime';
 import { z } from 'zod';
 import { IdentityProvider, Organization } from './organization.entity';
+import { OrganizationPlan, PLAN_SYNC_SETTINGS, PlanSync, type PlanSyncSettings } from './plan-sync';
 
 export const APP_CIPHER = Symbol('APP_CIPHER');
 
@@ -13,7 +14,7 @@ const Domain = z
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain such as acme.com');
 
 export const UpdateOrganizationRequest = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), signUpDomains: z.array(Domain).max(50).optional() })
+  .object({ name: z.string().trim().min(1).max(200).optional(), signUpDomains: z.array(Domain).max(50).optional(), plan: OrganizationPlan.optional() })
   .strict();
 
 export const IdentityProviderRequest = z
@@ -29,6 +30,8 @@ export interface OrganizationView {
   id: string;
   name: string;
   signUpDomains: string[];
+  /** free, team or business: what the content library allows (team and above). */
+  plan: OrganizationPlan;
   identityProvider: { issuer: string; clientId: string; confidential: boolean } | null;
 }
 
@@ -43,6 +46,8 @@ export class OrganizationsService {
   constructor(
     private readonly runtime: ServiceRuntime,
     @Inject(APP_CIPHER) private readonly cipher: CredentialCipher,
+    private readonly planSync: PlanSync,
+    @Inject(PLAN_SYNC_SETTINGS) private readonly planSettings: PlanSyncSettings,
   ) {}
 
   private get orgs() {
@@ -71,17 +76,20 @@ export class OrganizationsService {
       id: org.id,
       name: org.name,
       signUpDomains: org.signUpDomains,
+      plan: org.plan ?? this.planSettings.defaultPlan,
       identityProvider: provider ? { issuer: provider.issuer, clientId: provider.clientId, confidential: provider.secretCiphertext !== null } : null,
     };
   }
 
-  async upsert(orgId: string, changes: { name?: string; signUpDomains?: string[] }): Promise<void> {
+  async upsert(orgId: string, changes: { name?: string; signUpDomains?: string[]; plan?: OrganizationPlan }): Promise<void> {
     const existing = await this.orgs.findOneBy({ id: orgId });
     // PATCH {} changes nothing (an UPDATE without columns is an error in TypeORM: it was a 500).
     const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     if (existing) {
       if (Object.keys(set).length > 0) await this.orgs.update({ id: orgId }, set);
-    } else await this.orgs.insert({ id: orgId, name: changes.name ?? 'Organisation', signUpDomains: changes.signUpDomains ?? [] });
+    } else await this.orgs.insert({ id: orgId, name: changes.name ?? 'Organisation', signUpDomains: changes.signUpDomains ?? [], plan: changes.plan ?? null });
+    // A new organisation, or a new plan: the content service hears of it (again later if it is down).
+    if (!existing || changes.plan !== undefined) void this.planSync.wake();
   }
 
   async setProvider(orgId: string, settings: { issuer: string; clientId: string; clientSecret?: string }): Promise<void> {
