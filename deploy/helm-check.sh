@@ -446,7 +446,9 @@ for name, deployment in deployments.items():
     refs = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
     if program == "sender" and refs.get("SERVICE_CREDENTIAL") != "SENDER_SERVICE_CREDENTIAL":
         fail(f"Deployment {name}: SERVICE_CREDENTIAL does not come from the Secret's SENDER_SERVICE_CREDENTIAL")
-    if "SERVICE_CREDENTIAL" in config or (program != "sender" and "SERVICE_CREDENTIAL" in refs):
+    if program == "app" and refs.get("SERVICE_CREDENTIAL", "APP_SERVICE_CREDENTIAL") != "APP_SERVICE_CREDENTIAL":
+        fail(f"Deployment {name}: SERVICE_CREDENTIAL does not come from the Secret's APP_SERVICE_CREDENTIAL")
+    if "SERVICE_CREDENTIAL" in config or (program not in ("sender", "app") and "SERVICE_CREDENTIAL" in refs):
         fail(f"Deployment {name}: holds a SERVICE_CREDENTIAL it has no use for, or in its ConfigMap")
 if "INTERNAL_API_TOKEN" in open(manifest_path).read():
     fail("INTERNAL_API_TOKEN (replaced by each caller's own credential) is still rendered")
@@ -572,6 +574,7 @@ secret_sources = {
     "APP_BOOTSTRAP": secrets_values["appBootstrap"] or None,
     "SALESFORCE_CLIENT_SECRET": secrets_values["salesforceClientSecret"],
     "SALESFORCE_PASSWORD": secrets_values["salesforcePassword"],
+    "APP_SERVICE_CREDENTIAL": secrets_values.get("appServiceCredential") or None,
 }
 for secret in of_kind("Secret"):
     for key, encoded in (secret.get("data") or {}).items():

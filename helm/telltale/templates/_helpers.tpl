@@ -107,6 +107,7 @@ APP_ENCRYPTION_KEYS: {path: secrets.appEncryptionKeys, value: {{ $s.appEncryptio
 APP_BOOTSTRAP: {path: secrets.appBootstrap, optional: true, value: {{ ternary (toJson $s.appBootstrap) "" (not (empty $s.appBootstrap)) | quote }}}
 SALESFORCE_CLIENT_SECRET: {path: secrets.salesforceClientSecret, value: {{ $s.salesforceClientSecret | quote }}}
 SALESFORCE_PASSWORD: {path: secrets.salesforcePassword, value: {{ $s.salesforcePassword | quote }}}
+APP_SERVICE_CREDENTIAL: {path: secrets.appServiceCredential, env: SERVICE_CREDENTIAL, optional: true, value: {{ $s.appServiceCredential | quote }}}
 {{- end }}
 
 {{/*
@@ -170,6 +171,11 @@ CONTENT_S3_REGION: {path: content.storage.s3.region, value: {{ ternary $store.s3
 CONTENT_S3_FORCE_PATH_STYLE: {path: content.storage.s3.forcePathStyle, value: {{ ternary ($store.s3.forcePathStyle | toString) "" $s3 | quote }}, optional: true}
 CONTENT_MAX_UPLOAD_BYTES: {path: content.maxUploadBytes, value: {{ .Values.content.maxUploadBytes | int64 | toString | quote }}}
 CONTENT_DEFAULT_PLAN: {path: content.defaultPlan, value: {{ .Values.content.defaultPlan | quote }}}
+APP_DEFAULT_PLAN: {path: content.defaultPlan, value: {{ .Values.content.defaultPlan | quote }}}
+{{- /* The app's plan updates reach content's internal route: content knows the app's credential by its SHA-256. */}}
+{{- $appDigest := ternary .Values.secrets.appServiceCredentialSha256 (.Values.secrets.appServiceCredential | default "" | sha256sum) (not (empty .Values.secrets.existingSecret)) }}
+{{- $appCalls := and (include "telltale.enabled" (list . "app")) (or .Values.secrets.appServiceCredential .Values.secrets.appServiceCredentialSha256) }}
+CONTENT_INTERNAL_CALLERS: {path: secrets.appServiceCredential, env: INTERNAL_CALLERS, optional: true, value: {{ ternary (printf "app=%s" $appDigest) "" (not (not $appCalls)) | quote }}}
 SALESFORCE_LOGIN_URL: {path: config.salesforce.loginUrl, value: {{ $c.salesforce.loginUrl | quote }}}
 SALESFORCE_CLIENT_ID: {path: config.salesforce.clientId, value: {{ $c.salesforce.clientId | quote }}}
 SALESFORCE_USERNAME: {path: config.salesforce.username, value: {{ $c.salesforce.username | quote }}}
@@ -205,7 +211,7 @@ Call with (list $ "tracker" $svc).
 {{- range $svc.settings }}
 {{- $src := get $settings . | default dict }}
 {{- if or $src.value (not $src.optional) }}
-{{- $_ := set $env . $src.value }}
+{{- $_ := set $env ($src.env | default .) $src.value }}
 {{- end }}
 {{- end }}
 {{- /* Who may call it: every service verifies the app's identity tokens; the app signs them. */}}
