@@ -1,4 +1,4 @@
-import { Liquid, LiquidError, UndefinedVariableError, type Template } from 'liquidjs';
+import { AssertionError, Liquid, LiquidError, UndefinedVariableError, type Template } from 'liquidjs';
 
 /**
  * Step templates (issue 15): Liquid (liquidjs) over the prospect's variables. Configured for
@@ -59,8 +59,17 @@ function lineOf(err: unknown): number | null {
 
 /** The engine's message is "<why>, line:N, col:M" followed by a source excerpt: keep the why. */
 function reasonOf(err: unknown): string {
-  const message = err instanceof LiquidError ? ((err as { originalError?: Error }).originalError?.message ?? err.message) : String(err);
+  const message = err instanceof LiquidError ? ((err as { originalError?: Error }).originalError?.message ?? err.message) : err instanceof AssertionError ? err.message : String(err);
   return message.split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '').slice(0, 300);
+}
+
+/**
+ * What the engine throws about a template: its errors, and the AssertionError its limits throw
+ * unwrapped (a template over the parse limit: "parse length limit exceeded"), which is the
+ * template's fault too and must be the caller's 400 (or the step's pause), never a 500.
+ */
+function isTemplateError(err: unknown): err is Error {
+  return err instanceof LiquidError || err instanceof AssertionError;
 }
 
 /** Null when the template parses; otherwise the first problem. */
@@ -69,7 +78,7 @@ export function checkTemplate(field: TemplateField, source: string): TemplateSyn
     engineFor(field).parse(source);
     return null;
   } catch (err) {
-    if (!(err instanceof LiquidError)) throw err;
+    if (!isTemplateError(err)) throw err;
     return { field, line: lineOf(err), message: reasonOf(err) };
   }
 }
@@ -125,7 +134,7 @@ export function renderStep(step: StepContent, variables: Readonly<Record<string,
       if (variable !== null) {
         return { ok: false, problem: 'missing_variable', field, variable, message: `"${variable}" has no value for this prospect and no fallback (the step's ${field})` };
       }
-      if (!(err instanceof LiquidError)) throw err;
+      if (!isTemplateError(err)) throw err;
       return { ok: false, problem: 'render_failed', field, variable: null, message: `the step's ${field} could not be rendered: ${reasonOf(err)}` };
     }
   }
