@@ -257,7 +257,7 @@ describe('editing and wording in the web app', () => {
     const create = page.getByRole('form', { name: 'New sequence' });
     await create.getByText('Fill this in').first().waitFor();
     await create.getByText('The first step needs a subject').waitFor();
-    await create.getByText('A step needs html or text').waitFor();
+    await create.getByText('Write the body of this email').waitFor();
     await checkScreen('sequence-new-errors');
     assert.equal(await page.getByText(/Too small|Too big|expected string|Invalid input/).count(), 0);
 

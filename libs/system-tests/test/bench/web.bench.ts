@@ -23,7 +23,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { emailSentTopic, mailboxConnectionChangedTopic, type EmailSent } from '@telltale/contracts';
 import { SANDBOX_PASSWORD } from '@telltale/oidc-sandbox';
 import { createTestDatabase } from '@telltale/testing';
-import { DESKTOP, eventually, launchChromium, requiredEnv, signInInBrowser, startIdentitySystem } from '../../src';
+import { DESKTOP, eventually, launchChromium, requiredEnv, screenshot, signInInBrowser, startIdentitySystem } from '../../src';
 import { EventProducer } from '../../src/event-producer';
 
 const RATE = Number(process.env.BENCH_WEB_RATE ?? 50);
@@ -85,8 +85,13 @@ async function coldLoad(browser: Browser, appUrl: string, cookies: Parameters<Br
   });
   const started = now();
   await page.goto(appUrl, { waitUntil: 'commit' });
-  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
-  await page.locator('[data-feed-item]').first().waitFor({ timeout: 60_000 });
+  try {
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-feed-item]').first().waitFor({ timeout: 60_000 });
+  } catch (err) {
+    const shot = await screenshot(page, 'bench-web-cold-load-failed').catch(() => null);
+    throw new Error(`${(err as Error).message} (screenshot: ${shot})`);
+  }
   const interactiveMs = now() - started;
   const timing = await page.evaluate(() => {
     const nav = (globalThis as unknown as { performance: { getEntriesByType(t: string): { domContentLoadedEventEnd: number; loadEventEnd: number }[] } }).performance.getEntriesByType('navigation')[0]!;
@@ -175,6 +180,8 @@ async function main(): Promise<void> {
     const itemsInPage = await page.locator('[data-feed-item]').count();
     const cookies = await context.cookies();
     await context.close();
+    // Section 1 on stderr at once, so a failure in section 2 does not lose it.
+    process.stderr.write(`kafkaToPage: ${JSON.stringify({ produced: measured.length, shown: latencies.length, itemsInPage, produceToRenderedMs: summary(latencies) })}\n`);
 
     const loads = [];
     for (let i = 0; i < LOADS; i++) loads.push(await coldLoad(browser, system.app.url, cookies, false));

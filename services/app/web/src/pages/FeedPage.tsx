@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Card, Group, MultiSelect, Select, Stack, Switch, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type FeedItem } from '../api';
 import { oversees, useMe } from '../me';
@@ -123,7 +123,8 @@ function useFeed(filters: Filters, onLive: (item: FeedItem) => void) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
-  const sorted = useMemo(() => [...items.values()].sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1)), [items]);
+  // Ids are decimal digits without leading zeros: a longer one is larger (no BigInt per comparison).
+  const sorted = useMemo(() => [...items.values()].sort((a, b) => b.id.length - a.id.length || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0)), [items]);
   return { items: sorted, status, error, loading };
 }
 
@@ -151,7 +152,8 @@ function notificationsSupported(): boolean {
   return typeof window !== 'undefined' && 'Notification' in window;
 }
 
-function FeedEntry({ item }: { item: FeedItem }) {
+/** Memoised: an item never changes, so a new arrival re-renders only itself, not the whole list. */
+const FeedEntry = memo(function FeedEntry({ item }: { item: FeedItem }) {
   return (
     <Stack gap={2} data-feed-item={item.id} data-kind={item.kind}>
       <Group gap="xs" wrap="nowrap" align="flex-start">
@@ -187,7 +189,7 @@ function FeedEntry({ item }: { item: FeedItem }) {
       ) : null}
     </Stack>
   );
-}
+});
 
 export function FeedPage() {
   const me = useMe();

@@ -32,7 +32,8 @@ export function StepEditor({
     onUpdate: ({ editor: e }) => onChange({ html: e.isEmpty ? '' : e.getHTML(), text: e.getText() }),
   });
   const prefix = `steps.${index}.`;
-  const bodyError = errors[`${prefix}html`] ?? errors[`${prefix}text`] ?? errors[`steps.${index}`];
+  // The step itself refused (its one check: html or text present) is about the body.
+  const bodyError = errors[`${prefix}html`] ?? errors[`${prefix}text`] ?? (errors[`steps.${index}`] ? 'Write the body of this email' : undefined);
   return (
     <Card withBorder>
       <Stack gap="sm">
