@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ServiceRuntime } from '@telltale/runtime';
+import { PeriodicPass, ServiceRuntime } from '@telltale/runtime';
 import { HIT_SIGNATURES } from '../hits/tracker-tokens';
 import { CloudRangeIndex, CloudRangesFile } from './cloud-ranges';
 import type { HitSignatures } from './hit-signatures';
@@ -31,37 +31,42 @@ interface StoredRow {
  */
 @Injectable()
 export class CloudRangesRefresh implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly timers: NodeJS.Timeout[] = [];
   private loadedAt: Date | null = null;
-  private refreshing: Promise<void> | null = null;
+  private readonly refreshPass: PeriodicPass;
+  private readonly reloadPass: PeriodicPass;
 
   constructor(
     private readonly runtime: ServiceRuntime,
     @Inject(HIT_SIGNATURES) private readonly signatures: HitSignatures,
     @Inject(CLOUD_RANGES_REFRESH) private readonly settings: CloudRangesRefreshSettings,
-  ) {}
+  ) {
+    this.refreshPass = new PeriodicPass(() => this.refreshOnce(), (err) => this.warn('cloud ranges not refreshed; keeping the last good ones', err));
+    this.reloadPass = new PeriodicPass(
+      async () => {
+        await this.reload();
+        return 1;
+      },
+      (err) => this.warn('cloud ranges not loaded from the database; keeping those in use', err),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.reload().catch((err: unknown) => this.warn('cloud ranges not loaded from the database; keeping the shipped file', err));
-    this.every(this.settings.reloadMs, () => this.reload());
+    await this.reloadPass.run();
+    this.reloadPass.start(this.settings.reloadMs);
     if (this.settings.from.length > 0) {
       // Not awaited: a slow provider never delays start-up.
-      void this.refresh();
-      this.every(this.settings.refreshMs, () => this.refresh());
+      void this.refreshPass.run();
+      this.refreshPass.start(this.settings.refreshMs);
     }
   }
 
-  onApplicationShutdown(): void {
-    this.timers.forEach((timer) => clearInterval(timer));
-    this.timers.length = 0;
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.refreshPass.stop(), this.reloadPass.stop()]);
   }
 
-  /** Reads the providers' lists and stores the result; resolves when done (or failed, logged). */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.refreshOnce().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+  /** Reads the providers' lists and stores the result; resolves when done (or failed, logged). A call while one runs joins it. */
+  async refresh(): Promise<void> {
+    await this.refreshPass.run();
   }
 
   /** Loads ranges another process (or this one) refreshed, when newer than those in use. */
@@ -77,22 +82,19 @@ export class CloudRangesRefresh implements OnApplicationBootstrap, OnApplication
     this.use(file.data, row.refreshed_at);
   }
 
-  private async refreshOnce(): Promise<void> {
+  private async refreshOnce(): Promise<number> {
     const now = this.runtime.clock.now();
-    try {
-      const file = await refreshCloudRanges(this.settings.from, this.signatures.cloud.file, now);
-      const index = CloudRangeIndex.compile(file);
-      const stored = (await this.runtime.dataSource.query(
-        `INSERT INTO tracker.cloud_ranges (id, file, refreshed_at) VALUES (1, $1, $2)
-         ON CONFLICT (id) DO UPDATE SET file = EXCLUDED.file, refreshed_at = EXCLUDED.refreshed_at
-         RETURNING refreshed_at`,
-        [JSON.stringify(file), now],
-      )) as { refreshed_at: Date }[];
-      this.swap(index, stored[0]?.refreshed_at ?? now);
-      this.runtime.logger.info({ providers: file.sources.map((s) => `${s.provider} (${s.publishedAt ?? 'undated'})`), intervals: index.intervals }, 'cloud ranges refreshed');
-    } catch (err) {
-      this.warn('cloud ranges not refreshed; keeping the last good ones', err);
-    }
+    const file = await refreshCloudRanges(this.settings.from, this.signatures.cloud.file, now);
+    const index = CloudRangeIndex.compile(file);
+    const stored = (await this.runtime.dataSource.query(
+      `INSERT INTO tracker.cloud_ranges (id, file, refreshed_at) VALUES (1, $1, $2)
+       ON CONFLICT (id) DO UPDATE SET file = EXCLUDED.file, refreshed_at = EXCLUDED.refreshed_at
+       RETURNING refreshed_at`,
+      [JSON.stringify(file), now],
+    )) as { refreshed_at: Date }[];
+    this.swap(index, stored[0]?.refreshed_at ?? now);
+    this.runtime.logger.info({ providers: file.sources.map((s) => `${s.provider} (${s.publishedAt ?? 'undated'})`), intervals: index.intervals }, 'cloud ranges refreshed');
+    return 1;
   }
 
   private use(file: CloudRangesFile, refreshedAt: Date): void {
@@ -107,14 +109,6 @@ export class CloudRangesRefresh implements OnApplicationBootstrap, OnApplication
     // The classifier reads `signatures.cloud` on every hit: one assignment swaps it for all.
     this.signatures.cloud = index;
     this.loadedAt = refreshedAt;
-  }
-
-  private every(ms: number, run: () => Promise<void>): void {
-    const timer = setInterval(() => {
-      run().catch((err: unknown) => this.warn('cloud ranges not reloaded; keeping those in use', err));
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   private warn(message: string, err: unknown): void {
